@@ -1,0 +1,27 @@
+# Two entry points: `make up` runs the exchange, `make test` runs every check. Both build the
+# virtual environment in .venv on first use (and again whenever pyproject.toml changes).
+PYTHON ?= python3
+VENV ?= .venv
+
+.PHONY: up test bench lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+up: $(VENV)/.installed
+	$(VENV)/bin/perpx up
+
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/perpx bench --mode matching --workload ../shared/bench/workload_n200000_seed42.csv

@@ -1,0 +1,299 @@
+"""The fast order book: price levels in sortedcontainers, FIFO deques within a level, O(1) cancel.
+
+Each side keeps its level keys in one SortedList arranged so that the best level is always the
+last key (bids keyed by price, asks by minus price): taking or dropping the best level is a pop
+from the end, the cheapest SortedList operation. Cancels are O(1): the order leaves the id index
+and its level's totals at once, and its deque slot is skipped (and dropped) when matching reaches
+it; a level whose dead slots outnumber its live orders is compacted.
+
+`NaiveBook` in naive_book.py is the obviously-right twin this one is tested against.
+"""
+
+import math
+from collections import deque
+from collections.abc import Iterator
+from fractions import Fraction
+
+import msgspec
+from sortedcontainers import SortedList
+
+from matching.order import Order
+from streams.enums import SelfTradePrevention
+
+_STP_NONE = SelfTradePrevention.NONE
+_STP_EXPIRE_MAKER = SelfTradePrevention.EXPIRE_MAKER
+_STP_EXPIRE_BOTH = SelfTradePrevention.EXPIRE_BOTH
+_COMPACT_MIN_DEAD = 32
+
+Fill = tuple[Order, int]
+"""(maker, lots traded); lots 0 means the maker was removed by self-trade prevention."""
+
+
+class PriceLevel(msgspec.Struct):
+    price_ticks: int
+    total_lots: int = 0
+    live_count: int = 0
+    queue: deque[Order] = msgspec.field(default_factory=deque)
+
+
+class BookSide:
+    """One side of the book. `sign` is +1 for bids and -1 for asks: level key = sign * price."""
+
+    __slots__ = ("best_ticks", "keys", "levels", "sign")
+
+    def __init__(self, sign: int) -> None:
+        self.sign = sign
+        self.keys: SortedList = SortedList()
+        self.levels: dict[int, PriceLevel] = {}
+        self.best_ticks: int | None = None
+
+    def add_level(self, price_ticks: int) -> PriceLevel:
+        level = PriceLevel(price_ticks)
+        self.levels[price_ticks] = level
+        key = self.sign * price_ticks
+        self.keys.add(key)
+        best = self.best_ticks
+        if best is None or key > self.sign * best:
+            self.best_ticks = price_ticks
+        return level
+
+    def drop_level(self, price_ticks: int) -> None:
+        del self.levels[price_ticks]
+        if price_ticks == self.best_ticks:
+            keys = self.keys
+            keys.pop()
+            self.best_ticks = self.sign * keys[-1] if keys else None
+        else:
+            self.keys.remove(self.sign * price_ticks)
+
+    def levels_best_first(self) -> Iterator[PriceLevel]:
+        levels, sign = self.levels, self.sign
+        for key in reversed(self.keys):
+            yield levels[sign * key]
+
+
+class OrderBook:
+    """Resting orders of one market in price-time priority. Never crossed between operations."""
+
+    __slots__ = ("asks", "bids", "next_arrival", "orders")
+
+    def __init__(self) -> None:
+        self.bids = BookSide(1)
+        self.asks = BookSide(-1)
+        self.orders: dict[int, Order] = {}
+        self.next_arrival = 1
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    @property
+    def best_bid_ticks(self) -> int | None:
+        return self.bids.best_ticks
+
+    @property
+    def best_ask_ticks(self) -> int | None:
+        return self.asks.best_ticks
+
+    def get(self, order_id: int) -> Order | None:
+        return self.orders.get(order_id)
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+    def __contains__(self, order_id: int) -> bool:
+        return order_id in self.orders
+
+    def side_in_priority(self, is_buy: bool) -> Iterator[Order]:
+        """Resting orders of one side, best price first, oldest first within a price."""
+        for level in (self.bids if is_buy else self.asks).levels_best_first():
+            for order in level.queue:
+                if order.resting:
+                    yield order
+
+    def depth(self, max_levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """L2 snapshot: up to `max_levels` (price_ticks, total_lots) per side, best first."""
+        return _side_depth(self.bids, max_levels), _side_depth(self.asks, max_levels)
+
+    def impact_price_ticks(self, is_buy: bool, notional_micro: int, micro_per_tick_lot: int) -> int | None:
+        """Average price of taking `notional_micro` from the book: buying from the asks when
+        `is_buy`, selling into the bids otherwise. The funding premium is built from these.
+
+        Rounded against the taker (up when buying, down when selling) so that a thin book never
+        looks better than it is; None when the side cannot absorb the whole notional.
+        """
+        remaining_micro = notional_micro
+        lots = Fraction(0)
+        for level in (self.asks if is_buy else self.bids).levels_best_first():
+            level_micro = level.price_ticks * level.total_lots * micro_per_tick_lot
+            if level_micro >= remaining_micro:
+                lots += Fraction(remaining_micro, level.price_ticks * micro_per_tick_lot)
+                average = Fraction(notional_micro) / (lots * micro_per_tick_lot)
+                return math.ceil(average) if is_buy else math.floor(average)
+            lots += level.total_lots
+            remaining_micro -= level_micro
+        return None
+
+    def level_count(self, is_buy: bool) -> int:
+        return len((self.bids if is_buy else self.asks).levels)
+
+    # -- changes ---------------------------------------------------------------------------------
+
+    def add(self, order: Order) -> None:
+        """Rest `order` at the back of its level. The caller has matched it: it must not cross."""
+        side = self.bids if order.is_buy else self.asks
+        level = side.levels.get(order.price_ticks)
+        if level is None:
+            level = side.add_level(order.price_ticks)
+        level.queue.append(order)
+        level.total_lots += order.remaining_lots
+        level.live_count += 1
+        order.resting = True
+        order.arrival = self.next_arrival
+        self.next_arrival += 1
+        self.orders[order.order_id] = order
+
+    def remove(self, order_id: int) -> Order | None:
+        """Take a resting order out of the book (cancel); None if it is not resting here."""
+        order = self.orders.pop(order_id, None)
+        if order is None:
+            return None
+        order.resting = False
+        side = self.bids if order.is_buy else self.asks
+        level = side.levels[order.price_ticks]
+        level.total_lots -= order.remaining_lots
+        level.live_count -= 1
+        if level.live_count == 0:
+            side.drop_level(order.price_ticks)
+        else:
+            queue = level.queue
+            dead = len(queue) - level.live_count
+            if dead > _COMPACT_MIN_DEAD and dead > level.live_count:
+                level.queue = deque(o for o in queue if o.resting)
+        return order
+
+    def reduce(self, order: Order, new_remaining_lots: int) -> None:
+        """Shrink a resting order in place: it keeps its time priority."""
+        side = self.bids if order.is_buy else self.asks
+        side.levels[order.price_ticks].total_lots -= order.remaining_lots - new_remaining_lots
+        order.size_lots -= order.remaining_lots - new_remaining_lots
+        order.remaining_lots = new_remaining_lots
+
+    def can_fill(self, taker: Order, limit_ticks: int) -> bool:
+        """Would matching `taker` up to `limit_ticks` fill all of it? (fill-or-kill, no change)."""
+        needed = taker.remaining_lots
+        stp = taker.self_trade_prevention
+        account_id = taker.account_id
+        side = self.asks if taker.is_buy else self.bids
+        for level in side.levels_best_first():
+            if (level.price_ticks > limit_ticks) if taker.is_buy else (level.price_ticks < limit_ticks):
+                return False
+            if stp is _STP_NONE:
+                needed -= level.total_lots
+            else:
+                for maker in level.queue:
+                    if not maker.resting:
+                        continue
+                    if maker.account_id == account_id:
+                        if stp is _STP_EXPIRE_MAKER:
+                            continue
+                        return False  # the taker would be expired before filling
+                    needed -= maker.remaining_lots
+                    if needed <= 0:
+                        return True
+            if needed <= 0:
+                return True
+        return False
+
+    def match(self, taker: Order, limit_ticks: int, fills: list[Fill]) -> bool:
+        """Trade `taker` against the opposite side up to `limit_ticks` in price-time priority.
+
+        Appends (maker, lots) to `fills` and updates both orders' remaining lots; filled makers
+        leave the book. Returns True when self-trade prevention expired the taker.
+        """
+        is_buy = taker.is_buy
+        side = self.asks if is_buy else self.bids
+        stp = taker.self_trade_prevention
+        account_id = taker.account_id
+        orders = self.orders
+        remaining = taker.remaining_lots
+        taker_expired = False
+        while remaining:
+            best = side.best_ticks
+            if best is None or (best > limit_ticks if is_buy else best < limit_ticks):
+                break
+            level = side.levels[best]
+            queue = level.queue
+            while remaining and queue:
+                maker = queue[0]
+                if not maker.resting:
+                    queue.popleft()
+                    continue
+                if stp is not _STP_NONE and maker.account_id == account_id:
+                    if stp is _STP_EXPIRE_MAKER or stp is _STP_EXPIRE_BOTH:
+                        queue.popleft()
+                        maker.resting = False
+                        del orders[maker.order_id]
+                        level.total_lots -= maker.remaining_lots
+                        level.live_count -= 1
+                        fills.append((maker, 0))
+                        if stp is _STP_EXPIRE_MAKER:
+                            continue
+                    taker_expired = True
+                    break
+                maker_remaining = maker.remaining_lots
+                if maker_remaining <= remaining:
+                    remaining -= maker_remaining
+                    level.total_lots -= maker_remaining
+                    level.live_count -= 1
+                    maker.remaining_lots = 0
+                    maker.resting = False
+                    queue.popleft()
+                    del orders[maker.order_id]
+                    fills.append((maker, maker_remaining))
+                else:
+                    maker.remaining_lots = maker_remaining - remaining
+                    level.total_lots -= remaining
+                    fills.append((maker, remaining))
+                    remaining = 0
+            if level.live_count == 0:
+                side.drop_level(best)
+            if taker_expired:
+                break
+        taker.remaining_lots = remaining
+        return taker_expired
+
+    # -- checks ----------------------------------------------------------------------------------
+
+    def check_invariants(self) -> None:
+        """Raise AssertionError unless the book is internally consistent and uncrossed."""
+        seen: set[int] = set()
+        for side, is_buy in ((self.bids, True), (self.asks, False)):
+            prices = [side.sign * key for key in side.keys]
+            assert sorted(side.levels) == sorted(prices), "level keys and level map disagree"
+            expected_best = (max(prices) if is_buy else min(prices)) if prices else None
+            assert side.best_ticks == expected_best, "cached best price is stale"
+            for price, level in side.levels.items():
+                assert level.price_ticks == price
+                live = [o for o in level.queue if o.resting]
+                assert live, "empty level kept"
+                arrivals = [o.arrival for o in live]
+                assert arrivals == sorted(set(arrivals)), "FIFO broken within a level"
+                assert level.live_count == len(live), "live count differs from the queue"
+                assert level.total_lots == sum(o.remaining_lots for o in live), "level size != sum of orders"
+                for order in live:
+                    assert order.is_buy is is_buy and order.price_ticks == price
+                    assert 0 < order.remaining_lots <= order.size_lots
+                    assert self.orders.get(order.order_id) is order, "resting order missing from index"
+                    assert order.order_id not in seen, "order queued twice"
+                    seen.add(order.order_id)
+        assert seen == set(self.orders), "index holds orders that are not queued"
+        bid, ask = self.bids.best_ticks, self.asks.best_ticks
+        assert bid is None or ask is None or bid < ask, f"book crossed: bid {bid} >= ask {ask}"
+
+
+def _side_depth(side: BookSide, max_levels: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for level in side.levels_best_first():
+        if len(out) >= max_levels:
+            break
+        out.append((level.price_ticks, level.total_lots))
+    return out

@@ -1,0 +1,365 @@
+"""The engine state machine: `apply(command) -> list[Event]`, the single writer of exchange state.
+
+Deterministic by construction: time is the commands' `ts_ms` (the clock only moves forward), ids
+come from counters in the state, and nothing iterates in hash order. Each command kind has its
+handler module (place_order, cancel_order, amend_order, market_admin); this module holds the state
+they share and the steps every order goes through: rest, close, settle fills, expire.
+"""
+
+import heapq
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+import msgspec
+
+from matching.amend_order import amend_order
+from matching.book import Fill
+from matching.cancel_order import cancel_all, cancel_order
+from matching.market import Market
+from matching.market_admin import advance_clock, list_market, set_market_status
+from matching.order import Order
+from matching.place_order import place_order
+from matching.price_update import price_update
+from matching.risk import PositionsOnly, Risk
+from streams.commands import (
+    AdvanceClock,
+    AmendOrder,
+    CancelAll,
+    CancelOrder,
+    Command,
+    ListMarket,
+    PlaceOrder,
+    PriceUpdate,
+    SetMarketStatus,
+)
+from streams.enums import CancelReason, RejectReason, Side
+from streams.events import Event, OrderAmended, OrderCanceled, Rejected, Trade
+from streams.market_spec import MarketSpec
+
+Handler = Callable[["Engine", Any], None]
+
+_BUY, _SELL = Side.BUY, Side.SELL
+
+
+class EngineConfig(msgspec.Struct, frozen=True):
+    """Knobs that change behaviour, hence part of the snapshot."""
+
+    command_window: int = 100_000  # how many recent command ids are remembered for idempotence
+    client_id_window: int = 100_000  # how many closed client order ids stay reserved
+
+
+class Engine:
+    """Markets, books, open orders and the idempotence windows; money lives behind `risk`."""
+
+    handlers: ClassVar[dict[type, Handler]] = {
+        PlaceOrder: place_order,
+        CancelOrder: cancel_order,
+        CancelAll: cancel_all,
+        AmendOrder: amend_order,
+        AdvanceClock: advance_clock,
+        ListMarket: list_market,
+        SetMarketStatus: set_market_status,
+        PriceUpdate: price_update,
+    }
+
+    def __init__(
+        self, specs: Iterable[MarketSpec] = (), risk: Risk | None = None, config: EngineConfig | None = None
+    ) -> None:
+        self.config = config or EngineConfig()
+        self.risk: Risk = risk if risk is not None else PositionsOnly()
+        self.markets: dict[str, Market] = {}
+        for spec in specs:
+            problem = spec.validate()
+            if problem is not None:
+                raise ValueError(f"{spec.symbol}: {problem}")
+            self.markets[spec.symbol] = Market(spec)
+        self.clock_ms = 0
+        self.next_seq = 1
+        self.next_order_id = 1
+        self.next_trade_id = 1
+        self.open_orders: dict[int, dict[int, Order]] = {}  # account -> order id -> resting order
+        self.client_ids: dict[tuple[int, str], int] = {}  # (account, client order id) -> order id
+        self.client_id_fifo: deque[tuple[int, str]] = deque()
+        self.recent_commands: dict[str, tuple[int, int]] = {}  # command id -> (first seq, event count)
+        self.recent_fifo: deque[str] = deque()
+        self.expiries: list[tuple[int, int, str]] = []  # heap of (expire_at_ms, order id, market)
+        self.reduce_only: dict[tuple[int, str], dict[int, Order]] = {}  # resting reduce-only orders
+        # the command being applied
+        self.out: list[Event] = []
+        self.command_id = ""
+        self.ts_ms = 0
+
+    # -- applying commands -----------------------------------------------------------------------
+
+    def apply(self, command: Command) -> list[Event]:
+        """Apply one command; return its events. A command id seen recently changes nothing and
+        returns no events: its original events are `result_range(command_id)` in the event log."""
+        command_id = command.command_id
+        if command_id in self.recent_commands:
+            return []
+        self.out = out = []
+        self.command_id = command_id
+        if command.ts_ms > self.clock_ms:
+            self.clock_ms = command.ts_ms
+        self.ts_ms = self.clock_ms
+        if self.expiries and self.expiries[0][0] <= self.clock_ms:
+            self.expire_due()
+        handler = self.handlers.get(type(command))
+        if handler is None:
+            self.reject(command, RejectReason.UNSUPPORTED_COMMAND, type(command).__name__)
+        else:
+            handler(self, command)
+        if command_id:
+            self.remember_command(command_id, out[0].seq if out else self.next_seq, len(out))
+        return out
+
+    def result_range(self, command_id: str) -> tuple[int, int] | None:
+        """(first seq, event count) of a recently applied command, for answering a repeat."""
+        return self.recent_commands.get(command_id)
+
+    def remember_command(self, command_id: str, first_seq: int, count: int) -> None:
+        self.recent_commands[command_id] = (first_seq, count)
+        fifo = self.recent_fifo
+        fifo.append(command_id)
+        if len(fifo) > self.config.command_window:
+            del self.recent_commands[fifo.popleft()]
+
+    def take_seq(self) -> int:
+        seq = self.next_seq
+        self.next_seq = seq + 1
+        return seq
+
+    def reject(self, command: Command, reason: RejectReason, detail: str = "", order_id: int = 0) -> None:
+        self.out.append(
+            Rejected(
+                self.take_seq(),
+                self.command_id,
+                self.ts_ms,
+                type(command).__name__,
+                reason,
+                getattr(command, "account_id", 0),
+                getattr(command, "market", ""),
+                getattr(command, "client_order_id", ""),
+                order_id,
+                detail,
+            )
+        )
+
+    # -- the life of an order --------------------------------------------------------------------
+
+    def remember_client_id(self, account_id: int, client_order_id: str, order_id: int) -> None:
+        """Reserve a client order id while its order is open and for a window after."""
+        key = (account_id, client_order_id)
+        self.client_ids[key] = order_id
+        fifo = self.client_id_fifo
+        fifo.append(key)
+        if len(fifo) > self.config.client_id_window:
+            oldest = fifo.popleft()
+            oldest_order_id = self.client_ids[oldest]
+            if oldest_order_id in self.open_orders.get(oldest[0], ()):
+                fifo.append(oldest)  # still open: it stays reserved
+            else:
+                del self.client_ids[oldest]
+
+    def rest(self, market: Market, order: Order) -> None:
+        market.book.add(order)
+        account_orders = self.open_orders.get(order.account_id)
+        if account_orders is None:
+            account_orders = self.open_orders[order.account_id] = {}
+        account_orders[order.order_id] = order
+        if order.expire_at_ms:
+            heapq.heappush(self.expiries, (order.expire_at_ms, order.order_id, market.symbol))
+        self.risk.on_order_opened(market, order)
+        if order.reduce_only:
+            key = (order.account_id, market.symbol)
+            self.reduce_only.setdefault(key, {})[order.order_id] = order
+            self.enforce_reduce_only(market, order.account_id)
+
+    def closed(self, market: Market, order: Order) -> None:
+        """Bookkeeping for an order that has left the book (the book has already dropped it)."""
+        account_orders = self.open_orders[order.account_id]
+        del account_orders[order.order_id]
+        if not account_orders:
+            del self.open_orders[order.account_id]
+        self.risk.on_order_closed(market, order)
+        if order.reduce_only:
+            key = (order.account_id, market.symbol)
+            ro = self.reduce_only[key]
+            del ro[order.order_id]
+            if not ro:
+                del self.reduce_only[key]
+
+    def shrink_resting(self, market: Market, order: Order, new_remaining_lots: int) -> None:
+        """Reduce a resting order in place (it keeps its priority); the risk seam sees it re-open."""
+        self.risk.on_order_closed(market, order)
+        market.book.reduce(order, new_remaining_lots)
+        self.risk.on_order_opened(market, order)
+
+    def cancel_resting(self, market: Market, order: Order, reason: CancelReason) -> None:
+        market.book.remove(order.order_id)
+        self.closed(market, order)
+        self.emit_canceled(market, order, reason)
+
+    def emit_canceled(self, market: Market, order: Order, reason: CancelReason) -> None:
+        self.out.append(
+            OrderCanceled(
+                self.take_seq(),
+                self.command_id,
+                self.ts_ms,
+                order.account_id,
+                market.symbol,
+                order.order_id,
+                order.client_order_id,
+                order.remaining_lots,
+                reason,
+            )
+        )
+
+    def settle_fills(self, market: Market, taker: Order, fills: list[Fill], taker_lots_before: int) -> None:
+        """Turn the book's fills into Trades: settle each through the risk seam, close filled
+        makers, then keep reduce-only orders of every account whose position moved in bounds."""
+        out = self.out
+        risk = self.risk
+        command_id, ts_ms, symbol = self.command_id, self.ts_ms, market.symbol
+        taker_side = _BUY if taker.is_buy else _SELL
+        taker_remaining = taker_lots_before
+        price_ticks = 0
+        for maker, lots in fills:
+            if lots == 0:
+                self.closed(market, maker)
+                self.emit_canceled(market, maker, CancelReason.SELF_TRADE)
+                continue
+            taker_remaining -= lots
+            price_ticks = maker.price_ticks
+            taker_fee, maker_fee = risk.on_fill(market, taker, maker, price_ticks, lots)
+            trade_id = self.next_trade_id
+            self.next_trade_id = trade_id + 1
+            seq = self.next_seq
+            self.next_seq = seq + 1
+            out.append(
+                Trade(
+                    seq,
+                    command_id,
+                    ts_ms,
+                    symbol,
+                    trade_id,
+                    price_ticks,
+                    lots,
+                    taker_side,
+                    taker.order_id,
+                    taker.account_id,
+                    taker_remaining,
+                    maker.order_id,
+                    maker.account_id,
+                    maker.remaining_lots,
+                    taker_fee,
+                    maker_fee,
+                )
+            )
+            if maker.remaining_lots == 0:
+                self.closed(market, maker)
+        if price_ticks:
+            market.last_trade_ticks = price_ticks
+        if self.reduce_only:
+            touched = {taker.account_id}
+            touched.update(maker.account_id for maker, _ in fills)
+            for account_id in sorted(touched):
+                if (account_id, symbol) in self.reduce_only:
+                    self.enforce_reduce_only(market, account_id)
+
+    def enforce_reduce_only(self, market: Market, account_id: int) -> None:
+        """Reduce-only orders may together close at most the position: cancel those on the wrong
+        side (or all, when flat), then shrink the newest until the rest fits."""
+        orders = self.reduce_only.get((account_id, market.symbol))
+        if not orders:
+            return
+        position = self.risk.position_lots(account_id, market.symbol)
+        budget = abs(position)
+        for order in sorted(orders.values(), key=lambda o: o.arrival):
+            reduces = position < 0 if order.is_buy else position > 0
+            if not reduces or budget == 0:
+                self.cancel_resting(market, order, CancelReason.REDUCE_ONLY)
+            elif order.remaining_lots > budget:
+                self.shrink_resting(market, order, budget)
+                budget = 0
+                self.out.append(
+                    OrderAmended(
+                        self.take_seq(),
+                        self.command_id,
+                        self.ts_ms,
+                        account_id,
+                        market.symbol,
+                        order.order_id,
+                        order.client_order_id,
+                        order.price_ticks,
+                        order.size_lots,
+                        order.remaining_lots,
+                        True,
+                    )
+                )
+            else:
+                budget -= order.remaining_lots
+
+    def expire_due(self) -> None:
+        """Cancel every GTD order whose time has come (heap entries of gone orders are skipped)."""
+        expiries = self.expiries
+        now = self.clock_ms
+        while expiries and expiries[0][0] <= now:
+            expire_at_ms, order_id, symbol = heapq.heappop(expiries)
+            market = self.markets.get(symbol)
+            order = market.book.get(order_id) if market is not None else None
+            if market is not None and order is not None and order.expire_at_ms == expire_at_ms:
+                self.cancel_resting(market, order, CancelReason.EXPIRED)
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def must_get_market(self, symbol: str) -> Market:
+        return self.markets[symbol]
+
+    def get_open_order(self, account_id: int, order_id: int) -> Order | None:
+        return self.open_orders.get(account_id, {}).get(order_id)
+
+    def snapshot(self) -> bytes:
+        from matching.snapshot import encode_engine
+
+        return encode_engine(self)
+
+    @classmethod
+    def restore(cls, data: bytes, risk: Risk | None = None) -> "Engine":
+        from matching.snapshot import decode_engine
+
+        return decode_engine(cls, data, risk)
+
+    def state_hash(self) -> str:
+        from matching.snapshot import state_hash
+
+        return state_hash(self)
+
+    def check_invariants(self) -> None:
+        """Raise AssertionError unless books, indexes and windows agree with each other."""
+        resting: dict[int, Order] = {}
+        for market in self.markets.values():
+            market.book.check_invariants()
+            for order in market.book.orders.values():
+                assert order.market == market.symbol
+                resting[order.order_id] = order
+        indexed = {oid: o for orders in self.open_orders.values() for oid, o in orders.items()}
+        assert indexed.keys() == resting.keys(), "open-order index differs from the books"
+        assert all(indexed[oid] is resting[oid] for oid in resting)
+        assert all(o.account_id == acc for acc, orders in self.open_orders.items() for o in orders.values())
+        for (account_id, symbol), orders in self.reduce_only.items():
+            assert orders, "empty reduce-only entry kept"
+            position = self.risk.position_lots(account_id, symbol)
+            assert sum(o.remaining_lots for o in orders.values()) <= abs(position), "reduce-only exceeds position"
+            assert all(o.reduce_only and o.resting for o in orders.values())
+        assert all(
+            o.order_id in self.reduce_only.get((o.account_id, o.market), {}) for o in resting.values() if o.reduce_only
+        )
+        for order_id in self.client_ids.values():
+            assert order_id < self.next_order_id
+        for order in resting.values():
+            if order.client_order_id:
+                assert self.client_ids.get((order.account_id, order.client_order_id)) == order.order_id
+        assert len(self.recent_commands) == len(self.recent_fifo) <= self.config.command_window
+        assert all(o.order_id < self.next_order_id for o in resting.values())

@@ -1,0 +1,49 @@
+"""A listed market inside the engine: its spec, trading status, book and reference prices."""
+
+from matching.book import OrderBook
+from streams.enums import MarketStatus
+from streams.market_spec import MarketSpec
+
+
+class Market:
+    __slots__ = (
+        "book",
+        "index_price_ticks",
+        "last_trade_ticks",
+        "mark_price_ticks",
+        "micro_per_tick_lot",
+        "spec",
+        "status",
+        "symbol",
+    )
+
+    def __init__(self, spec: MarketSpec, status: MarketStatus = MarketStatus.ACTIVE) -> None:
+        self.spec = spec
+        self.symbol = spec.symbol
+        self.status = status
+        self.book = OrderBook()
+        self.micro_per_tick_lot = spec.micro_per_tick_lot
+        self.last_trade_ticks = 0  # 0 until the first trade
+        self.mark_price_ticks = 0  # 0 until the oracle's first PriceUpdate
+        self.index_price_ticks = 0
+
+    def notional_micro(self, price_ticks: int, size_lots: int) -> int:
+        return price_ticks * size_lots * self.micro_per_tick_lot
+
+    def reference_price_ticks(self, is_buy: bool) -> int:
+        """Where a market order's protection band is centred: the mark price, else the last
+        trade, else the best opposite price; 0 when none exists (the book side is then empty)."""
+        if self.mark_price_ticks:
+            return self.mark_price_ticks
+        if self.last_trade_ticks:
+            return self.last_trade_ticks
+        best = self.book.best_ask_ticks if is_buy else self.book.best_bid_ticks
+        return best or 0
+
+    def market_order_limit_ticks(self, is_buy: bool) -> int:
+        """The worst price a market order may fill at: reference +/- the band, rounded inward."""
+        reference = self.reference_price_ticks(is_buy)
+        band_ppm = self.spec.market_order_band_ppm
+        if is_buy:
+            return reference * (1_000_000 + band_ppm) // 1_000_000  # round down: never past the band
+        return -(-reference * (1_000_000 - band_ppm) // 1_000_000)  # round up

@@ -1,0 +1,130 @@
+"""The reference order book: one list of resting orders, sorted afresh whenever priority matters.
+
+Slow and obviously right; differential tests replay random command sequences through it and
+through `OrderBook` and demand identical fills and books. Same interface as OrderBook.
+"""
+
+import math
+from collections.abc import Iterator
+from fractions import Fraction
+
+from matching.book import Fill
+from matching.order import Order
+from streams.enums import SelfTradePrevention
+
+
+class NaiveBook:
+    def __init__(self) -> None:
+        self.resting: list[Order] = []
+        self.next_arrival = 1
+
+    def _side(self, is_buy: bool) -> list[Order]:
+        """One side in priority: best price first (highest bid, lowest ask), then earliest arrival."""
+        side = [o for o in self.resting if o.is_buy is is_buy]
+        return sorted(side, key=lambda o: (-o.price_ticks if is_buy else o.price_ticks, o.arrival))
+
+    @property
+    def best_bid_ticks(self) -> int | None:
+        return max((o.price_ticks for o in self.resting if o.is_buy), default=None)
+
+    @property
+    def best_ask_ticks(self) -> int | None:
+        return min((o.price_ticks for o in self.resting if not o.is_buy), default=None)
+
+    def get(self, order_id: int) -> Order | None:
+        return next((o for o in self.resting if o.order_id == order_id), None)
+
+    def __len__(self) -> int:
+        return len(self.resting)
+
+    def __contains__(self, order_id: int) -> bool:
+        return self.get(order_id) is not None
+
+    def side_in_priority(self, is_buy: bool) -> Iterator[Order]:
+        return iter(self._side(is_buy))
+
+    def depth(self, max_levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        def levels(is_buy: bool) -> list[tuple[int, int]]:
+            totals: dict[int, int] = {}
+            for order in self._side(is_buy):
+                totals[order.price_ticks] = totals.get(order.price_ticks, 0) + order.remaining_lots
+            return list(totals.items())[:max_levels]
+
+        return levels(True), levels(False)
+
+    def level_count(self, is_buy: bool) -> int:
+        return len({o.price_ticks for o in self.resting if o.is_buy is is_buy})
+
+    def impact_price_ticks(self, is_buy: bool, notional_micro: int, micro_per_tick_lot: int) -> int | None:
+        remaining_micro = Fraction(notional_micro)
+        lots = Fraction(0)
+        for order in self._side(not is_buy):
+            take = min(Fraction(order.remaining_lots), remaining_micro / (order.price_ticks * micro_per_tick_lot))
+            lots += take
+            remaining_micro -= take * order.price_ticks * micro_per_tick_lot
+            if remaining_micro == 0:
+                average = Fraction(notional_micro) / (lots * micro_per_tick_lot)
+                return math.ceil(average) if is_buy else math.floor(average)
+        return None
+
+    def add(self, order: Order) -> None:
+        order.resting = True
+        order.arrival = self.next_arrival
+        self.next_arrival += 1
+        self.resting.append(order)
+
+    def remove(self, order_id: int) -> Order | None:
+        order = self.get(order_id)
+        if order is not None:
+            self.resting.remove(order)
+            order.resting = False
+        return order
+
+    def reduce(self, order: Order, new_remaining_lots: int) -> None:
+        order.size_lots -= order.remaining_lots - new_remaining_lots
+        order.remaining_lots = new_remaining_lots
+
+    def _crosses(self, taker: Order, maker: Order, limit_ticks: int) -> bool:
+        return maker.price_ticks <= limit_ticks if taker.is_buy else maker.price_ticks >= limit_ticks
+
+    def can_fill(self, taker: Order, limit_ticks: int) -> bool:
+        needed = taker.remaining_lots
+        stp = taker.self_trade_prevention
+        for maker in self._side(not taker.is_buy):
+            if not self._crosses(taker, maker, limit_ticks):
+                return False
+            if stp is not SelfTradePrevention.NONE and maker.account_id == taker.account_id:
+                if stp is SelfTradePrevention.EXPIRE_MAKER:
+                    continue
+                return False
+            needed -= maker.remaining_lots
+            if needed <= 0:
+                return True
+        return False
+
+    def match(self, taker: Order, limit_ticks: int, fills: list[Fill]) -> bool:
+        stp = taker.self_trade_prevention
+        for maker in self._side(not taker.is_buy):
+            if taker.remaining_lots == 0 or not self._crosses(taker, maker, limit_ticks):
+                return False
+            if stp is not SelfTradePrevention.NONE and maker.account_id == taker.account_id:
+                if stp in (SelfTradePrevention.EXPIRE_MAKER, SelfTradePrevention.EXPIRE_BOTH):
+                    self.remove(maker.order_id)
+                    fills.append((maker, 0))
+                if stp is not SelfTradePrevention.EXPIRE_MAKER:
+                    return True
+                continue
+            lots = min(taker.remaining_lots, maker.remaining_lots)
+            taker.remaining_lots -= lots
+            maker.remaining_lots -= lots
+            if maker.remaining_lots == 0:
+                self.remove(maker.order_id)
+            fills.append((maker, lots))
+        return False
+
+    def check_invariants(self) -> None:
+        ids = [o.order_id for o in self.resting]
+        assert len(ids) == len(set(ids)), "order resting twice"
+        assert all(0 < o.remaining_lots <= o.size_lots and o.resting for o in self.resting)
+        bid, ask = self.best_bid_ticks, self.best_ask_ticks
+        assert bid is None or ask is None or bid < ask, f"book crossed: bid {bid} >= ask {ask}"

@@ -1,0 +1,65 @@
+"""The `perpx` command: one entry point for every service, the benchmark and the tools."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from perpx.bench.runner import bench_matching
+from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="perpx", description="perpx, a stock perpetual-futures exchange")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    bench = commands.add_parser("bench", help="replay a workload through the engine and measure it")
+    source = bench.add_mutually_exclusive_group(required=True)
+    source.add_argument("--workload", type=Path, help="a workload CSV (the format of shared/bench)")
+    source.add_argument("--generate", type=int, metavar="N", help="generate an N-command workload instead")
+    bench.add_argument("--mode", choices=["matching"], default="matching", help="what runs (default: matching)")
+    bench.add_argument("--seed", type=int, default=42, help="seed of a generated workload")
+    bench.add_argument("--markets", type=int, default=1, help="markets of a generated workload")
+    bench.add_argument("--depth", type=int, default=40, help="price levels a side of a generated workload")
+    bench.add_argument("--save", type=Path, help="write the generated workload to this CSV")
+    bench.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    bench.set_defaults(run=run_bench)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    if args.workload is not None:
+        ops = load_workload(args.workload)
+        expected = load_expected(args.workload)
+        name = str(args.workload)
+    else:
+        ops = generate_workload(args.generate, args.seed, markets=args.markets, depth_levels=args.depth)
+        expected = None
+        name = f"generated n={args.generate} seed={args.seed} markets={args.markets} depth={args.depth}"
+        if args.save is not None:
+            write_workload(args.save, ops)
+    result = bench_matching(ops, expected)
+    summary = {"mode": args.mode, "workload": name, **result.summary()}
+    print(f"perpx bench --mode {args.mode}: {name}")
+    print(f"  {summary['commands']:,} commands, {summary['events']:,} events")
+    print(f"  {summary['commands_per_s']:,} commands/s")
+    print(
+        f"  latency per command: p50 {summary['p50_us']} us, p99 {summary['p99_us']} us, p99.9 {summary['p999_us']} us"
+    )
+    print(f"  peak RSS {summary['peak_rss_mb']} MB")
+    print(f"  traded {summary['traded_qty']:,} lots, {summary['final_live']:,} orders resting at the end")
+    if expected is None:
+        print("  no .expected.json beside the workload: totals not checked")
+    elif result.mismatches:
+        print("  INVALID run, totals differ from .expected.json: " + "; ".join(result.mismatches))
+    else:
+        print("  totals match .expected.json")
+    if args.json:
+        print(json.dumps(summary))
+    return 1 if result.mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

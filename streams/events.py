@@ -1,0 +1,98 @@
+"""Events: what the engine says happened. Frozen values, appended to the event stream in `seq` order.
+
+Every event carries `seq` (global, gap-free, assigned by the engine; consumers deduplicate by it),
+`command_id` of the command that caused it and `ts_ms`, that command's clock.
+
+The events of one PlaceOrder come in this order: OrderAccepted, then a Trade per fill (and an
+OrderCanceled for each maker removed by self-trade prevention), then, if the order does not rest,
+one OrderCanceled for what is left. An accepted order with neither a final Trade (taker remaining 0)
+nor an OrderCanceled rests in the book at its price with its remaining size.
+"""
+
+import msgspec
+
+from streams.enums import (
+    CancelReason,
+    MarketStatus,
+    OrderType,
+    RejectReason,
+    Side,
+    TimeInForce,
+)
+from streams.market_spec import MarketSpec
+
+
+class Event(msgspec.Struct, frozen=True, tag=True, array_like=True, gc=False):
+    seq: int
+    command_id: str
+    ts_ms: int
+
+
+class OrderAccepted(Event, frozen=True, gc=False):
+    account_id: int
+    market: str
+    order_id: int
+    client_order_id: str
+    side: Side
+    order_type: OrderType
+    time_in_force: TimeInForce
+    price_ticks: int
+    size_lots: int
+    reduce_only: bool = False
+    expire_at_ms: int = 0
+
+
+class Trade(Event, frozen=True, gc=False):
+    market: str
+    trade_id: int
+    price_ticks: int
+    size_lots: int
+    taker_side: Side
+    taker_order_id: int
+    taker_account_id: int
+    taker_remaining_lots: int
+    maker_order_id: int
+    maker_account_id: int
+    maker_remaining_lots: int
+    taker_fee_micro: int = 0
+    maker_fee_micro: int = 0  # negative is a rebate paid to the maker
+
+
+class OrderCanceled(Event, frozen=True, gc=False):
+    account_id: int
+    market: str
+    order_id: int
+    client_order_id: str
+    remaining_lots: int
+    reason: CancelReason
+
+
+class OrderAmended(Event, frozen=True, gc=False):
+    account_id: int
+    market: str
+    order_id: int
+    client_order_id: str
+    price_ticks: int
+    size_lots: int  # new total size, filled part included
+    remaining_lots: int
+    priority_kept: bool
+
+
+class Rejected(Event, frozen=True, gc=False):
+    command_type: str
+    reason: RejectReason
+    account_id: int = 0
+    market: str = ""
+    client_order_id: str = ""
+    order_id: int = 0  # the order concerned, e.g. the original one of a duplicate client id
+    detail: str = ""
+
+
+class MarketListed(Event, frozen=True, gc=False):
+    spec: MarketSpec
+    status: MarketStatus
+
+
+class MarketStatusChanged(Event, frozen=True, gc=False):
+    market: str
+    status: MarketStatus
