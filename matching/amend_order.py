@@ -64,15 +64,14 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
         engine.shrink_resting(market, order, new_remaining)
         _emit_amended(engine, order, True)
         return
-    candidate = order.__copy__()
-    candidate.price_ticks, candidate.size_lots, candidate.remaining_lots = price_ticks, size_lots, new_remaining
-    reason = engine.risk.check_order(market, candidate)
+    replacement = order.moved(price_ticks, size_lots, new_remaining)
+    reason = engine.risk.check_order(market, replacement)
     if reason is not None:
         engine.reject(cmd, reason, order_id=order.order_id)
         return
     book.remove(order.order_id)
     engine.closed(market, order)
-    order.price_ticks, order.size_lots, order.remaining_lots = price_ticks, size_lots, new_remaining
+    order = replacement
     _emit_amended(engine, order, False)
     taker_expired = False
     if _crosses(book, order.is_buy, price_ticks):

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import msgspec
 
 from matching.amend_order import amend_order
-from matching.book import Fill
+from matching.book import Fill, OrderBook
 from matching.cancel_order import cancel_all, cancel_order
 from matching.market import Market
 from matching.market_admin import advance_clock, list_market, set_market_status
@@ -64,16 +64,22 @@ class Engine:
     }
 
     def __init__(
-        self, specs: Iterable[MarketSpec] = (), risk: Risk | None = None, config: EngineConfig | None = None
+        self,
+        specs: Iterable[MarketSpec] = (),
+        risk: Risk | None = None,
+        config: EngineConfig | None = None,
+        book_type: type = OrderBook,
     ) -> None:
+        """`book_type` exists for differential tests, which run NaiveBook in its place."""
         self.config = config or EngineConfig()
+        self.book_type = book_type
         self.risk: Risk = risk if risk is not None else PositionsOnly()
         self.markets: dict[str, Market] = {}
         for spec in specs:
             problem = spec.validate()
             if problem is not None:
                 raise ValueError(f"{spec.symbol}: {problem}")
-            self.markets[spec.symbol] = Market(spec)
+            self.markets[spec.symbol] = Market(spec, book_type=book_type)
         self.clock_ms = 0
         self.next_seq = 1
         self.next_order_id = 1
@@ -326,10 +332,10 @@ class Engine:
         return encode_engine(self)
 
     @classmethod
-    def restore(cls, data: bytes, risk: Risk | None = None) -> "Engine":
+    def restore(cls, data: bytes, risk: Risk | None = None, book_type: type = OrderBook) -> "Engine":
         from matching.snapshot import decode_engine
 
-        return decode_engine(cls, data, risk)
+        return decode_engine(cls, data, risk, book_type)
 
     def state_hash(self) -> str:
         from matching.snapshot import state_hash

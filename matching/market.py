@@ -17,11 +17,13 @@ class Market:
         "symbol",
     )
 
-    def __init__(self, spec: MarketSpec, status: MarketStatus = MarketStatus.ACTIVE) -> None:
+    def __init__(
+        self, spec: MarketSpec, status: MarketStatus = MarketStatus.ACTIVE, book_type: type = OrderBook
+    ) -> None:
         self.spec = spec
         self.symbol = spec.symbol
         self.status = status
-        self.book = OrderBook()
+        self.book: OrderBook = book_type()
         self.micro_per_tick_lot = spec.micro_per_tick_lot
         self.last_trade_ticks = 0  # 0 until the first trade
         self.mark_price_ticks = 0  # 0 until the oracle's first PriceUpdate

@@ -21,7 +21,7 @@ def list_market(engine: Engine, cmd: ListMarket) -> None:
     if problem is not None:
         engine.reject(cmd, RejectReason.INVALID_SPEC, problem)
         return
-    engine.markets[cmd.spec.symbol] = Market(cmd.spec, cmd.status)
+    engine.markets[cmd.spec.symbol] = Market(cmd.spec, cmd.status, engine.book_type)
     engine.out.append(MarketListed(engine.take_seq(), engine.command_id, engine.ts_ms, cmd.spec, cmd.status))
 
 

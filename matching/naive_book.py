@@ -7,10 +7,15 @@ through `OrderBook` and demand identical fills and books. Same interface as Orde
 import math
 from collections.abc import Iterator
 from fractions import Fraction
+from typing import NamedTuple
 
 from matching.book import Fill
 from matching.order import Order
 from streams.enums import SelfTradePrevention
+
+
+class _SideView(NamedTuple):
+    best_ticks: int | None
 
 
 class NaiveBook:
@@ -22,6 +27,18 @@ class NaiveBook:
         """One side in priority: best price first (highest bid, lowest ask), then earliest arrival."""
         side = [o for o in self.resting if o.is_buy is is_buy]
         return sorted(side, key=lambda o: (-o.price_ticks if is_buy else o.price_ticks, o.arrival))
+
+    @property
+    def orders(self) -> dict[int, Order]:
+        return {o.order_id: o for o in sorted(self.resting, key=lambda o: o.order_id)}
+
+    @property
+    def bids(self) -> _SideView:
+        return _SideView(self.best_bid_ticks)
+
+    @property
+    def asks(self) -> _SideView:
+        return _SideView(self.best_ask_ticks)
 
     @property
     def best_bid_ticks(self) -> int | None:

@@ -31,6 +31,27 @@ class Order(msgspec.Struct, array_like=True, gc=False):
     def side(self) -> Side:
         return Side.BUY if self.is_buy else Side.SELL
 
+    def moved(self, price_ticks: int, size_lots: int, remaining_lots: int) -> "Order":
+        """A new, not-yet-resting order with this one's identity at a new price or size.
+
+        Re-resting must use a new object: the book's queues may still hold this one in a slot
+        that cancel left behind, and reviving it there would queue it twice.
+        """
+        return Order(
+            self.order_id,
+            self.account_id,
+            self.market,
+            self.is_buy,
+            price_ticks,
+            size_lots,
+            remaining_lots,
+            self.time_in_force,
+            self.client_order_id,
+            self.self_trade_prevention,
+            self.reduce_only,
+            self.expire_at_ms,
+        )
+
     @property
     def filled_lots(self) -> int:
         return self.size_lots - self.remaining_lots

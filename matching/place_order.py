@@ -77,7 +77,13 @@ def order_rejection(market: Market, cmd: PlaceOrder, clock_ms: int) -> RejectRea
             return RejectReason.EXPIRY_IN_PAST
     elif cmd.expire_at_ms:
         return RejectReason.INVALID_TIME_IN_FORCE
-    if not cmd.reduce_only and price_ticks * size_lots * market.micro_per_tick_lot < market.spec.min_notional_micro:
+    # reduce-only orders may close any remainder; a market order with no reference price at all
+    # cannot be valued and will expire for lack of liquidity instead
+    if (
+        not cmd.reduce_only
+        and price_ticks
+        and price_ticks * size_lots * market.micro_per_tick_lot < market.spec.min_notional_micro
+    ):
         return RejectReason.NOTIONAL_BELOW_MIN
     return None
 

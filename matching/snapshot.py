@@ -84,21 +84,21 @@ def encode_engine(engine: Engine) -> bytes:
     return _encoder.encode(state)
 
 
-def decode_engine(cls: type[Engine], data: bytes, risk: Risk | None) -> Engine:
+def decode_engine(cls: type[Engine], data: bytes, risk: Risk | None, book_type: type) -> Engine:
     from matching.engine import EngineConfig
 
     state = msgspec.msgpack.decode(data, type=EngineState)
     if state.version != SNAPSHOT_VERSION:
         raise ValueError(f"snapshot version {state.version}, this engine reads {SNAPSHOT_VERSION}")
     config: EngineConfig = msgspec.convert(state.config, EngineConfig)
-    engine = cls((), risk=risk, config=config)
+    engine = cls((), risk=risk, config=config, book_type=book_type)
     engine.risk.restore_state(state.risk)
     engine.clock_ms = state.clock_ms
     engine.next_seq = state.next_seq
     engine.next_order_id = state.next_order_id
     engine.next_trade_id = state.next_trade_id
     for ms in state.markets:
-        market = Market(ms.spec, ms.status)
+        market = Market(ms.spec, ms.status, book_type)
         market.last_trade_ticks = ms.last_trade_ticks
         market.mark_price_ticks = ms.mark_price_ticks
         market.index_price_ticks = ms.index_price_ticks

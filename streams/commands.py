@@ -112,3 +112,28 @@ class CashDividend(Command, frozen=True):
 
     market: str
     amount_micro_per_share: int
+
+
+# -- margin/ (issue 3): collateral and leverage -----------------------------------------------------
+
+
+class Deposit(Command, frozen=True):
+    """Collateral into an account from outside (booked against the external account)."""
+
+    account_id: int
+    amount_micro: int
+
+
+class Withdraw(Command, frozen=True):
+    """Collateral out of an account; only what is free of margin (refused otherwise)."""
+
+    account_id: int
+    amount_micro: int
+
+
+class SetLeverage(Command, frozen=True):
+    """The account's leverage in a market: its initial margin rate is 1/leverage (or the tier's, if higher)."""
+
+    account_id: int
+    market: str
+    leverage: int

@@ -68,6 +68,7 @@ class CancelReason(StrEnum):
     SELF_TRADE = "SELF_TRADE"
     REDUCE_ONLY = "REDUCE_ONLY"  # the position it was reducing shrank or flipped
     MARKET_STATE = "MARKET_STATE"  # the market moved to a state this order cannot live in
+    LIQUIDATION = "LIQUIDATION"  # margin/ canceled the orders of an account being liquidated
 
 
 class RejectReason(StrEnum):
@@ -102,3 +103,23 @@ class RejectReason(StrEnum):
     AMOUNT_NOT_POSITIVE = "AMOUNT_NOT_POSITIVE"
     LEVERAGE_TOO_HIGH = "LEVERAGE_TOO_HIGH"
     UNKNOWN_ACCOUNT = "UNKNOWN_ACCOUNT"
+    FUNDING_ALREADY_SETTLED = "FUNDING_ALREADY_SETTLED"  # a (market, funding_time_ms) seen before
+    NO_PRICE = "NO_PRICE"  # the market has no index or mark price yet
+    INVALID_RATIO = "INVALID_RATIO"  # a split ratio that is not positive or not exact in ticks and lots
+
+
+class BalanceReason(StrEnum):
+    """Why collateral moved outside a trade (margin/ emits BalanceChanged with one of these)."""
+
+    DEPOSIT = "DEPOSIT"
+    WITHDRAW = "WITHDRAW"
+    LIQUIDATION_FEE = "LIQUIDATION_FEE"
+    INSURANCE_COVER = "INSURANCE_COVER"
+
+
+class LiquidationStep(StrEnum):
+    """Who took a liquidated position: the book, the insurance fund, or deleveraged counterparties."""
+
+    BOOK = "BOOK"
+    INSURANCE = "INSURANCE"
+    ADL = "ADL"

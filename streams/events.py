@@ -12,7 +12,9 @@ nor an OrderCanceled rests in the book at its price with its remaining size.
 import msgspec
 
 from streams.enums import (
+    BalanceReason,
     CancelReason,
+    LiquidationStep,
     MarketStatus,
     OrderType,
     RejectReason,
@@ -96,3 +98,100 @@ class MarketListed(Event, frozen=True, gc=False):
 class MarketStatusChanged(Event, frozen=True, gc=False):
     market: str
     status: MarketStatus
+
+
+# -- margin/ (issue 3) ------------------------------------------------------------------------------
+
+
+class BalanceChanged(Event, frozen=True, gc=False):
+    """Collateral moved outside a trade: deposit, withdrawal, liquidation fee, insurance cover."""
+
+    account_id: int
+    amount_micro: int  # signed: positive credits the account
+    balance_micro: int  # the account's collateral balance after
+    reason: BalanceReason
+
+
+class LeverageSet(Event, frozen=True, gc=False):
+    account_id: int
+    market: str
+    leverage: int
+
+
+class LiquidationTriggered(Event, frozen=True, gc=False):
+    """The account's equity fell below its maintenance margin at these marks: liquidation starts."""
+
+    account_id: int
+    equity_micro: int
+    maintenance_micro: int
+
+
+class PositionLiquidated(Event, frozen=True, gc=False):
+    """Part of a liquidated position was closed by `step` at `price_ticks` (book fills print Trades too)."""
+
+    account_id: int
+    market: str
+    size_lots: int  # signed position change of the liquidated account
+    price_ticks: int  # average for BOOK, the bankruptcy price for INSURANCE and ADL
+    step: LiquidationStep
+    bankruptcy_price_ticks: int
+
+
+class PositionDeleveraged(Event, frozen=True, gc=False):
+    """Auto-deleveraging reduced this account's position at the bankrupt account's bankruptcy price."""
+
+    account_id: int
+    market: str
+    size_lots: int  # signed position change of this account
+    price_ticks: int
+    liquidated_account_id: int
+
+
+class FundingPaid(Event, frozen=True, gc=False):
+    """One position's funding for one interval: positive received, negative paid."""
+
+    account_id: int
+    market: str
+    funding_time_ms: int
+    position_lots: int
+    amount_micro: int
+
+
+class FundingSettled(Event, frozen=True, gc=False):
+    """A market's funding interval, settled once; payers round up, receivers down, dust to the fee account."""
+
+    market: str
+    funding_time_ms: int
+    rate_ppb: int
+    price_ticks: int
+    funding_index: int  # cumulative, in micro-USDC per lot x 1e-9
+    paid_micro: int
+    received_micro: int
+    dust_micro: int
+
+
+class SplitApplied(Event, frozen=True, gc=False):
+    """Ticks and lots keep their integers; their decimal sizes change, so no equity moves."""
+
+    market: str
+    ratio_new: int
+    ratio_old: int
+    tick_size: str
+    lot_size: str
+
+
+class DividendPaid(Event, frozen=True, gc=False):
+    """One position's cash dividend: longs receive, shorts pay."""
+
+    account_id: int
+    market: str
+    position_lots: int
+    amount_micro: int
+
+
+class DividendSettled(Event, frozen=True, gc=False):
+    market: str
+    amount_micro_per_share: int
+    paid_micro: int
+    received_micro: int
+    dust_micro: int

@@ -1,0 +1,112 @@
+"""Test helpers: a small market, command builders with readable defaults, and checked application."""
+
+import itertools
+
+import msgspec
+
+from matching.engine import Engine, EngineConfig
+from matching.snapshot import EngineState
+from streams.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder
+from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
+from streams.events import Event
+from streams.market_spec import MarginTier, MarketSpec
+
+SYMBOL = "TESTUSDC"
+_ids = itertools.count(1)
+
+
+def spec(symbol: str = SYMBOL, **overrides: object) -> MarketSpec:
+    """Price 100.00 is 10_000 ticks; a lot is 0.01 share, so 1 lot at 100.00 is 1 USDC."""
+    fields: dict = {
+        "symbol": symbol,
+        "underlying": symbol.removesuffix("USDC"),
+        "tick_size": "0.01",
+        "lot_size": "0.01",
+        "min_notional_micro": 1_000_000,  # 1 USDC: one lot near 100.00
+        "max_order_lots": 1_000_000,
+        "margin_tiers": (MarginTier(0, 10),),
+        "maker_fee_ppm": 100,
+        "taker_fee_ppm": 400,
+        "impact_notional_micro": 1_000_000_000,
+        "market_order_band_ppm": 50_000,
+    }
+    fields.update(overrides)
+    return MarketSpec(**fields)
+
+
+def new_engine(*specs: MarketSpec, **config: int) -> Engine:
+    return Engine(specs or (spec(),), config=EngineConfig(**config))
+
+
+def next_id() -> str:
+    return f"c{next(_ids)}"
+
+
+def limit(
+    account: int,
+    side: str,
+    price_ticks: int,
+    size_lots: int,
+    tif: TimeInForce = TimeInForce.GTC,
+    market: str = SYMBOL,
+    ts_ms: int = 0,
+    **kw: object,
+) -> PlaceOrder:
+    return PlaceOrder(next_id(), ts_ms, account, market, Side(side), size_lots, price_ticks, OrderType.LIMIT, tif, **kw)
+
+
+def market_order(account: int, side: str, size_lots: int, market: str = SYMBOL, **kw: object) -> PlaceOrder:
+    return PlaceOrder(
+        next_id(),
+        kw.pop("ts_ms", 0),
+        account,
+        market,
+        Side(side),
+        size_lots,
+        0,
+        OrderType.MARKET,
+        TimeInForce.IOC,
+        **kw,
+    )
+
+
+def cancel(account: int, order_id: int = 0, client_order_id: str = "", market: str = SYMBOL) -> CancelOrder:
+    return CancelOrder(next_id(), 0, account, market, order_id, client_order_id)
+
+
+def cancel_all(account: int, market: str = "") -> CancelAll:
+    return CancelAll(next_id(), 0, account, market)
+
+
+def amend(account: int, order_id: int, price_ticks: int = 0, size_lots: int = 0, market: str = SYMBOL) -> AmendOrder:
+    return AmendOrder(next_id(), 0, account, market, order_id, "", price_ticks, size_lots)
+
+
+STP_NONE = SelfTradePrevention.NONE
+
+
+def run(engine: Engine, command: Command) -> list[Event]:
+    """Apply and check every invariant afterwards, as every test should."""
+    events = engine.apply(command)
+    engine.check_invariants()
+    seqs = [e.seq for e in events]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))) if seqs else True, "event seqs not consecutive"
+    assert all(e.command_id == command.command_id for e in events)
+    return events
+
+
+def kinds(events: list[Event]) -> list[str]:
+    return [type(e).__name__ for e in events]
+
+
+def trading_state(engine: Engine) -> EngineState:
+    """The snapshot minus the event counter and the idempotence windows: what 'changes nothing' means
+    for a rejected command (which still takes a seq and is remembered, so a retry gets the same answer)."""
+    state = msgspec.msgpack.decode(engine.snapshot(), type=EngineState)
+    state.next_seq = 0
+    state.recent_commands = []
+    return state
+
+
+def depth(engine: Engine, market: str = SYMBOL, levels: int = 50) -> tuple[list, list]:
+    return engine.markets[market].book.depth(levels)
