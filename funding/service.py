@@ -1,0 +1,94 @@
+"""The funding service: sample every market each slot, settle each due boundary once.
+
+`step(now_ms)` is the whole behaviour and takes the time as an argument; `run` is the loop around it
+and the only place a clock is read (the `clock_ms` seam passed in), so tests drive `step` with any
+timeline they like, restarts and rival instances included.
+"""
+
+from collections.abc import Callable
+
+from funding.config import FundingConfig
+from funding.multiplier import ONE_PPM
+from funding.rate import FundingRate, funding_rate
+from funding.sampler import BookSource, PremiumSampler
+from funding.schedule import next_boundary_after
+from funding.settlement import SettlementLedger, due_boundaries, settle_command
+from streams.commands import FundingSettle
+from streams.market_spec import MarketSpec
+
+
+class FundingService:
+    def __init__(self, source: BookSource, ledger: SettlementLedger, config: FundingConfig | None = None) -> None:
+        self.source = source
+        self.ledger = ledger
+        self.config = config or FundingConfig()
+        self.sampler = PremiumSampler(self.config.sample_interval_ms)
+        self.watching_since_ms: dict[str, int] = {}
+        self.last_settled_ms: dict[str, int | None] = {}  # a cache of the ledger's marks
+        self.last_rates: dict[str, FundingRate] = {}  # what this instance computed for its latest boundary
+
+    def step(self, now_ms: int) -> list[FundingSettle]:
+        """Sample each market for the slot of `now_ms`, then settle what is due; return the commands
+        this instance appended (a rival may have appended others)."""
+        appended: list[FundingSettle] = []
+        for spec in self.source.market_specs():
+            market = spec.symbol
+            if market not in self.watching_since_ms:
+                problem = self.config.validate([spec])
+                if problem is not None:
+                    raise ValueError(problem)
+                self.watching_since_ms[market] = now_ms
+            observation = self.source.observe(market)
+            multiplier = (
+                self.config.multipliers.multiplier_ppm(market, observation.session, observation.index_source)
+                if observation is not None
+                else ONE_PPM
+            )
+            self.sampler.record(market, now_ms, observation, multiplier)
+            appended += self.maybe_settle(spec, now_ms)
+        return appended
+
+    def maybe_settle(self, spec: MarketSpec, now_ms: int) -> list[FundingSettle]:
+        market, interval_ms = spec.symbol, self.config.interval_ms(spec)
+        if market not in self.last_settled_ms:
+            self.last_settled_ms[market] = self.ledger.last_settled_ms(market)
+        if not self._due(market, now_ms, interval_ms, self.last_settled_ms[market]):
+            return []
+        self.last_settled_ms[market] = last = self.ledger.last_settled_ms(market)  # a rival may have moved it
+        appended = []
+        for funding_time_ms in self._due(market, now_ms, interval_ms, last):
+            rate = self.rate_of(market, funding_time_ms - interval_ms, funding_time_ms, interval_ms)
+            command = settle_command(market, funding_time_ms, rate.rate_ppb)
+            if self.ledger.append_once(command):
+                appended.append(command)
+            self.last_rates[market] = rate
+            self.last_settled_ms[market] = funding_time_ms
+            self.sampler.forget_before(market, funding_time_ms)
+        return appended
+
+    def _due(self, market: str, now_ms: int, interval_ms: int, last_ms: int | None) -> list[int]:
+        return due_boundaries(now_ms, interval_ms, last_ms, self.watching_since_ms[market], self.config.max_catch_up)
+
+    def rate_of(self, market: str, start_ms: int, end_ms: int, interval_ms: int) -> FundingRate:
+        samples = self.sampler.interval_samples(market, start_ms, end_ms)
+        return funding_rate(samples.premium_ppb, samples.present, samples.multiplier_ppm, interval_ms, self.config.rate)
+
+    def next_funding_time_ms(self, spec: MarketSpec, now_ms: int) -> int:
+        return next_boundary_after(now_ms, self.config.interval_ms(spec))
+
+    def run(
+        self,
+        clock_ms: Callable[[], int],
+        sleep_s: Callable[[float], None],
+        should_stop: Callable[[], bool],
+        before_step: Callable[[], None] | None = None,
+    ) -> None:
+        """Step once per sample slot until `should_stop()`; `before_step` brings the source up to date
+        (e.g. drains the event stream into the BookFeed)."""
+        step_ms = self.config.sample_interval_ms
+        while not should_stop():
+            if before_step is not None:
+                before_step()
+            now_ms = clock_ms()
+            self.step(now_ms)
+            sleep_s((step_ms - now_ms % step_ms) / 1000)

@@ -1,0 +1,116 @@
+import random
+
+import pytest
+
+from funding.book_feed import BookFeed
+from funding.sampler import observe_book
+from matching.book import OrderBook
+from streams.commands import ListMarket, PlaceOrder, PriceUpdate, SetMarketStatus
+from streams.enums import MarketSession, MarketStatus, PriceSource, Side
+from tests.funding.replay import AAPL, NVDA, Replay, random_commands
+
+
+def book_state(book: OrderBook) -> list[list[tuple[int, int, int]]]:
+    return [
+        [(o.order_id, o.price_ticks, o.remaining_lots) for o in book.side_in_priority(is_buy)]
+        for is_buy in (True, False)
+    ]
+
+
+def assert_same_books(replay: Replay) -> None:
+    for symbol, market in replay.engine.markets.items():
+        mirror = replay.feed.markets[symbol]
+        mirror.book.check_invariants()
+        assert book_state(mirror.book) == book_state(market.book)
+        assert mirror.status is market.status
+        for notional in (1_000_000_000, AAPL.impact_notional_micro, 50_000_000_000):
+            for is_buy in (True, False):
+                assert mirror.book.impact_price_ticks(is_buy, notional, 10) == market.book.impact_price_ticks(
+                    is_buy, notional, 10
+                )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_feed_rebuilds_the_engine_books_from_events_alone(seed):
+    """Differential: after every command of a varied recorded session, the book rebuilt from events
+    equals the engine's own, order by order and in priority, and so do the impact prices."""
+    rng = random.Random(seed)
+    replay = Replay()
+    kinds = set()
+    for command in random_commands(rng, 400) + random_commands(rng, 100, market="NVDAUSDC", mid=20_000):
+        events = replay.apply(command)
+        kinds.update(type(e).__name__ for e in events)
+        assert_same_books(replay)
+    assert {"Trade", "OrderCanceled", "OrderAmended", "Rejected"} <= kinds  # the session exercised them
+
+
+def test_events_seen_twice_change_nothing():
+    replay = Replay()
+    replay.place(1, 1, "AAPLUSDC", Side.SELL, 1_000, 10_010)
+    replay.place(2, 2, "AAPLUSDC", Side.BUY, 400, 10_010)
+    before = book_state(replay.feed.markets["AAPLUSDC"].book)
+    for event in replay.events:
+        replay.feed.apply_event(event)
+    replay.feed.flush()
+    assert book_state(replay.feed.markets["AAPLUSDC"].book) == before == [[], [(1, 10_010, 600)]]
+
+
+def test_a_taker_rests_only_once_its_command_is_over():
+    """A buy crossing two asks: between its events the taker is held aside, so the book never
+    crosses, and it rests with what is left when the next command's first event arrives."""
+    replay = Replay()
+    replay.place(1, 1, "AAPLUSDC", Side.SELL, 300, 10_000)
+    replay.place(2, 1, "AAPLUSDC", Side.SELL, 300, 10_001)
+    events = replay.engine.apply(PlaceOrder("big", 3, 2, "AAPLUSDC", Side.BUY, 1_000, 10_005))
+    feed = replay.feed
+    for event in events:
+        feed.apply_event(event)
+        feed.markets["AAPLUSDC"].book.check_invariants()
+    assert [type(e).__name__ for e in events] == ["OrderAccepted", "Trade", "Trade"]
+    assert book_state(feed.markets["AAPLUSDC"].book) == [[], []]  # not rested yet
+    feed.flush()
+    assert book_state(feed.markets["AAPLUSDC"].book) == [[(3, 10_005, 400)], []]
+
+
+def test_price_updates_set_index_session_and_source_like_the_engine():
+    feed = BookFeed([AAPL])
+    feed.apply_price_update(
+        PriceUpdate("p1", 1, "AAPLUSDC", 10_000, 10_001, MarketSession.OVERNIGHT, PriceSource.INTERNAL)
+    )
+    feed.apply_price_update(PriceUpdate("p2", 2, "AAPLUSDC", 0, 10_001))  # the engine rejects: ignored
+    feed.apply_price_update(PriceUpdate("p3", 3, "NVDAUSDC", 20_000, 20_000))  # not listed: ignored
+    observation = feed.observe("AAPLUSDC")
+    assert observation is not None
+    assert (observation.index_price_ticks, observation.session, observation.index_source) == (
+        10_000,
+        MarketSession.OVERNIGHT,
+        PriceSource.INTERNAL,
+    )
+    assert feed.observe("NVDAUSDC") is None
+
+
+def test_halted_and_unknown_markets_cannot_be_observed():
+    replay = Replay()
+    replay.price(1, "AAPLUSDC", 10_000)
+    assert replay.feed.observe("AAPLUSDC") is not None
+    replay.apply(SetMarketStatus("h", 2, "AAPLUSDC", MarketStatus.HALTED))
+    assert replay.feed.observe("AAPLUSDC") is None
+    assert replay.feed.observe("TSLAUSDC") is None
+
+
+def test_listed_later_markets_join_the_feed():
+    replay = Replay([AAPL])
+    assert [s.symbol for s in replay.feed.market_specs()] == ["AAPLUSDC"]
+    replay.apply(ListMarket("l", 1, NVDA))
+    assert [s.symbol for s in replay.feed.market_specs()] == ["AAPLUSDC", "NVDAUSDC"]
+    replay.place(2, 1, "NVDAUSDC", Side.SELL, 1_000, 20_000)
+    assert book_state(replay.feed.markets["NVDAUSDC"].book) == [[], [(1, 20_000, 1_000)]]
+
+
+def test_observation_matches_observe_book_on_the_engine():
+    replay = Replay()
+    replay.price(1, "AAPLUSDC", 10_000)
+    replay.place(2, 1, "AAPLUSDC", Side.SELL, 2_000_000, 10_010)
+    replay.place(3, 2, "AAPLUSDC", Side.BUY, 2_000_000, 9_990)
+    engine_market = replay.engine.markets["AAPLUSDC"]
+    assert replay.feed.observe("AAPLUSDC") == observe_book(engine_market.book, AAPL, 10_000)
