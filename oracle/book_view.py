@@ -1,0 +1,53 @@
+"""What the oracle needs from the perp's book: top of book, last trade and impact prices.
+
+`BookReader` is the seam: the service asks it once per step and per market. `EngineBookReader`
+answers from an engine in the same process (tests, a single-process run); a reader fed by the
+engine's event stream answers the same questions in the deployed oracle.
+"""
+
+from typing import Protocol
+
+import msgspec
+
+from matching.engine import Engine
+
+
+class BookTop(msgspec.Struct, frozen=True):
+    best_bid_ticks: int | None = None
+    best_ask_ticks: int | None = None
+    last_trade_ticks: int | None = None
+    impact_bid_ticks: int | None = None  # average price of selling the market's impact notional
+    impact_ask_ticks: int | None = None  # average price of buying it
+
+    @property
+    def impact_mid_ticks(self) -> float | None:
+        """None unless both sides can absorb the impact notional: a one-sided or thin book says
+        nothing reliable about where the stock is."""
+        if self.impact_bid_ticks is None or self.impact_ask_ticks is None:
+            return None
+        return (self.impact_bid_ticks + self.impact_ask_ticks) / 2.0
+
+
+EMPTY_BOOK = BookTop()
+
+
+class BookReader(Protocol):
+    async def book_top(self, market: str) -> BookTop: ...
+
+
+class EngineBookReader:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def book_top(self, market: str) -> BookTop:
+        state = self.engine.markets.get(market)
+        if state is None:
+            return EMPTY_BOOK
+        book, notional_micro = state.book, state.spec.impact_notional_micro
+        return BookTop(
+            best_bid_ticks=book.best_bid_ticks,
+            best_ask_ticks=book.best_ask_ticks,
+            last_trade_ticks=state.last_trade_ticks or None,
+            impact_bid_ticks=book.impact_price_ticks(False, notional_micro, state.micro_per_tick_lot),
+            impact_ask_ticks=book.impact_price_ticks(True, notional_micro, state.micro_per_tick_lot),
+        )

@@ -1,0 +1,253 @@
+"""The oracle service: each step fetches every source, aggregates per underlying, derives index and
+mark per market, and publishes PriceUpdate commands at a cadence and at once on large moves;
+corporate actions due are published before the prices of the same step.
+
+Pipeline of one step (`step(now_ms)`), in order:
+  1. fetch all sources concurrently; a failure is logged and counted, never raised
+  2. gate every quote (quote_problem) and keep the newest per (source, underlying)
+  3. emit due corporate actions and rescale this service's price state by each split
+  4. per market: session (halted -> CLOSED), aggregate, index (external or internal), mark
+  5. publish where due: cadence elapsed, a large move, or the session / source changed
+
+`publish` is any async callable taking a Command (the streams client's append in production, a
+list's append in tests); `book` answers top-of-book questions (book_view.BookReader).
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+import msgspec
+
+from oracle.aggregation import Aggregate, AggregationParams, aggregate
+from oracle.book_view import BookReader, BookTop
+from oracle.clock import Clock
+from oracle.corporate_actions import CorporateActionCalendar
+from oracle.freeze import FreezeTracker
+from oracle.index import IndexParams, IndexTracker
+from oracle.mark import MarkParams, MarkTracker, bound_move
+from oracle.metrics import Metrics
+from oracle.quote import Quote, SourceError, quote_problem
+from oracle.sessions import UsEquityCalendar
+from oracle.sources.base import PriceFeed
+from oracle.ticks import publish_ticks, usd_to_ticks
+from streams.commands import Command, PriceUpdate
+from streams.enums import MarketSession, PriceSource
+from streams.market_spec import MarketSpec
+
+log = logging.getLogger("perpx.oracle")
+
+Publish = Callable[[Command], Awaitable[None]]
+
+_TRADING = (MarketSession.PRE_MARKET, MarketSession.REGULAR, MarketSession.POST_MARKET, MarketSession.OVERNIGHT)
+
+
+class OracleParams(msgspec.Struct, frozen=True):
+    cadence_ms: int = 1_000  # every market is published at least this often
+    poll_ms: int = 250  # sources are asked this often, so a large move goes out within a poll
+    large_move_bps: float = 50.0  # an index or mark move this large is published at once
+    fetch_timeout_ms: int = 2_000
+    frozen_after_ms: int = 120_000  # a source whose price stands still this long in regular hours
+    external_sessions: tuple[MarketSession, ...] = _TRADING  # when an external price may set the index
+    aggregation: AggregationParams = AggregationParams()
+    index: IndexParams = IndexParams()
+    mark: MarkParams = MarkParams()
+    weights: dict[str, float] = msgspec.field(default_factory=dict)  # source name -> weight, default 1
+
+
+class MarketView(msgspec.Struct):
+    """What the service last decided for one market, for logs, status and tests."""
+
+    session: MarketSession = MarketSession.CLOSED
+    source: PriceSource = PriceSource.INTERNAL
+    stale: bool = True  # no external price with quorum: the market is flagged
+    aggregate: Aggregate | None = None
+    index_ticks: float | None = None
+    mark_ticks: float | None = None
+    published_ms: int | None = None
+    published_index_ticks: int = 0
+    published_mark_ticks: int = 0
+    published_session: MarketSession | None = None
+    published_source: PriceSource | None = None
+
+
+class _Market:
+    def __init__(self, spec: MarketSpec, params: OracleParams) -> None:
+        self.spec = spec
+        self.index = IndexTracker(spec.max_leverage, params.index)
+        self.mark = MarkTracker(params.mark)
+        self.view = MarketView()
+
+
+class OracleService:
+    def __init__(
+        self,
+        specs: Sequence[MarketSpec],
+        sources: Sequence[PriceFeed],
+        calendar: UsEquityCalendar,
+        publish: Publish,
+        book: BookReader,
+        params: OracleParams | None = None,
+        corporate_actions: CorporateActionCalendar | None = None,
+    ) -> None:
+        self.params = params or OracleParams()
+        self.markets = {spec.symbol: _Market(spec, self.params) for spec in sorted(specs, key=lambda s: s.symbol)}
+        self.sources = list(sources)
+        self.calendar = calendar
+        self.publish = publish
+        self.book = book
+        self.corporate_actions = corporate_actions or CorporateActionCalendar()
+        self.metrics = Metrics()
+        self.freeze = FreezeTracker(self.params.frozen_after_ms)
+        self.halted: set[str] = set()  # underlyings halted by admin command
+        self.quotes: dict[tuple[str, str], Quote] = {}  # newest sane quote per (source, underlying)
+
+    # -- admin -----------------------------------------------------------------------------------
+
+    def halt(self, underlying: str) -> None:
+        """The underlying stopped trading (a regulatory halt): treat it as closed until resumed."""
+        self.halted.add(underlying)
+
+    def resume(self, underlying: str) -> None:
+        self.halted.discard(underlying)
+
+    def view(self, market: str) -> MarketView:
+        return self.markets[market].view
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    async def run(self, clock: Clock, stop: asyncio.Event) -> None:
+        """Step every poll interval until `stop` is set; the only place that reads a clock."""
+        while not stop.is_set():
+            now_ms = clock.now_ms()
+            await self.step(now_ms)
+            await clock.sleep_until_ms(now_ms + self.params.poll_ms)
+
+    async def step(self, now_ms: int) -> list[Command]:
+        """One pass of the pipeline; returns what it published, in order."""
+        await self._collect(now_ms)
+        published: list[Command] = []
+        for action in self.corporate_actions.take_due(now_ms):
+            command = action.to_command(now_ms)
+            await self._publish(command)
+            published.append(command)
+            if action.kind == "split" and action.market in self.markets:
+                self._apply_split(action.market, action.ratio_old / action.ratio_new)
+        for symbol, market in self.markets.items():
+            command = await self._price_market(symbol, market, now_ms)
+            if command is not None:
+                await self._publish(command)
+                published.append(command)
+        return published
+
+    async def _publish(self, command: Command) -> None:
+        await self.publish(command)
+        self.metrics.inc("published", reason=type(command).__name__)
+
+    async def _collect(self, now_ms: int) -> None:
+        timeout_s = self.params.fetch_timeout_ms / 1000
+        results = await asyncio.gather(
+            *(asyncio.wait_for(source.fetch(now_ms), timeout_s) for source in self.sources), return_exceptions=True
+        )
+        for source, result in zip(self.sources, results, strict=True):
+            if isinstance(result, BaseException):
+                reason = result.reason if isinstance(result, SourceError) else type(result).__name__
+                self.metrics.inc("fetch_failed", source.name, reason)
+                log.warning("source %s failed: %r", source.name, result)
+                continue
+            for problem in result.problems:
+                self.metrics.inc("quote_rejected", source.name, "unparsable")
+                log.warning("source %s: %s", source.name, problem)
+            for quote in result.quotes:
+                problem = quote_problem(quote, now_ms)
+                if problem is not None:
+                    self.metrics.inc("quote_rejected", quote.source, problem)
+                    log.warning("source %s: %s ignored (%s)", quote.source, quote.underlying, problem)
+                    continue
+                key = (quote.source, quote.underlying)
+                known = self.quotes.get(key)
+                if known is None or quote.publish_ms >= known.publish_ms:
+                    self.quotes[key] = quote
+                    self.freeze.observe(quote)
+
+    def _apply_split(self, symbol: str, factor: float) -> None:
+        market = self.markets[symbol]
+        market.index.rescale(factor)
+        market.mark.rescale(factor)
+        view = market.view
+        view.published_index_ticks = publish_ticks(view.published_index_ticks * factor)
+        view.published_mark_ticks = publish_ticks(view.published_mark_ticks * factor)
+        view.published_ms = None  # publish the rescaled prices at once
+        underlying = market.spec.underlying
+        self.freeze.forget(underlying)
+        for key in [k for k in self.quotes if k[1] == underlying]:
+            del self.quotes[key]  # pre-split quotes would be outliers of the wrong scale
+
+    async def _price_market(self, symbol: str, market: _Market, now_ms: int) -> PriceUpdate | None:
+        spec, view, params = market.spec, market.view, self.params
+        underlying = spec.underlying
+        session = MarketSession.CLOSED if underlying in self.halted else self.calendar.session_at(now_ms)
+        quotes = [q for (_, u), q in sorted(self.quotes.items()) if u == underlying]
+        frozen = (
+            [q.source for q in quotes if self.freeze.is_frozen(q.source, underlying, now_ms)]
+            if session is MarketSession.REGULAR
+            else []
+        )
+        result = aggregate(quotes, now_ms, params.aggregation, params.weights, frozen)
+        external_ticks = None
+        if result.price is not None and session in params.external_sessions:
+            external_ticks = usd_to_ticks(spec, result.price)
+        if external_ticks is None and market.index.anchor_ticks is None and quotes:
+            # Started while the market is closed: anchor on the newest old price, as internal.
+            newest = max(q.publish_ms for q in quotes)
+            anchor = aggregate(
+                quotes, now_ms, msgspec.structs.replace(params.aggregation, max_age_ms=now_ms - newest + 1)
+            )
+            if anchor.price is not None:
+                market.index.seed(usd_to_ticks(spec, anchor.price), now_ms)
+        top: BookTop = await self.book.book_top(symbol)
+        index_ticks = market.index.update(now_ms, external_ticks, top.impact_mid_ticks)
+        view.session, view.source, view.aggregate = session, market.index.source, result
+        view.stale = external_ticks is None
+        if index_ticks is None:
+            self.metrics.inc("no_price", symbol)
+            return None
+        raw_mark_ticks = market.mark.update(
+            now_ms, index_ticks, top.best_bid_ticks, top.best_ask_ticks, top.last_trade_ticks
+        )
+        view.index_ticks, view.mark_ticks = index_ticks, raw_mark_ticks
+        previous_mark = view.published_mark_ticks or None
+        mark_ticks = publish_ticks(bound_move(raw_mark_ticks, previous_mark, params.mark.max_move_bps))
+        index_out = publish_ticks(index_ticks)
+        if not self._due(view, now_ms, index_out, mark_ticks, session, market.index.source):
+            return None
+        view.published_ms, view.published_index_ticks, view.published_mark_ticks = now_ms, index_out, mark_ticks
+        view.published_session, view.published_source = session, market.index.source
+        return PriceUpdate(
+            command_id=f"oracle:px:{symbol}:{now_ms}",
+            ts_ms=now_ms,
+            market=symbol,
+            index_price_ticks=index_out,
+            mark_price_ticks=mark_ticks,
+            session=session,
+            index_source=market.index.source,
+        )
+
+    def _due(
+        self,
+        view: MarketView,
+        now_ms: int,
+        index_ticks: int,
+        mark_ticks: int,
+        session: MarketSession,
+        source: PriceSource,
+    ) -> bool:
+        if view.published_ms is None or now_ms - view.published_ms >= self.params.cadence_ms:
+            return True
+        if session is not view.published_session or source is not view.published_source:
+            return True
+        threshold = self.params.large_move_bps / 1e4
+        return (
+            abs(index_ticks - view.published_index_ticks) > threshold * view.published_index_ticks
+            or abs(mark_ticks - view.published_mark_ticks) > threshold * view.published_mark_ticks
+        )

@@ -1,0 +1,88 @@
+"""Which session the US equity market is in, on real dates. Times are New York wall clock with the
+offset in force that day (-05:00 EST in winter, -04:00 EDT in summer)."""
+
+import datetime as dt
+
+import pytest
+
+from oracle.sessions import NEW_YORK, CalendarRangeError, UsEquityCalendar
+from streams.enums import MarketSession as S
+from tests.oracle.conftest import ms
+
+CASES = [
+    # an ordinary Tuesday, from the overnight session into the next night
+    ("2026-11-24T03:59-05:00", S.OVERNIGHT, "overnight before an ordinary Tuesday"),
+    ("2026-11-24T04:00-05:00", S.PRE_MARKET, "pre-market opens at 04:00"),
+    ("2026-11-24T09:29:59-05:00", S.PRE_MARKET, "a second before the open"),
+    ("2026-11-24T09:30-05:00", S.REGULAR, "the open belongs to the regular session"),
+    ("2026-11-24T15:59:59-05:00", S.REGULAR, "the last second of regular hours"),
+    ("2026-11-24T16:00-05:00", S.POST_MARKET, "post-market from the close"),
+    ("2026-11-24T19:59-05:00", S.POST_MARKET, "post-market until 20:00"),
+    ("2026-11-24T20:00-05:00", S.OVERNIGHT, "overnight into Wednesday"),
+    ("2026-11-24T23:00-05:00", S.OVERNIGHT, "an overnight hour"),
+    # spring forward: Sunday 2026-03-08, the open moves from 14:30 to 13:30 UTC
+    ("2026-03-06T14:30Z", S.REGULAR, "Friday before the switch: 09:30 EST is 14:30 UTC"),
+    ("2026-03-06T14:29Z", S.PRE_MARKET, "Friday before the switch: 09:29 EST"),
+    ("2026-03-09T13:30Z", S.REGULAR, "Monday after the switch: 09:30 EDT is 13:30 UTC"),
+    ("2026-03-09T13:29Z", S.PRE_MARKET, "Monday after the switch: 09:29 EDT"),
+    ("2026-03-09T20:00Z", S.POST_MARKET, "the close is 20:00 UTC in summer time"),
+    ("2026-03-08T23:59Z", S.CLOSED, "Sunday 19:59 EDT: still the weekend"),
+    ("2026-03-09T00:00Z", S.OVERNIGHT, "Sunday 20:00 EDT: the overnight session before Monday"),
+    # fall back: Sunday 2026-11-01, the open moves from 13:30 to 14:30 UTC
+    ("2026-10-30T13:30Z", S.REGULAR, "Friday before the switch: 09:30 EDT"),
+    ("2026-11-02T13:30Z", S.PRE_MARKET, "Monday after the switch: 08:30 EST"),
+    ("2026-11-02T14:30Z", S.REGULAR, "Monday after the switch: 09:30 EST"),
+    ("2026-11-02T00:30Z", S.CLOSED, "Sunday 19:30 EST"),
+    ("2026-11-02T01:00Z", S.OVERNIGHT, "Sunday 20:00 EST"),
+    # Good Friday 2026-04-03: the exchange is closed though it is a weekday
+    ("2026-04-02T19:00-04:00", S.POST_MARKET, "Thursday before Good Friday trades normally"),
+    ("2026-04-02T21:00-04:00", S.CLOSED, "no overnight session into a holiday"),
+    ("2026-04-03T10:00-04:00", S.CLOSED, "Good Friday"),
+    ("2026-04-05T20:00-04:00", S.OVERNIGHT, "Sunday night before Easter Monday, a trading day"),
+    # Thanksgiving 2026-11-26 and the early close on Friday 2026-11-27
+    ("2026-11-25T21:00-05:00", S.CLOSED, "the night before Thanksgiving"),
+    ("2026-11-26T12:00-05:00", S.CLOSED, "Thanksgiving"),
+    ("2026-11-26T20:00-05:00", S.OVERNIGHT, "Thanksgiving night, before Friday's session"),
+    ("2026-11-27T12:59-05:00", S.REGULAR, "the day after: regular until 13:00"),
+    ("2026-11-27T13:00-05:00", S.POST_MARKET, "early close at 13:00"),
+    ("2026-11-27T16:59-05:00", S.POST_MARKET, "post-market ends at 17:00 on an early-close day"),
+    ("2026-11-27T17:00-05:00", S.CLOSED, "and then the weekend"),
+    # a weekend
+    ("2026-11-28T12:00-05:00", S.CLOSED, "Saturday"),
+    ("2026-11-29T19:59-05:00", S.CLOSED, "Sunday evening"),
+    # other holidays and early closes the library knows
+    ("2025-06-19T11:00-04:00", S.CLOSED, "Juneteenth"),
+    ("2025-07-03T13:30-04:00", S.POST_MARKET, "the early close before Independence Day"),
+    ("2024-12-24T12:59-05:00", S.REGULAR, "Christmas Eve, early close"),
+    ("2024-12-25T12:00-05:00", S.CLOSED, "Christmas"),
+    ("2027-01-01T10:00-05:00", S.CLOSED, "New Year's Day"),
+]
+
+
+@pytest.mark.parametrize(("when", "expected", "why"), CASES, ids=[c[0] for c in CASES])
+def test_session_on_real_dates(calendar: UsEquityCalendar, when: str, expected: S, why: str) -> None:
+    assert calendar.session_at(ms(when)) is expected, why
+
+
+def test_every_regular_session_lasts_six_and_a_half_hours_or_ends_at_13_00(calendar: UsEquityCalendar) -> None:
+    lengths_h: dict[float, int] = {}
+    for day in calendar.trading_days:
+        start = int(dt.datetime.combine(day, dt.time(9, 30), tzinfo=NEW_YORK).timestamp() * 1000)
+        assert calendar.session_at(start - 1) is S.PRE_MARKET
+        assert calendar.session_at(start) is S.REGULAR
+        hours = (calendar.next_change_ms(start) - start) / 3_600_000
+        lengths_h[hours] = lengths_h.get(hours, 0) + 1
+    assert set(lengths_h) == {6.5, 3.5}
+    assert lengths_h[3.5] == len(calendar.early_close_days)
+
+
+def test_outside_the_built_range_is_an_error_not_a_guess(calendar: UsEquityCalendar) -> None:
+    with pytest.raises(CalendarRangeError):
+        calendar.session_at(ms("2031-01-06T10:00-05:00"))
+
+
+def test_range_bounds() -> None:
+    small = UsEquityCalendar(dt.date(2026, 11, 1), dt.date(2026, 12, 1))
+    assert small.session_at(ms("2026-11-24T10:00-05:00")) is S.REGULAR
+    with pytest.raises(CalendarRangeError):
+        small.session_at(ms("2026-12-02T10:00-05:00"))
