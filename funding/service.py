@@ -11,7 +11,7 @@ from funding.config import FundingConfig
 from funding.multiplier import ONE_PPM
 from funding.rate import FundingRate, funding_rate
 from funding.sampler import BookSource, PremiumSampler
-from funding.schedule import next_boundary_after
+from funding.schedule import boundary_at_or_before, next_boundary_after
 from funding.settlement import SettlementLedger, due_boundaries, settle_command
 from streams.commands import FundingSettle
 from streams.market_spec import MarketSpec
@@ -23,8 +23,7 @@ class FundingService:
         self.ledger = ledger
         self.config = config or FundingConfig()
         self.sampler = PremiumSampler(self.config.sample_interval_ms)
-        self.watching_since_ms: dict[str, int] = {}
-        self.last_settled_ms: dict[str, int | None] = {}  # a cache of the ledger's marks
+        self.last_settled_ms: dict[str, int] = {}  # a cache of the ledger's marks
         self.last_rates: dict[str, FundingRate] = {}  # what this instance computed for its latest boundary
 
     def step(self, now_ms: int) -> list[FundingSettle]:
@@ -33,11 +32,12 @@ class FundingService:
         appended: list[FundingSettle] = []
         for spec in self.source.market_specs():
             market = spec.symbol
-            if market not in self.watching_since_ms:
+            if market not in self.last_settled_ms:
                 problem = self.config.validate([spec])
                 if problem is not None:
                     raise ValueError(problem)
-                self.watching_since_ms[market] = now_ms
+                from_ms = boundary_at_or_before(now_ms, self.config.interval_ms(spec))
+                self.last_settled_ms[market] = self.ledger.open_market(market, from_ms)
             observation = self.source.observe(market)
             multiplier = (
                 self.config.multipliers.multiplier_ppm(market, observation.session, observation.index_source)
@@ -50,13 +50,12 @@ class FundingService:
 
     def maybe_settle(self, spec: MarketSpec, now_ms: int) -> list[FundingSettle]:
         market, interval_ms = spec.symbol, self.config.interval_ms(spec)
-        if market not in self.last_settled_ms:
-            self.last_settled_ms[market] = self.ledger.last_settled_ms(market)
-        if not self._due(market, now_ms, interval_ms, self.last_settled_ms[market]):
+        if not self._due(now_ms, interval_ms, self.last_settled_ms[market]):
             return []
-        self.last_settled_ms[market] = last = self.ledger.last_settled_ms(market)  # a rival may have moved it
+        last = self.ledger.last_settled_ms(market)  # a rival may have moved it
+        self.last_settled_ms[market] = last = max(last if last is not None else 0, self.last_settled_ms[market])
         appended = []
-        for funding_time_ms in self._due(market, now_ms, interval_ms, last):
+        for funding_time_ms in self._due(now_ms, interval_ms, last):
             rate = self.rate_of(market, funding_time_ms - interval_ms, funding_time_ms, interval_ms)
             command = settle_command(market, funding_time_ms, rate.rate_ppb)
             if self.ledger.append_once(command):
@@ -66,8 +65,8 @@ class FundingService:
             self.sampler.forget_before(market, funding_time_ms)
         return appended
 
-    def _due(self, market: str, now_ms: int, interval_ms: int, last_ms: int | None) -> list[int]:
-        return due_boundaries(now_ms, interval_ms, last_ms, self.watching_since_ms[market], self.config.max_catch_up)
+    def _due(self, now_ms: int, interval_ms: int, last_ms: int) -> list[int]:
+        return due_boundaries(now_ms, interval_ms, last_ms, self.config.max_catch_up)
 
     def rate_of(self, market: str, start_ms: int, end_ms: int, interval_ms: int) -> FundingRate:
         samples = self.sampler.interval_samples(market, start_ms, end_ms)

@@ -7,7 +7,8 @@ Three things make it exactly once, whoever runs and however often it restarts:
 - a `SettlementLedger` appends it only if the market's settled high-water mark is below the boundary,
   and raises the mark in the same atomic step (redis_ledger.py does both in one Lua script), so two
   instances racing for a boundary append once between them, even if their rates differ;
-- after a restart the high-water mark comes back from the ledger, not from memory.
+- the mark is set when a market is first watched and comes back from the ledger after a restart,
+  never from memory.
 What is due is decided here from the clock passed in; nothing in this module reads a clock.
 """
 
@@ -15,7 +16,7 @@ from typing import Protocol
 
 import msgspec
 
-from funding.schedule import boundaries_between, boundary_at_or_before
+from funding.schedule import boundaries_between
 from streams.commands import FundingSettle
 
 
@@ -28,7 +29,14 @@ class SettlementLedger(Protocol):
     """Where settlement commands go, with the memory of which boundaries are settled."""
 
     def last_settled_ms(self, market: str) -> int | None:
-        """The latest settled boundary of `market`, or None if it never settled."""
+        """The market's high-water mark: its latest boundary settled (or passed over, see
+        `open_market`); None if no service ever watched it."""
+        ...
+
+    def open_market(self, market: str, from_ms: int) -> int:
+        """Set the mark to `from_ms` unless the market has one (atomically); return the mark. A
+        service calls it when it first sees a market, with the boundary before that moment, so that
+        an interval nobody watched is not charged, and a restart does not forget that it was."""
         ...
 
     def append_once(self, command: FundingSettle) -> bool:
@@ -51,19 +59,14 @@ def settle_command(market: str, funding_time_ms: int, rate_ppb: int) -> FundingS
     return FundingSettle(command_id, funding_time_ms, market, funding_time_ms, rate_ppb)
 
 
-def due_boundaries(
-    now_ms: int, interval_ms: int, last_settled_ms: int | None, watching_since_ms: int, max_catch_up: int
-) -> list[int]:
+def due_boundaries(now_ms: int, interval_ms: int, last_settled_ms: int, max_catch_up: int) -> list[int]:
     """Boundaries to settle now, oldest first: those after the high-water mark up to `now_ms`.
 
-    A market that never settled starts after the boundary before `watching_since_ms` (when this
-    service first saw it): an interval nobody watched is not charged. After an outage at most
-    `max_catch_up` boundaries are settled, the most recent ones; older ones are skipped, since a
-    long outage is for operators to decide on, not a pile of interest-only payments to spring on
-    traders.
+    After an outage at most `max_catch_up` boundaries are settled, the most recent ones; older ones
+    are passed over, since a long outage is for operators to decide on, not a pile of interest-only
+    payments to spring on traders.
     """
-    after_ms = last_settled_ms if last_settled_ms is not None else boundary_at_or_before(watching_since_ms, interval_ms)
-    due = boundaries_between(after_ms, now_ms, interval_ms)
+    due = boundaries_between(last_settled_ms, now_ms, interval_ms)
     return due[-max_catch_up:] if max_catch_up > 0 else []
 
 
@@ -83,6 +86,9 @@ class MemoryLedger:
 
     def last_settled_ms(self, market: str) -> int | None:
         return self.last_ms.get(market)
+
+    def open_market(self, market: str, from_ms: int) -> int:
+        return self.last_ms.setdefault(market, from_ms)
 
     def append_once(self, command: FundingSettle) -> bool:
         last = self.last_ms.get(command.market)

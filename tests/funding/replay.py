@@ -6,7 +6,7 @@ import random
 from funding.book_feed import BookFeed
 from matching.engine import Engine
 from matching.markets import load_markets
-from streams.commands import AmendOrder, CancelOrder, Command, PlaceOrder, PriceUpdate, SetMarketStatus
+from streams.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder, PriceUpdate, SetMarketStatus
 from streams.enums import MarketStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 from streams.events import Event
 from streams.market_spec import MarketSpec
@@ -43,6 +43,9 @@ class Replay:
         self, ts_ms: int, account: int, market: str, side: Side, lots: int, price: int, **kw: object
     ) -> list[Event]:
         return self.apply(PlaceOrder(self.next_id(), ts_ms, account, market, side, lots, price, **kw))
+
+    def cancel_all(self, ts_ms: int, account: int, market: str) -> list[Event]:
+        return self.apply(CancelAll(self.next_id(), ts_ms, account, market))
 
     def price(self, ts_ms: int, market: str, index_ticks: int, **kw: object) -> list[Event]:
         return self.apply(PriceUpdate(self.next_id(), ts_ms, market, index_ticks, index_ticks, **kw))
