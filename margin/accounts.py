@@ -1,0 +1,61 @@
+"""Accounts and positions: the state records margin/ computes with.
+
+A position keeps its entry as `cost_micro`, the signed quote value paid for the open size
+(long positive, short negative): unrealized PnL at price P is size x P x (micro per tick lot) -
+cost, exact in integers; the average entry price is a derived, rounded view of it. It also keeps
+the totals of the account's resting orders in its market, which the pre-trade check needs.
+"""
+
+
+class Position:
+    __slots__ = (
+        "buy_lots",
+        "buy_notional_micro",
+        "cost_micro",
+        "funding_index",
+        "market",
+        "realized_pnl_micro",
+        "sell_lots",
+        "sell_notional_micro",
+        "size_lots",
+    )
+
+    def __init__(self, market: str) -> None:
+        self.market = market
+        self.size_lots = 0  # signed: positive long
+        self.cost_micro = 0  # signed entry value of the open size
+        self.realized_pnl_micro = 0  # cumulative, trading only (fees and funding are separate)
+        self.funding_index = 0  # the market's cumulative funding index when last settled
+        self.buy_lots = 0  # resting buy orders: remaining lots and their notional at their prices
+        self.buy_notional_micro = 0
+        self.sell_lots = 0
+        self.sell_notional_micro = 0
+
+    def unrealized_micro(self, price_ticks: int, micro_per_tick_lot: int) -> int:
+        return self.size_lots * price_ticks * micro_per_tick_lot - self.cost_micro
+
+    def entry_price_ticks(self, micro_per_tick_lot: int) -> int:
+        """Average entry price, rounded to the nearest tick (half away from zero): a view only."""
+        if self.size_lots == 0:
+            return 0
+        denominator = self.size_lots * micro_per_tick_lot
+        return (2 * self.cost_micro + denominator) // (2 * denominator)
+
+    def is_idle(self) -> bool:
+        return not (self.size_lots or self.buy_lots or self.sell_lots)
+
+
+class Account:
+    __slots__ = ("account_id", "balance_micro", "leverage", "positions")
+
+    def __init__(self, account_id: int, balance_micro: int = 0) -> None:
+        self.account_id = account_id
+        self.balance_micro = balance_micro  # collateral: deposits, realized PnL, fees, funding
+        self.positions: dict[str, Position] = {}
+        self.leverage: dict[str, int] = {}  # market -> chosen leverage; absent: the market's maximum
+
+    def position(self, market: str) -> Position:
+        position = self.positions.get(market)
+        if position is None:
+            position = self.positions[market] = Position(market)
+        return position

@@ -1,0 +1,87 @@
+"""Deposit, Withdraw and SetLeverage: the account-level commands.
+
+A deposit creates the account; a withdrawal takes only what is free (equity above initial
+margin, and no more than the cash balance, so unrealized profit stays until realized);
+leverage may be changed up to the market's maximum when the margin after the change is covered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from margin.ledger import EXTERNAL_ACCOUNT
+from margin.liquidation import emit_balance
+from streams.commands import Deposit, SetLeverage, Withdraw
+from streams.enums import BalanceReason, RejectReason
+from streams.events import LeverageSet
+
+if TYPE_CHECKING:
+    from margin.engine import MarginEngine
+
+
+def deposit(engine: MarginEngine, cmd: Deposit) -> None:
+    if cmd.account_id <= 0:
+        engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
+        return
+    if cmd.amount_micro <= 0:
+        engine.reject(cmd, RejectReason.AMOUNT_NOT_POSITIVE)
+        return
+    risk = engine.risk
+    risk.ledger.transfer(EXTERNAL_ACCOUNT, cmd.account_id, cmd.amount_micro)
+    account = risk.ledger.accounts[cmd.account_id]
+    risk.note(cmd.account_id)
+    emit_balance(engine, account, cmd.amount_micro, BalanceReason.DEPOSIT)
+
+
+def free_collateral_micro(engine: MarginEngine, account_id: int) -> int:
+    account = engine.risk.ledger.accounts[account_id]
+    needed = engine.risk.requirements(account)
+    return max(0, min(account.balance_micro, needed.equity_micro - needed.initial_micro))
+
+
+def withdraw(engine: MarginEngine, cmd: Withdraw) -> None:
+    risk = engine.risk
+    account = risk.ledger.accounts.get(cmd.account_id)
+    if account is None or cmd.account_id <= 0:
+        engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
+        return
+    if cmd.amount_micro <= 0:
+        engine.reject(cmd, RejectReason.AMOUNT_NOT_POSITIVE)
+        return
+    free = free_collateral_micro(engine, cmd.account_id)
+    if cmd.amount_micro > free:
+        engine.reject(cmd, RejectReason.INSUFFICIENT_BALANCE, f"free {free} micro-USDC")
+        return
+    risk.ledger.transfer(cmd.account_id, EXTERNAL_ACCOUNT, cmd.amount_micro)
+    risk.note(cmd.account_id)
+    emit_balance(engine, account, -cmd.amount_micro, BalanceReason.WITHDRAW)
+
+
+def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
+    risk = engine.risk
+    market = engine.markets.get(cmd.market)
+    if market is None:
+        engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
+        return
+    account = risk.ledger.accounts.get(cmd.account_id)
+    if account is None or cmd.account_id <= 0:
+        engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
+        return
+    tiers = risk.tiers_of(market)
+    if not 1 <= cmd.leverage <= tiers.max_leverage:
+        engine.reject(cmd, RejectReason.LEVERAGE_TOO_HIGH, f"1 to {tiers.max_leverage}")
+        return
+    before = risk.requirements(account)
+    previous = account.leverage.get(cmd.market)
+    account.leverage[cmd.market] = cmd.leverage
+    after = risk.requirements(account)
+    if after.initial_micro > before.initial_micro and after.equity_micro < after.initial_micro:
+        if previous is None:
+            del account.leverage[cmd.market]
+        else:
+            account.leverage[cmd.market] = previous
+        engine.reject(cmd, RejectReason.INSUFFICIENT_MARGIN)
+        return
+    engine.out.append(
+        LeverageSet(engine.take_seq(), engine.command_id, engine.ts_ms, cmd.account_id, cmd.market, cmd.leverage)
+    )

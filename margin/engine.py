@@ -1,0 +1,119 @@
+"""MarginEngine: the matching engine with money: collateral, margin, fees, liquidation, funding.
+
+It is the matching Engine with MarginRisk behind its risk seam and handlers for the margin
+commands. Every command that can move an account's equity (orders, prices, funding, dividends)
+ends with `settle_touched`: each touched account below maintenance is liquidated, and so on
+until no liquidation touches another account that falls below (a cascade). A mark-price update
+first asks the liquidation watch which accounts that price can have put below maintenance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+from margin.collateral import deposit, set_leverage, withdraw
+from margin.corporate_actions import cash_dividend, split
+from margin.funding import settle_funding
+from margin.invariants import check_margin_invariants
+from margin.liquidation import liquidate
+from margin.requirements import valuation_price_ticks
+from margin.risk import MarginRisk
+from matching.amend_order import amend_order
+from matching.engine import Engine, EngineConfig
+from matching.place_order import place_order
+from matching.price_update import price_update
+from streams.commands import (
+    AmendOrder,
+    CashDividend,
+    Deposit,
+    FundingSettle,
+    PlaceOrder,
+    PriceUpdate,
+    SetLeverage,
+    Split,
+    Withdraw,
+)
+
+Handler = Callable[[Any, Any], None]
+
+
+def settle_touched(engine: MarginEngine) -> None:
+    """Liquidate every touched account now below maintenance, cascades included (id order)."""
+    risk = engine.risk
+    accounts = risk.ledger.accounts
+    while risk.touched:
+        touched = sorted(set(risk.touched))
+        risk.touched.clear()
+        for account_id in touched:
+            if account_id > 0 and account_id not in risk.liquidating:
+                account = accounts[account_id]
+                if risk.below_maintenance(account):
+                    liquidate(engine, account)
+
+
+def checked(handler: Handler) -> Handler:
+    def run(engine: MarginEngine, cmd: Any) -> None:
+        handler(engine, cmd)
+        if engine.risk.touched:
+            settle_touched(engine)
+
+    run.__name__ = run.__qualname__ = f"checked_{handler.__name__}"
+    return run
+
+
+def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
+    first = len(engine.out)
+    price_update(engine, cmd)
+    if len(engine.out) > first:
+        return  # rejected
+    risk = engine.risk
+    market = engine.markets[cmd.market]
+    risk.refresh_watch()
+    risk.touched.extend(risk.watch.candidates(market.symbol, valuation_price_ticks(market)))
+    settle_touched(engine)
+
+
+class MarginEngine(Engine):
+    handlers: ClassVar[dict[type, Handler]] = {
+        **Engine.handlers,
+        PlaceOrder: checked(place_order),
+        AmendOrder: checked(amend_order),
+        PriceUpdate: mark_price_update,
+        Deposit: checked(deposit),
+        Withdraw: checked(withdraw),
+        SetLeverage: set_leverage,
+        FundingSettle: checked(settle_funding),
+        Split: split,
+        CashDividend: checked(cash_dividend),
+    }
+    risk: MarginRisk
+
+    def __init__(
+        self,
+        specs: Iterable[Any] = (),
+        risk: MarginRisk | None = None,
+        config: EngineConfig | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(specs, risk if risk is not None else MarginRisk(), config, **kwargs)
+        self.risk.markets = self.markets
+
+    @classmethod
+    def restore(cls, data: bytes, risk: Any = None, **kwargs: Any) -> MarginEngine:
+        """The matching state, then margin's derived indexes: open-order totals from the books
+        (in order-id order) and the liquidation watch."""
+        engine = super().restore(data, risk, **kwargs)
+        assert isinstance(engine, MarginEngine)
+        resting = sorted(
+            (order for market in engine.markets.values() for order in market.book.orders.values()),
+            key=lambda o: o.order_id,
+        )
+        for order in resting:
+            engine.risk.on_order_opened(engine.markets[order.market], order)
+        engine.risk.refresh_watch()
+        return engine
+
+    def check_invariants(self) -> None:
+        super().check_invariants()
+        check_margin_invariants(self)

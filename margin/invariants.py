@@ -1,0 +1,78 @@
+"""What must hold between commands, checked by tests after every step (AssertionError otherwise)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from margin.ledger import INSURANCE_ACCOUNT, SYSTEM_ACCOUNTS
+
+if TYPE_CHECKING:
+    from margin.engine import MarginEngine
+
+
+def check_margin_invariants(engine: MarginEngine) -> None:
+    risk = engine.risk
+    ledger = risk.ledger
+    accounts = ledger.accounts
+    assert ledger.total_micro() == 0, f"USDC does not sum to zero: {ledger.total_micro()}"
+    assert not risk.liquidating and not risk.touched, "a command left work behind"
+    sizes: dict[str, int] = {}
+    costs: dict[str, int] = {}
+    holders: dict[str, set[int]] = {}
+    orders: dict[tuple[int, str], list[int]] = {}
+    for account_orders in engine.open_orders.values():
+        for order in account_orders.values():
+            u = engine.markets[order.market].micro_per_tick_lot
+            totals = orders.setdefault((order.account_id, order.market), [0, 0, 0, 0])
+            notional = order.remaining_lots * order.price_ticks * u
+            if order.is_buy:
+                totals[0] += order.remaining_lots
+                totals[1] += notional
+            else:
+                totals[2] += order.remaining_lots
+                totals[3] += notional
+    for account_id, account in accounts.items():
+        assert account.account_id == account_id
+        for symbol, p in account.positions.items():
+            sizes[symbol] = sizes.get(symbol, 0) + p.size_lots
+            costs[symbol] = costs.get(symbol, 0) + p.cost_micro
+            if p.size_lots:
+                holders.setdefault(symbol, set()).add(account_id)
+                assert (p.cost_micro > 0) == (p.size_lots > 0) or p.cost_micro == 0, "entry cost of the wrong sign"
+                assert p.funding_index == risk.funding_index.get(symbol, 0), "position missed a funding settlement"
+            else:
+                assert p.cost_micro == 0, "a flat position keeps an entry cost"
+            expected = orders.get((account_id, symbol), [0, 0, 0, 0])
+            actual = [p.buy_lots, p.buy_notional_micro, p.sell_lots, p.sell_notional_micro]
+            assert actual == expected, f"open-order totals of {account_id} in {symbol}: {actual} != {expected}"
+        if account_id in SYSTEM_ACCOUNTS and account_id != INSURANCE_ACCOUNT:
+            assert not any(p.size_lots for p in account.positions.values()), "a system account holds a position"
+    for key in orders:
+        assert key[1] in accounts[key[0]].positions, "open orders without a position record"
+    for symbol, total in sizes.items():
+        assert total == 0, f"positions in {symbol} sum to {total}"
+        assert ledger.clearing_micro.get(symbol, 0) + costs[symbol] == 0, f"clearing of {symbol} != entry costs"
+    assert {s: h for s, h in holders.items() if h} == {s: h for s, h in risk.holders.items() if h}, "holder sets stale"
+    for account_id, account in accounts.items():
+        if account_id in SYSTEM_ACCOUNTS or not any(p.size_lots for p in account.positions.values()):
+            continue
+        if all(engine.markets[s].mark_price_ticks for s, p in account.positions.items() if p.size_lots):
+            needed = risk.requirements(account)
+            assert needed.equity_micro >= needed.maintenance_micro, (
+                f"account {account_id} below maintenance and not liquidated: {needed}"
+            )
+    watch = risk.watch
+    for account_id, entry in watch.entries.items():
+        if account_id in watch.dirty:
+            continue
+        account = accounts[account_id]
+        held = sorted(s for s, p in account.positions.items() if p.size_lots)
+        if len(held) > 1:
+            assert entry == held
+        else:
+            symbol, is_long, price = entry[0]  # type: ignore[misc]
+            p = account.positions[symbol]
+            assert is_long == (p.size_lots > 0)
+            assert price == risk.tiers[symbol].liquidation_price_ticks(
+                p.size_lots, account.balance_micro - p.cost_micro, engine.markets[symbol].micro_per_tick_lot
+            )

@@ -1,0 +1,92 @@
+"""Read-only views for the API: account summary, positions with liquidation prices, ADL rank."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from margin.adl import adl_rank
+from margin.requirements import valuation_price_ticks
+
+if TYPE_CHECKING:
+    from margin.engine import MarginEngine
+
+
+class PositionView(msgspec.Struct, frozen=True):
+    market: str
+    size_lots: int
+    entry_price_ticks: int  # average, to the nearest tick
+    mark_price_ticks: int
+    notional_micro: int
+    unrealized_pnl_micro: int
+    realized_pnl_micro: int
+    leverage: int  # chosen
+    liquidation_price_ticks: int  # long: at or below; short: at or above; 0: never (other markets' marks fixed)
+    adl_rank: int  # 1 is deleveraged first on its side
+    adl_of: int
+
+
+class AccountSummary(msgspec.Struct, frozen=True):
+    account_id: int
+    balance_micro: int
+    equity_micro: int
+    unrealized_pnl_micro: int
+    initial_margin_micro: int
+    maintenance_margin_micro: int
+    available_micro: int  # equity above initial margin, never below zero
+    margin_ratio_ppm: int  # maintenance / equity, rounded up; 1,000,000 or more is liquidation
+    positions: list[PositionView]
+
+
+def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | None:
+    risk = engine.risk
+    account = risk.ledger.accounts.get(account_id)
+    if account is None:
+        return None
+    needed = risk.requirements(account)
+    views = []
+    for symbol in sorted(account.positions):
+        position = account.positions[symbol]
+        if not position.size_lots:
+            continue
+        market = engine.markets[symbol]
+        u = market.micro_per_tick_lot
+        price = valuation_price_ticks(market)
+        value = position.size_lots * price * u
+        tiers = risk.tiers_of(market)
+        rest = needed.equity_micro - value  # equity without this position's mark value
+        rank = adl_rank(risk, account_id, symbol) or (0, 0)
+        views.append(
+            PositionView(
+                symbol,
+                position.size_lots,
+                position.entry_price_ticks(u),
+                price,
+                abs(value),
+                position.unrealized_micro(price, u),
+                position.realized_pnl_micro,
+                account.leverage.get(symbol, tiers.max_leverage),
+                tiers.liquidation_price_ticks(position.size_lots, rest, u),
+                rank[0],
+                rank[1],
+            )
+        )
+    equity = needed.equity_micro
+    ratio = -(-needed.maintenance_micro * 1_000_000 // equity) if equity > 0 else (1_000_000 if views else 0)
+    return AccountSummary(
+        account_id,
+        account.balance_micro,
+        equity,
+        equity - account.balance_micro,
+        needed.initial_micro,
+        needed.maintenance_micro,
+        max(0, equity - needed.initial_micro),
+        ratio,
+        views,
+    )
+
+
+def positions(engine: MarginEngine, account_id: int) -> list[PositionView]:
+    summary = account_summary(engine, account_id)
+    return summary.positions if summary is not None else []

@@ -1,0 +1,191 @@
+"""MarginRisk: margin/'s side of the engine's risk seam (matching/risk.py).
+
+Before an order: the pre-trade check. While it rests: the account's open-order totals in its
+market. On every fill: fees to the fee account, both positions updated, PnL realized against the
+market's clearing account, and both accounts noted as touched, so the engine can check them
+against maintenance once the command is done.
+"""
+
+from margin.accounts import Account, Position
+from margin.fees import fee_micro
+from margin.ledger import FEE_ACCOUNT, SYSTEM_ACCOUNTS, Ledger
+from margin.positions import apply_trade
+from margin.requirements import Requirements, account_requirements, market_initial_micro, valuation_price_ticks
+from margin.snapshot import restore_ledger, snapshot_ledger
+from margin.tiers import Tiers
+from margin.watch import LiquidationWatch
+from matching.market import Market
+from matching.order import Order
+from matching.risk import Risk
+from streams.enums import RejectReason
+
+
+class MarginRisk(Risk):
+    def __init__(self) -> None:
+        self.ledger = Ledger()
+        self.markets: dict[str, Market] = {}  # the engine's, bound by MarginEngine
+        self.tiers: dict[str, Tiers] = {}
+        self.funding_index: dict[str, int] = {}  # market -> cumulative, micro-USDC per lot x 1e-9
+        self.funding_time_ms: dict[str, int] = {}  # market -> last settled funding time
+        self.holders: dict[str, set[int]] = {}  # market -> accounts with a non-zero position
+        self.watch = LiquidationWatch()
+        self.liquidating: set[int] = set()  # accounts whose liquidation orders bypass the check
+        self.touched: list[int] = []  # accounts whose equity moved during the current command
+
+    # -- the seam --------------------------------------------------------------------------------
+
+    def tiers_of(self, market: Market) -> Tiers:
+        tiers = self.tiers.get(market.symbol)
+        if tiers is None:
+            tiers = self.tiers[market.symbol] = Tiers(market.spec.margin_tiers)
+        return tiers
+
+    def check_order(self, market: Market, order: Order) -> RejectReason | None:
+        """Accept if equity covers initial margin after the order, or if the order does not
+        raise the requirement of its market (it only reduces risk)."""
+        account_id = order.account_id
+        if account_id in self.liquidating:
+            return None
+        account = self.ledger.accounts.get(account_id)
+        if account is None or account_id <= 0:
+            return RejectReason.UNKNOWN_ACCOUNT
+        symbol = market.symbol
+        tiers = self.tiers_of(market)
+        position = account.positions.get(symbol)
+        if position is None:
+            position = Position(symbol)  # not stored: a rejected order changes nothing
+        leverage = account.leverage.get(symbol, tiers.leverages[0])
+        u = market.micro_per_tick_lot
+        value = position.size_lots * valuation_price_ticks(market) * u
+        before = market_initial_micro(position, tiers, leverage, value)
+        price_ticks = order.price_ticks or market.reference_price_ticks(order.is_buy)
+        lots = order.remaining_lots
+        original = market.book.get(order.order_id)  # an amend: the order it replaces still rests
+        buy_adjust = sell_adjust = 0
+        if original is not None and original is not order:
+            if original.is_buy:
+                buy_adjust = -original.remaining_lots * original.price_ticks * u
+            else:
+                sell_adjust = -original.remaining_lots * original.price_ticks * u
+        if order.is_buy:
+            buy_adjust += lots * price_ticks * u
+        else:
+            sell_adjust += lots * price_ticks * u
+        position.buy_notional_micro += buy_adjust
+        position.sell_notional_micro += sell_adjust
+        after = market_initial_micro(position, tiers, leverage, value)
+        position.buy_notional_micro -= buy_adjust
+        position.sell_notional_micro -= sell_adjust
+        if after <= before:
+            return None
+        needed = account_requirements(account, self.markets, self.tiers)
+        if needed.equity_micro < needed.initial_micro - before + after:
+            return RejectReason.INSUFFICIENT_MARGIN
+        return None
+
+    def on_order_opened(self, market: Market, order: Order) -> None:
+        position = self.ledger.accounts[order.account_id].position(market.symbol)
+        notional = order.remaining_lots * order.price_ticks * market.micro_per_tick_lot
+        if order.is_buy:
+            position.buy_lots += order.remaining_lots
+            position.buy_notional_micro += notional
+        else:
+            position.sell_lots += order.remaining_lots
+            position.sell_notional_micro += notional
+
+    def on_order_closed(self, market: Market, order: Order) -> None:
+        position = self.ledger.accounts[order.account_id].positions[market.symbol]
+        notional = order.remaining_lots * order.price_ticks * market.micro_per_tick_lot
+        if order.is_buy:
+            position.buy_lots -= order.remaining_lots
+            position.buy_notional_micro -= notional
+        else:
+            position.sell_lots -= order.remaining_lots
+            position.sell_notional_micro -= notional
+
+    def on_fill(self, market: Market, taker: Order, maker: Order, price_ticks: int, size_lots: int) -> tuple[int, int]:
+        symbol = market.symbol
+        u = market.micro_per_tick_lot
+        notional = price_ticks * size_lots * u
+        accounts = self.ledger.accounts
+        taker_account = accounts[taker.account_id]
+        maker_account = accounts[maker.account_id]
+        maker_position = maker_account.positions[symbol]
+        if maker.is_buy:  # the maker rested: its open-order totals shrink by the fill
+            maker_position.buy_lots -= size_lots
+            maker_position.buy_notional_micro -= notional
+        else:
+            maker_position.sell_lots -= size_lots
+            maker_position.sell_notional_micro -= notional
+        spec = market.spec
+        taker_fee = 0 if taker.account_id in self.liquidating else fee_micro(notional, spec.taker_fee_ppm)
+        maker_fee = fee_micro(notional, spec.maker_fee_ppm)
+        fees = accounts[FEE_ACCOUNT]
+        taker_account.balance_micro -= taker_fee
+        maker_account.balance_micro -= maker_fee
+        fees.balance_micro += taker_fee + maker_fee
+        index = self.funding_index.get(symbol, 0)
+        signed = size_lots if taker.is_buy else -size_lots
+        self.trade(taker_account, symbol, signed, price_ticks, u, index)
+        self.trade(maker_account, symbol, -signed, price_ticks, u, index)
+        return taker_fee, maker_fee
+
+    def trade(self, account: Account, symbol: str, signed_lots: int, price_ticks: int, u: int, index: int) -> None:
+        """Move a position and keep the holder set and the dirty marks in step."""
+        position = account.position(symbol)
+        was_open = position.size_lots != 0
+        apply_trade(self.ledger, account, position, signed_lots, price_ticks, u, index)
+        is_open = position.size_lots != 0
+        if was_open != is_open:
+            holders = self.holders.setdefault(symbol, set())
+            if is_open:
+                holders.add(account.account_id)
+            else:
+                holders.discard(account.account_id)
+        self.touched.append(account.account_id)
+        self.watch.dirty.add(account.account_id)
+
+    def position_lots(self, account_id: int, market: str) -> int:
+        account = self.ledger.accounts.get(account_id)
+        if account is None:
+            return 0
+        position = account.positions.get(market)
+        return position.size_lots if position is not None else 0
+
+    # -- margin/'s own queries -------------------------------------------------------------------
+
+    def requirements(self, account: Account) -> Requirements:
+        for symbol in account.positions:
+            if symbol not in self.tiers:
+                self.tiers_of(self.markets[symbol])
+        return account_requirements(account, self.markets, self.tiers)
+
+    def below_maintenance(self, account: Account) -> bool:
+        if account.account_id in SYSTEM_ACCOUNTS:
+            return False
+        needed = self.requirements(account)
+        return needed.maintenance_micro > 0 and needed.equity_micro < needed.maintenance_micro
+
+    def note(self, account_id: int) -> None:
+        """The account's equity changed outside a fill (funding, dividend, transfer)."""
+        self.touched.append(account_id)
+        self.watch.dirty.add(account_id)
+
+    def refresh_watch(self) -> None:
+        watch = self.watch
+        if watch.dirty:
+            accounts = self.ledger.accounts
+            for account_id in sorted(watch.dirty):
+                if account_id > 0:
+                    account = accounts[account_id]
+                    self.requirements(account)  # makes sure tiers are cached for its markets
+                    watch.index(account, self.markets, self.tiers)
+            watch.dirty.clear()
+
+    # -- snapshot --------------------------------------------------------------------------------
+
+    def snapshot_state(self) -> object:
+        return snapshot_ledger(self)
+
+    def restore_state(self, state: object) -> None:
+        restore_ledger(self, state)

@@ -1,0 +1,92 @@
+"""Margin tiers of one market: initial and maintenance margin as exact integer functions of notional.
+
+Initial margin of a notional N in tier i is N / min(chosen leverage, max leverage of tier i), the
+whole notional at the tier's rate. Maintenance is half the tier's initial rate, applied piecewise
+with a deduction per tier (Binance's "maintenance amount") so that it is continuous in N: no
+position drops below maintenance just because its notional crossed a tier floor.
+
+All of it is integer arithmetic over a common denominator D = lcm(2 x max leverage of each tier):
+maintenance x D = N x k_i - c_i with k_i = D / (2 L_i). Margin requirements round up (against the
+account), so a requirement is never understated by rounding.
+"""
+
+import math
+from bisect import bisect_right
+
+from streams.market_spec import MarginTier
+
+
+class Tiers:
+    __slots__ = ("c", "denominator", "floors", "k", "leverages")
+
+    def __init__(self, tiers: tuple[MarginTier, ...]) -> None:
+        self.floors = [t.notional_floor_micro for t in tiers]
+        self.leverages = [t.max_leverage for t in tiers]
+        self.denominator = math.lcm(*(2 * lev for lev in self.leverages))
+        self.k = [self.denominator // (2 * lev) for lev in self.leverages]
+        self.c: list[int] = []
+        previous_k = 0
+        deduction = 0
+        for floor, k in zip(self.floors, self.k, strict=True):
+            deduction += floor * (k - previous_k)
+            self.c.append(deduction)
+            previous_k = k
+
+    @property
+    def max_leverage(self) -> int:
+        return self.leverages[0]
+
+    def tier_of(self, notional_micro: int) -> int:
+        return bisect_right(self.floors, notional_micro) - 1
+
+    def max_leverage_at(self, notional_micro: int) -> int:
+        return self.leverages[bisect_right(self.floors, notional_micro) - 1]
+
+    def initial_margin_micro(self, notional_micro: int, leverage: int) -> int:
+        """ceil(N / min(leverage, tier max leverage)): rounded up, against the account."""
+        tier_leverage = self.leverages[bisect_right(self.floors, notional_micro) - 1]
+        return -(-notional_micro // (leverage if leverage < tier_leverage else tier_leverage))
+
+    def maintenance_margin_micro(self, notional_micro: int) -> int:
+        """ceil((N x k_i - c_i) / D): continuous across tiers, rounded up, against the account."""
+        i = bisect_right(self.floors, notional_micro) - 1
+        return -(-(notional_micro * self.k[i] - self.c[i]) // self.denominator)
+
+    def liquidation_price_ticks(self, size_lots: int, rest_equity_micro: int, micro_per_tick_lot: int) -> int:
+        """The price at which a position of `size_lots` (signed, non-zero) reaches maintenance,
+        when the rest of the account's equity (balance - entry cost + other positions) is fixed.
+
+        A long is liquidatable at every price <= the result (0: at no positive price); a short
+        at every price >= the result. Exact: equity e is below ceil(y) iff D x e < D x y, and on
+        each tier the condition is linear in the price, so each tier gives one integer bound.
+        """
+        d = self.denominator
+        step = abs(size_lots) * micro_per_tick_lot  # notional per tick of price
+        floors = self.floors
+        n = len(floors)
+        if size_lots > 0:
+            # D (K + step P) < step P k_i - c_i  <=>  P < (-c_i - D K) / (step (D - k_i))
+            best = 0
+            for i in range(n):
+                lo = -(-floors[i] // step)
+                hi = -(-floors[i + 1] // step) - 1 if i + 1 < n else None
+                numerator = -self.c[i] - d * rest_equity_micro
+                bound = -(-numerator // (step * (d - self.k[i]))) - 1  # largest P strictly below
+                if hi is not None and bound > hi:
+                    bound = hi
+                if bound >= lo and bound > best:
+                    best = bound
+            return best
+        # short: D (K - step P) < step P k_i - c_i  <=>  P > (D K + c_i) / (step (D + k_i))
+        best_short: int | None = None
+        for i in range(n):
+            lo = max(1, -(-floors[i] // step))
+            hi = -(-floors[i + 1] // step) - 1 if i + 1 < n else None
+            numerator = d * rest_equity_micro + self.c[i]
+            bound = numerator // (step * (d + self.k[i])) + 1  # smallest P strictly above
+            if bound < lo:
+                bound = lo
+            if (hi is None or bound <= hi) and (best_short is None or bound < best_short):
+                best_short = bound
+        assert best_short is not None  # the last tier is unbounded above
+        return best_short

@@ -1,0 +1,76 @@
+"""Which accounts a mark-price update can put below maintenance, found without scanning them all.
+
+An account with positions in one market only has a liquidation price there that depends on its
+own state alone (balance, size, entry cost), not on any price: it is kept in a sorted index per
+market and side, and a new mark finds the crossed ones by bisection. An account with positions in
+several markets has liquidation prices that move with the other markets' marks, so it is simply
+re-evaluated on every update of any market it holds. Accounts whose state changed are marked
+dirty and re-indexed before the next lookup (sorted by id, so the order never depends on hashing).
+Cost of a mark update: O(log n + crossed + dirty + multi-market holders of that market).
+"""
+
+from sortedcontainers import SortedList
+
+from margin.accounts import Account
+from margin.tiers import Tiers
+from matching.market import Market
+
+Entry = tuple[str, bool, int]  # (market, is long, liquidation price)
+
+
+class LiquidationWatch:
+    __slots__ = ("dirty", "entries", "longs", "multi", "shorts")
+
+    def __init__(self) -> None:
+        self.longs: dict[str, SortedList] = {}  # market -> (price, account): liquidate at mark <= price
+        self.shorts: dict[str, SortedList] = {}  # market -> (price, account): liquidate at mark >= price
+        self.multi: dict[str, set[int]] = {}  # market -> accounts holding it and another market
+        self.entries: dict[int, list[Entry] | list[str]] = {}
+        self.dirty: set[int] = set()
+
+    def forget(self, account_id: int) -> None:
+        entry = self.entries.pop(account_id, None)
+        if not entry:
+            return
+        for item in entry:
+            if isinstance(item, str):
+                self.multi[item].discard(account_id)
+            else:
+                symbol, is_long, price = item
+                (self.longs if is_long else self.shorts)[symbol].remove((price, account_id))
+
+    def index(self, account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> None:
+        """(Re)index one account from its current state."""
+        account_id = account.account_id
+        self.forget(account_id)
+        held = sorted(symbol for symbol, p in account.positions.items() if p.size_lots)
+        if not held:
+            return
+        if len(held) > 1:
+            for symbol in held:
+                self.multi.setdefault(symbol, set()).add(account_id)
+            self.entries[account_id] = held
+            return
+        symbol = held[0]
+        position = account.positions[symbol]
+        price = tiers[symbol].liquidation_price_ticks(
+            position.size_lots, account.balance_micro - position.cost_micro, markets[symbol].micro_per_tick_lot
+        )
+        is_long = position.size_lots > 0
+        book = self.longs if is_long else self.shorts
+        book.setdefault(symbol, SortedList()).add((price, account_id))
+        self.entries[account_id] = [(symbol, is_long, price)]
+
+    def candidates(self, symbol: str, mark_ticks: int) -> list[int]:
+        """Accounts that may be below maintenance at this mark, in id order."""
+        found: set[int] = set()
+        longs = self.longs.get(symbol)
+        if longs:
+            found.update(account_id for _, account_id in longs.irange((mark_ticks, 0)))
+        shorts = self.shorts.get(symbol)
+        if shorts:
+            found.update(account_id for _, account_id in shorts.irange(None, (mark_ticks, 1 << 62)))
+        multi = self.multi.get(symbol)
+        if multi:
+            found.update(multi)
+        return sorted(found)

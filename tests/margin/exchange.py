@@ -1,0 +1,139 @@
+"""A small driver for margin tests: readable commands in USDC and shares, invariants after every step."""
+
+from decimal import Decimal
+
+from margin.engine import MarginEngine
+from margin.ledger import FEE_ACCOUNT, INSURANCE_ACCOUNT
+from streams.commands import (
+    CashDividend,
+    Command,
+    Deposit,
+    FundingSettle,
+    PlaceOrder,
+    PriceUpdate,
+    SetLeverage,
+    Split,
+    Withdraw,
+)
+from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
+from streams.events import Event, Rejected
+from streams.market_spec import MarginTier, MarketSpec
+
+MICRO = 1_000_000
+
+
+def spec(
+    symbol: str = "AAPLUSDC",
+    lot_size: str = "1",
+    tiers: tuple[tuple[int, int], ...] = ((0, 20), (1_000_000, 10), (5_000_000, 5)),
+    maker_fee_ppm: int = 0,
+    taker_fee_ppm: int = 0,
+) -> MarketSpec:
+    """A market priced in cents; tiers as (notional floor in USDC, max leverage)."""
+    return MarketSpec(
+        symbol=symbol,
+        underlying=symbol.removesuffix("USDC"),
+        tick_size="0.01",
+        lot_size=lot_size,
+        min_notional_micro=0,
+        max_order_lots=10**9,
+        margin_tiers=tuple(MarginTier(floor * MICRO, lev) for floor, lev in tiers),
+        maker_fee_ppm=maker_fee_ppm,
+        taker_fee_ppm=taker_fee_ppm,
+        impact_notional_micro=10_000 * MICRO,
+    )
+
+
+def usdc(text: str) -> int:
+    return int(Decimal(text) * MICRO)
+
+
+def ticks(price: str) -> int:
+    return int(Decimal(price) * 100)
+
+
+class Exchange:
+    def __init__(self, *specs: MarketSpec, check: bool = True) -> None:
+        self.engine = MarginEngine(specs or (spec(),))
+        self.check = check
+        self.n = 0
+        self.events: list[Event] = []
+
+    @property
+    def risk(self):
+        return self.engine.risk
+
+    def apply(self, command_type: type, *args: object, **kwargs: object) -> list[Event]:
+        self.n += 1
+        command: Command = command_type(str(self.n), self.n, *args, **kwargs)
+        events = self.engine.apply(command)
+        self.events.extend(events)
+        if self.check:
+            self.engine.check_invariants()
+        return events
+
+    def deposit(self, account: int, amount: str) -> list[Event]:
+        return self.apply(Deposit, account, usdc(amount))
+
+    def withdraw(self, account: int, amount: str) -> list[Event]:
+        return self.apply(Withdraw, account, usdc(amount))
+
+    def leverage(self, account: int, leverage: int, market: str = "AAPLUSDC") -> list[Event]:
+        return self.apply(SetLeverage, account, market, leverage)
+
+    def order(
+        self,
+        account: int,
+        side: str,
+        lots: int,
+        price: str,
+        market: str = "AAPLUSDC",
+        tif: TimeInForce = TimeInForce.GTC,
+    ) -> list[Event]:
+        return self.apply(
+            PlaceOrder,
+            account,
+            market,
+            Side.BUY if side == "buy" else Side.SELL,
+            lots,
+            ticks(price),
+            OrderType.LIMIT,
+            tif,
+            self_trade_prevention=SelfTradePrevention.NONE,
+        )
+
+    def mark(self, price: str, market: str = "AAPLUSDC") -> list[Event]:
+        return self.apply(PriceUpdate, market, ticks(price), ticks(price))
+
+    def funding(self, rate_ppb: int, time_ms: int, market: str = "AAPLUSDC") -> list[Event]:
+        return self.apply(FundingSettle, market, time_ms, rate_ppb)
+
+    def split(self, new: int, old: int, market: str = "AAPLUSDC") -> list[Event]:
+        return self.apply(Split, market, new, old)
+
+    def dividend(self, micro_per_share: int, market: str = "AAPLUSDC") -> list[Event]:
+        return self.apply(CashDividend, market, micro_per_share)
+
+    def equity(self, account: int) -> int:
+        return self.risk.requirements(self.risk.ledger.accounts[account]).equity_micro
+
+    def balance(self, account: int) -> int:
+        return self.risk.ledger.accounts[account].balance_micro
+
+    def size(self, account: int, market: str = "AAPLUSDC") -> int:
+        return self.risk.position_lots(account, market)
+
+    @property
+    def insurance(self) -> int:
+        return self.balance(INSURANCE_ACCOUNT)
+
+    @property
+    def fees(self) -> int:
+        return self.balance(FEE_ACCOUNT)
+
+
+def rejected(events: list[Event]) -> str | None:
+    """The reason of a single Rejected event, or None if the command was not rejected."""
+    if len(events) == 1 and isinstance(events[0], Rejected):
+        return events[0].reason.value
+    return None

@@ -1,0 +1,119 @@
+"""Liquidation scenarios a trader can check by hand.
+
+Market: prices in cents, 1 share per lot, no trading fees, tiers 20x below 1M USDC (maintenance
+2.5%). Trader 1 deposits 1,000 USDC, sets 10x and buys 100 shares at 100.00 (notional 10,000,
+initial margin 1,000). Equity at mark P: 1,000 + 100 x (P - 100); maintenance 100 x P x 2.5%.
+Equity falls below maintenance when 97.5 P < 9,000: at 92.30 and below (92.31 is safe).
+"""
+
+import pytest
+
+from margin.adl import adl_rank
+from margin.ledger import INSURANCE_ACCOUNT
+from margin.queries import account_summary
+from streams.enums import LiquidationStep
+from streams.events import LiquidationTriggered, PositionDeleveraged, PositionLiquidated, Trade
+from tests.margin.exchange import Exchange, ticks, usdc
+
+
+def ten_x_long(short_accounts: tuple[tuple[int, str, int], ...] = ((2, "100000", 100),)) -> Exchange:
+    ex = Exchange()
+    ex.deposit(1, "1000")
+    assert ex.leverage(1, 10)
+    for account, deposit, lots in short_accounts:
+        ex.deposit(account, deposit)
+        ex.order(account, "sell", lots, "100")
+    ex.mark("100")
+    ex.order(1, "buy", 100, "100")
+    assert ex.size(1) == 100
+    return ex
+
+
+@pytest.mark.parametrize(
+    ("mark", "liquidated"),
+    [("97", False), ("94", False), ("92.31", False), ("92.30", True)],
+)
+def test_ten_x_long_is_liquidated_at_92_30_not_before(mark: str, liquidated: bool) -> None:
+    ex = ten_x_long()
+    ex.deposit(3, "100000")
+    ex.order(3, "buy", 1000, "80")  # deep bid far below, so a liquidation finds the book
+    events = ex.mark(mark)
+    assert any(isinstance(e, LiquidationTriggered) for e in events) is liquidated
+    assert (ex.size(1) == 0) is liquidated
+
+
+def test_liquidation_price_query_matches_the_hand_computation() -> None:
+    ex = ten_x_long()
+    summary = account_summary(ex.engine, 1)
+    assert summary.positions[0].liquidation_price_ticks == ticks("92.30")
+    assert summary.equity_micro == usdc("1000")
+    assert summary.initial_margin_micro == usdc("1000")
+    assert summary.maintenance_margin_micro == usdc("250")
+
+
+def test_twelve_percent_gap_closes_into_the_book_within_the_bankruptcy_price() -> None:
+    """Mark 100 -> 88 at once: equity -200, bankruptcy price 90.00. Bids: 50 @ 91, 30 @ 90, 100 @ 89.
+
+    | step                     | sold             | balance of 1           | equity at 88       | bankruptcy |
+    | IOC sell 100 limit 90.00 | 50 @ 91, 30 @ 90 | 1000 - 450 - 300 = 250 | 250 - 20 x 12 = 10 | 87.50      |
+    | IOC sell 20 limit 87.50  | 20 @ 89          | 250 - 220 = 30         | 30 (flat)          |            |
+    liquidation fee 0.5% x 8,800 = 44, capped at the 30 left, to insurance: trader 1 ends at 0.
+    """
+    ex = ten_x_long()
+    ex.deposit(3, "100000")
+    ex.order(3, "buy", 50, "91")
+    ex.order(3, "buy", 30, "90")
+    ex.order(3, "buy", 100, "89")
+    events = ex.mark("88")
+    trades = [(e.size_lots, e.price_ticks) for e in events if isinstance(e, Trade)]
+    assert trades == [(50, ticks("91")), (30, ticks("90")), (20, ticks("89"))]
+    liquidated = [e for e in events if isinstance(e, PositionLiquidated)]
+    assert [(e.step, e.size_lots) for e in liquidated] == [(LiquidationStep.BOOK, -100)]
+    assert ex.size(1) == 0
+    assert ex.balance(1) == 0
+    assert ex.insurance == usdc("30")
+    assert ex.size(3) == 100
+
+
+def test_insurance_fund_takes_what_the_book_cannot_at_the_bankruptcy_price() -> None:
+    """Gap to 88 with no bids: the fund (5,000 USDC) buys 100 @ 90.00, a loss of 200 against the mark."""
+    ex = ten_x_long()
+    ex.deposit(9, "5000")
+    ex.risk.ledger.transfer(9, INSURANCE_ACCOUNT, usdc("5000"))  # seed the fund from a donor account
+    events = ex.mark("88")
+    liquidated = [e for e in events if isinstance(e, PositionLiquidated)]
+    assert [(e.step, e.size_lots, e.price_ticks) for e in liquidated] == [
+        (LiquidationStep.INSURANCE, -100, ticks("90"))
+    ]
+    assert ex.size(INSURANCE_ACCOUNT) == 100
+    assert ex.equity(INSURANCE_ACCOUNT) == usdc("4800")
+    assert ex.balance(1) == 0
+
+
+def test_forty_percent_gap_with_empty_insurance_ends_in_auto_deleveraging() -> None:
+    """Shorts: 2 sold 60 with 2,000 USDC, 3 sold 40 with 10,000. Mark 100 -> 60: trader 1's equity is
+    -3,000, bankruptcy price 60 + 3,000/100 = 90.00; no bids, an empty fund, so shorts are deleveraged
+    at 90, most profitable-and-leveraged first:
+
+    | account | pnl at 60 | pnl ratio | equity | leverage       | score  | closes       | balance after     |
+    | 2       | 2,400     | 0.4       | 4,400  | 3,600 / 4,400  | 0.327  | 60 @ 90 (1st) | 2,000 + 600 = 2,600 |
+    | 3       | 1,600     | 0.4       | 11,600 | 2,400 / 11,600 | 0.083  | 40 @ 90 (2nd) | 10,000 + 400 = 10,400 |
+    """
+    ex = ten_x_long(((2, "2000", 60), (3, "10000", 40)))
+    events = ex.mark("60")
+    deleveraged = [(e.account_id, e.size_lots, e.price_ticks) for e in events if isinstance(e, PositionDeleveraged)]
+    assert deleveraged == [(2, 60, ticks("90")), (3, 40, ticks("90"))]
+    liquidated = [(e.step, e.size_lots) for e in events if isinstance(e, PositionLiquidated)]
+    assert liquidated == [(LiquidationStep.ADL, -100)]
+    assert (ex.balance(1), ex.balance(2), ex.balance(3)) == (0, usdc("2600"), usdc("10400"))
+    assert (ex.size(1), ex.size(2), ex.size(3)) == (0, 0, 0)
+    assert ex.insurance == 0
+
+
+def test_adl_rank_orders_shorts_by_profit_and_leverage() -> None:
+    ex = ten_x_long(((2, "2000", 60), (3, "10000", 40)))
+    ex.mark("95")
+    assert adl_rank(ex.risk, 2, "AAPLUSDC") == (1, 2)
+    assert adl_rank(ex.risk, 3, "AAPLUSDC") == (2, 2)
+    assert adl_rank(ex.risk, 1, "AAPLUSDC") == (1, 1)
+    assert adl_rank(ex.risk, 5, "AAPLUSDC") is None
