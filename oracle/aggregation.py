@@ -2,8 +2,11 @@
 weighted median of the rest, and require a quorum.
 
 Why a median: with N sources of equal weight, up to (N-1)/2 of them can be down, frozen or wild and
-the result still lies between honest quotes; a mean would follow a single liar. Pure numpy, time
-passed in.
+the result still lies between honest quotes; a mean would follow a single liar. Dropping outliers
+first decides which sources count (for the quorum, the confidence and the report), but it can drop
+honest sources that disagree among themselves; so the final price is held within the lower and upper
+weighted median of all fresh quotes, which keeps that guarantee whatever the outlier rule did.
+Pure numpy, time passed in.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,17 +39,24 @@ class Aggregate(msgspec.Struct, frozen=True):
         return self.price is not None
 
 
-def weighted_median(prices: np.ndarray, weights: np.ndarray) -> float:
-    """The price where half the weight lies on each side; the midpoint when a split falls exactly
-    between two prices, so equal weights give the textbook median."""
+def weighted_median_bounds(prices: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """The lower and upper weighted medians: equal unless half the weight ends exactly at a price.
+    Both lie within the honest quotes' range whenever the dishonest weight is under half."""
     order = np.argsort(prices, kind="stable")
     sorted_prices, sorted_weights = prices[order], weights[order]
     cumulative = np.cumsum(sorted_weights)
     half = cumulative[-1] / 2.0
-    i = int(np.searchsorted(cumulative, half, side="left"))
+    i = min(int(np.searchsorted(cumulative, half, side="left")), len(sorted_prices) - 1)
     if np.isclose(cumulative[i], half, rtol=1e-12, atol=0.0) and i + 1 < len(sorted_prices):
-        return float((sorted_prices[i] + sorted_prices[i + 1]) / 2.0)
-    return float(sorted_prices[i])
+        return float(sorted_prices[i]), float(sorted_prices[i + 1])
+    return float(sorted_prices[i]), float(sorted_prices[i])
+
+
+def weighted_median(prices: np.ndarray, weights: np.ndarray) -> float:
+    """The price where half the weight lies on each side; the midpoint of the two weighted medians
+    when they differ, so equal weights give the textbook median."""
+    low, high = weighted_median_bounds(prices, weights)
+    return (low + high) / 2.0
 
 
 def aggregate(
@@ -79,7 +89,8 @@ def aggregate(
     used = [q for q, kept in zip(fresh, keep, strict=True) if kept]
     if len(used) < params.min_sources or not used:
         return Aggregate(None, 0.0, tuple(q.source for q in used), tuple(dropped))
-    price = weighted_median(prices[keep], weight[keep])
+    low, high = weighted_median_bounds(prices, weight)
+    price = min(max(weighted_median(prices[keep], weight[keep]), low), high)
     spread = MAD_TO_SIGMA * float(np.median(np.abs(prices[keep] - price)))
     own_conf = weighted_median(np.array([q.conf for q in used]), weight[keep])
     return Aggregate(price, max(spread, own_conf), tuple(q.source for q in used), tuple(dropped))
