@@ -7,6 +7,8 @@ from pathlib import Path
 
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
+from perpx.services.run_engine import add_engine_parser
+from perpx.services.up import add_up_parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,13 +19,21 @@ def main(argv: list[str] | None = None) -> int:
     source = bench.add_mutually_exclusive_group(required=True)
     source.add_argument("--workload", type=Path, help="a workload CSV (the format of shared/bench)")
     source.add_argument("--generate", type=int, metavar="N", help="generate an N-command workload instead")
-    bench.add_argument("--mode", choices=["matching"], default="matching", help="what runs (default: matching)")
+    bench.add_argument(
+        "--mode",
+        choices=["matching", "redis"],
+        default="matching",
+        help="matching: the engine in-process; redis: the engine service through a real Redis (REDIS_URL or embedded)",
+    )
+    bench.add_argument("--batch-size", type=int, default=1000, help="redis mode: command entries per read")
     bench.add_argument("--seed", type=int, default=42, help="seed of a generated workload")
     bench.add_argument("--markets", type=int, default=1, help="markets of a generated workload")
     bench.add_argument("--depth", type=int, default=40, help="price levels a side of a generated workload")
     bench.add_argument("--save", type=Path, help="write the generated workload to this CSV")
     bench.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     bench.set_defaults(run=run_bench)
+    add_up_parser(commands)
+    add_engine_parser(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)
@@ -40,6 +50,8 @@ def run_bench(args: argparse.Namespace) -> int:
         name = f"generated n={args.generate} seed={args.seed} markets={args.markets} depth={args.depth}"
         if args.save is not None:
             write_workload(args.save, ops)
+    if args.mode == "redis":
+        return report_redis_bench(args, name, ops, expected)
     result = bench_matching(ops, expected)
     summary = {"mode": args.mode, "workload": name, **result.summary()}
     print(f"perpx bench --mode {args.mode}: {name}")
@@ -59,6 +71,24 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     return 1 if result.mismatches else 0
+
+
+def report_redis_bench(args: argparse.Namespace, name: str, ops: list, expected: dict | None) -> int:
+    from perpx.bench.redis_runner import bench_redis
+    from streams.connection import redis_url_from_env
+
+    summary = {"mode": args.mode, "workload": name, **bench_redis(ops, expected, redis_url_from_env(), args.batch_size)}
+    print(f"perpx bench --mode redis: {name}")
+    print(f"  {summary['commands']:,} commands through Redis, {summary['events']:,} events written")
+    print(f"  {summary['commands_per_s']:,} commands/s (batches of up to {summary['batch_size']})")
+    print(
+        f"  latency per command (its batch's read+apply+write): p50 {summary['p50_us']} us, p99 {summary['p99_us']} us"
+    )
+    print(f"  recovery from a snapshot {summary['recovery_commands']:,} commands old: {summary['recovery_s']} s")
+    print("  totals match .expected.json" if summary["valid"] else "  INVALID run: " + "; ".join(summary["mismatches"]))
+    if args.json:
+        print(json.dumps(summary))
+    return 0 if summary["valid"] else 1
 
 
 if __name__ == "__main__":

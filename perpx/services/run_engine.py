@@ -1,0 +1,48 @@
+"""`perpx engine`: the engine service as its own process, against REDIS_URL, until SIGTERM or Ctrl-C."""
+
+import argparse
+import logging
+import signal
+import threading
+from types import FrameType
+
+from perpx.services.engine import EngineService, EngineSettings, tune_gc
+from perpx.services.health import HealthServer
+from perpx.services.logs import setup_logging
+from streams.connection import must_get_redis_url
+from streams.keys import DEFAULT_SHARD, ShardKeys
+
+log = logging.getLogger("perpx.engine")
+
+
+def add_engine_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("engine", help="run the engine service against REDIS_URL")
+    defaults = EngineSettings()
+    parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to serve")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="command entries per read")
+    parser.add_argument("--snapshot-every", type=int, default=defaults.snapshot_every, help="commands per snapshot")
+    parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
+    parser.add_argument("--health-port", type=int, default=9101, help="port of /healthz and /metrics (0: any)")
+    parser.set_defaults(run=run_engine)
+
+
+def run_engine(args: argparse.Namespace) -> int:
+    setup_logging()
+    tune_gc()
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %d: stopping after this batch", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    settings = EngineSettings(batch_size=args.batch_size, snapshot_every=args.snapshot_every)
+    service = EngineService(must_get_redis_url(), ShardKeys(args.shard), settings)
+    health = HealthServer(service.health, service.metrics.registry, args.health_host, args.health_port).start()
+    log.info("engine for shard %s; /healthz and /metrics on port %d", args.shard, health.port)
+    try:
+        service.run(stop)
+    finally:
+        health.stop()
+    return 0

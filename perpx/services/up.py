@@ -1,0 +1,53 @@
+"""`perpx up`: the whole exchange with one command.
+
+Redis is REDIS_URL when set, else an embedded redis-server under --data-dir. Each service runs as
+its own `perpx <service>` process under the supervisor. Adding a service is one line in SERVICES.
+"""
+
+import argparse
+import logging
+import signal
+from pathlib import Path
+from types import FrameType
+
+from perpx.services.logs import setup_logging
+from perpx.services.supervisor import ServiceSpec, Supervisor
+from streams.connection import DEFAULT_DATA_DIR, redis_url_or_embedded
+from streams.embedded import APPENDFSYNC_CHOICES
+
+log = logging.getLogger("perpx.up")
+
+SERVICES = [
+    ServiceSpec("engine", ("engine", "--health-port", "9101")),
+]
+
+
+def add_up_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("up", help="run the whole exchange: Redis (embedded unless REDIS_URL) and services")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis keeps its data")
+    parser.add_argument("--appendfsync", choices=APPENDFSYNC_CHOICES, default="everysec", help="embedded Redis AOF")
+    parser.set_defaults(run=run_up)
+
+
+def run_up(args: argparse.Namespace) -> int:
+    setup_logging()
+    supervisor: Supervisor | None = None
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if supervisor is not None:
+            supervisor.stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    with redis_url_or_embedded(args.data_dir, args.appendfsync) as url:
+        log.info("redis at %s", url)
+        supervisor = Supervisor(SERVICES, {"REDIS_URL": url})
+        try:
+            supervisor.start()
+            log.info("perpx is up: %s. Ctrl-C stops it.", ", ".join(s.name for s in SERVICES))
+            supervisor.watch()
+        finally:
+            log.info("stopping")
+            supervisor.stop()
+    log.info("stopped")
+    return 0

@@ -1,0 +1,39 @@
+"""Where the exchange's Redis is: REDIS_URL, or an embedded server that perpx starts itself."""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+
+from streams.embedded import EmbeddedRedis
+
+DEFAULT_DATA_DIR = Path(os.environ.get("PERPX_DATA_DIR", ".perpx"))
+
+
+def redis_url_from_env() -> str | None:
+    return os.environ.get("REDIS_URL") or None
+
+
+def must_get_redis_url() -> str:
+    url = redis_url_from_env()
+    if url is None:
+        raise SystemExit("REDIS_URL is not set (perpx up starts an embedded Redis and sets it for its services)")
+    return url
+
+
+@contextmanager
+def redis_url_or_embedded(data_dir: Path = DEFAULT_DATA_DIR, appendfsync: str = "everysec") -> Iterator[str]:
+    """REDIS_URL when set; otherwise a real redis-server under `data_dir/redis` for the block's duration."""
+    url = redis_url_from_env()
+    if url is not None:
+        yield url
+        return
+    with EmbeddedRedis(data_dir / "redis", appendfsync=appendfsync) as server:
+        yield server.url
+
+
+def connect(url: str) -> redis.Redis:
+    """A client that returns bytes (the wire is msgpack) and waits for Redis while it loads its AOF."""
+    return redis.Redis.from_url(url, health_check_interval=30)

@@ -1,0 +1,108 @@
+"""Reading the event stream: a tail that any number of processes can run (plain XREAD, no consumer
+group, so every reader sees every entry), and a hub that fans one tail out to many local subscribers.
+
+Readers deduplicate by `seq`: the engine never writes an event twice, but a reader restarted from
+an older position, or two positions overlapping, must not hand an event out twice.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import redis.asyncio as aioredis
+
+from streams.event_batch import EventBatch, parse_entry
+from streams.events import Event
+from streams.keys import ShardKeys
+from streams.stream_ids import ZERO, StreamId, format_id, parse_id
+
+
+async def last_entry_id(client: aioredis.Redis, keys: ShardKeys) -> StreamId:
+    """Id of the newest event entry, or 0-0: a reader started from it misses nothing written after."""
+    newest = await client.xrevrange(keys.events, count=1)
+    return parse_id(newest[0][0]) if newest else ZERO
+
+
+async def tail_events(
+    client: aioredis.Redis, keys: ShardKeys, after: StreamId, block_ms: int = 1000, count: int = 500
+) -> AsyncIterator[EventBatch]:
+    """Event entries after `after`, forever: each as an EventBatch with its events of seq not yet seen."""
+    position = after
+    seen_seq = after[0]
+    while True:
+        response = await client.xread({keys.events: format_id(position)}, count=count, block=block_ms)
+        if not response:
+            continue
+        for raw_id, fields in response[0][1]:
+            position = parse_id(raw_id)
+            batch = parse_entry(position, fields)
+            if batch.events and batch.events[0].seq <= seen_seq:
+                batch.events = [e for e in batch.events if e.seq > seen_seq]
+            if batch.events:
+                seen_seq = batch.events[-1].seq
+            yield batch
+
+
+async def events_by_seq(client: aioredis.Redis, keys: ShardKeys, first_seq: int, count: int) -> list[Event]:
+    """The events of seqs first_seq .. first_seq+count-1, read back from the stream (for a repeated
+    command's original result). Fewer if the stream was trimmed past them."""
+    last_seq = first_seq + count - 1
+    found: list[Event] = []
+    start = f"{first_seq}-0"
+    while True:
+        entries = await client.xrange(keys.events, min=start, count=50)
+        if not entries:
+            return found
+        for raw_id, fields in entries:
+            batch = parse_entry(parse_id(raw_id), fields)
+            found.extend(e for e in batch.events if first_seq <= e.seq <= last_seq)
+            if batch.entry_id[0] >= last_seq:
+                return found
+        start = "(" + entries[-1][0].decode()
+
+
+class EventHub:
+    """One tail of the event stream fanned out to local subscribers, each with a bounded queue.
+
+    A subscriber that falls `max_queue` batches behind is dropped (its queue gets None) rather than
+    allowed to hold everyone back; it may resubscribe and catch up from the stream by seq.
+    """
+
+    def __init__(self, client: aioredis.Redis, keys: ShardKeys, max_queue: int = 10_000) -> None:
+        self.client = client
+        self.keys = keys
+        self.max_queue = max_queue
+        self.subscribers: set[asyncio.Queue[EventBatch | None]] = set()
+        self.task: asyncio.Task[None] | None = None
+        self.position: StreamId = ZERO
+
+    async def start(self, after: StreamId | None = None) -> None:
+        self.position = after if after is not None else await last_entry_id(self.client, self.keys)
+        self.task = asyncio.create_task(self._run(), name="event-hub")
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        for queue in self.subscribers:
+            queue.put_nowait(None)
+        self.subscribers.clear()
+
+    def subscribe(self) -> "asyncio.Queue[EventBatch | None]":
+        queue: asyncio.Queue[EventBatch | None] = asyncio.Queue(self.max_queue + 1)
+        self.subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: "asyncio.Queue[EventBatch | None]") -> None:
+        self.subscribers.discard(queue)
+
+    async def _run(self) -> None:
+        async for batch in tail_events(self.client, self.keys, self.position):
+            self.position = batch.entry_id
+            for queue in list(self.subscribers):
+                if queue.qsize() >= self.max_queue:
+                    self.subscribers.discard(queue)
+                    queue.put_nowait(None)
+                else:
+                    queue.put_nowait(batch)

@@ -1,0 +1,49 @@
+"""Command streams for the service tests: generated order flow on two listed markets, and the
+in-process reference run that the service's output must equal."""
+
+import random
+
+import msgspec
+
+from perpx.bench.runner import workload_commands
+from perpx.bench.workload import generate_workload
+from perpx.services.engine import new_engine
+from streams.commands import AdvanceClock, Command
+from streams.enums import SelfTradePrevention
+from streams.events import Event
+from streams.stream_ids import id_ms
+
+MARKETS = ["AAPLUSDC", "NVDAUSDC"]
+
+
+def exchange_commands(n: int, seed: int, duplicate_fraction: float = 0.0) -> list[Command]:
+    """About n commands for the packaged listing: limits, cancels, market orders over 7 accounts
+    (sizes scaled past the minimum notional), a clock tick now and then, and optionally repeats of
+    earlier commands (same command id) sprinkled later in the stream."""
+    ops = [op._replace(qty_lots=op.qty_lots * 100) for op in generate_workload(n, seed, markets=2, depth_levels=20)]
+    commands = workload_commands(ops, MARKETS, 7, SelfTradePrevention.EXPIRE_TAKER)
+    ticked: list[Command] = []
+    for i, command in enumerate(commands):
+        ticked.append(command)
+        if i % 97 == 96:
+            ticked.append(AdvanceClock(f"tick{i}", 0))
+    commands = ticked
+    if duplicate_fraction:
+        rng = random.Random(seed)
+        with_repeats: list[Command] = []
+        for command in commands:
+            with_repeats.append(command)
+            if rng.random() < duplicate_fraction:
+                with_repeats.append(rng.choice(with_repeats[-200:]))
+        commands = with_repeats
+    return commands
+
+
+def reference_run(entries: list[tuple[bytes, Command]]) -> tuple[str, list[Event]]:
+    """State hash and events of applying the entries in-process, with the service's clock rule."""
+    engine = new_engine()
+    events: list[Event] = []
+    for entry_id, command in entries:
+        events += engine.apply(msgspec.structs.replace(command, ts_ms=id_ms(entry_id)))
+    engine.check_invariants()
+    return engine.state_hash(), events

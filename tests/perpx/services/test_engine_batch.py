@@ -1,0 +1,32 @@
+"""A batch of raw entries: the clock is the entry id, bad entries are dead letters, silent commands get replies."""
+
+from matching.engine import Engine
+from matching.markets import load_markets
+from perpx.services.engine_batch import apply_entries
+from streams.codec import command_decoder, encode
+from streams.commands import AdvanceClock, PlaceOrder
+from streams.enums import Side
+from streams.event_batch import Reply
+
+
+def test_clock_replies_and_dead_letters():
+    engine = Engine(load_markets())
+    place = PlaceOrder("p1", 999_999_999, 7, "AAPLUSDC", Side.BUY, 1000, 20000)
+    entries = [
+        (b"1000-0", [b"c", encode(place)]),
+        (b"1000-1", [b"c", b"\xc1"]),  # not msgpack
+        (b"1001-0", [b"trace", b"t", b"c", encode(AdvanceClock("tick", 0))]),
+        (b"1002-0", [b"c", encode(place)]),  # the same command id again
+        (b"1003-0", [b"x", b"y"]),  # no command at all
+    ]
+    batch = apply_entries(engine, entries, command_decoder())
+    assert batch.covers == b"1003-0"
+    assert batch.commands == 3
+    assert [e.ts_ms for e in batch.events] == [1000]  # the producer's ts_ms is not the clock
+    assert engine.clock_ms == 1001
+    assert batch.replies == [Reply("tick", 2, 0), Reply("p1", 1, 1)]
+    assert [(d.entry_id, d.fields) for d in batch.dead_letters] == [
+        (b"1000-1", {b"c": b"\xc1"}),
+        (b"1003-0", {b"x": b"y"}),
+    ]
+    assert "no command field" in batch.dead_letters[1].reason

@@ -1,0 +1,28 @@
+"""Event entry ids rise with seq, and an entry carries events, replies and what it covers."""
+
+from streams.codec import encode
+from streams.enums import Side
+from streams.event_batch import Reply, entry_fields, next_entry_id, parse_entry
+from streams.events import Trade
+
+
+def test_entry_ids_follow_the_last_seq_and_count_entries_without_events():
+    assert next_entry_id((0, 0), 0) == (0, 1)  # nothing written yet and no event: 0-0 is not a valid id
+    assert next_entry_id((0, 1), 3) == (3, 0)
+    assert next_entry_id((3, 0), 3) == (3, 1)
+    assert next_entry_id((3, 1), 3) == (3, 2)
+    assert next_entry_id((3, 2), 4) == (4, 0)
+
+
+def test_an_entry_round_trips():
+    trade = Trade(4, "c", 9, "AAPLUSDC", 1, 100, 3, Side.BUY, 2, 7, 0, 1, 8, 0)
+    fields = entry_fields(encode([trade]), [Reply("dup", 1, 2)], b"17-3")
+    batch = parse_entry((4, 0), {k.encode(): v for k, v in fields.items()})
+    assert batch.events == [trade]
+    assert batch.replies == [Reply("dup", 1, 2)]
+    assert batch.covers == b"17-3"
+
+
+def test_an_entry_may_hold_nothing_but_what_it_covers():
+    batch = parse_entry((4, 1), {b"c": b"18-0"})
+    assert (batch.events, batch.replies, batch.covers) == ([], [], b"18-0")
