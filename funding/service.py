@@ -45,10 +45,14 @@ class FundingService:
                 else ONE_PPM
             )
             self.sampler.record(market, now_ms, observation, multiplier)
-            appended += self.maybe_settle(spec, now_ms)
+            priced = observation is not None and observation.index_price_ticks > 0
+            appended += self.maybe_settle(spec, now_ms, priced)
         return appended
 
-    def maybe_settle(self, spec: MarketSpec, now_ms: int) -> list[FundingSettle]:
+    def maybe_settle(self, spec: MarketSpec, now_ms: int, priced: bool) -> list[FundingSettle]:
+        """Settle the due boundaries of `spec`'s market. An interval without a single sample, in a
+        market without an index price now (never priced yet, or halted), is passed over: the mark
+        moves past it and nothing is appended, as there is no price to charge the interest on."""
         market, interval_ms = spec.symbol, self.config.interval_ms(spec)
         if not self._due(now_ms, interval_ms, self.last_settled_ms[market]):
             return []
@@ -57,10 +61,13 @@ class FundingService:
         appended = []
         for funding_time_ms in self._due(now_ms, interval_ms, last):
             rate = self.rate_of(market, funding_time_ms - interval_ms, funding_time_ms, interval_ms)
-            command = settle_command(market, funding_time_ms, rate.rate_ppb)
-            if self.ledger.append_once(command):
-                appended.append(command)
-            self.last_rates[market] = rate
+            if rate.samples_present == 0 and not priced:
+                self.ledger.pass_over(market, funding_time_ms)
+            else:
+                command = settle_command(market, funding_time_ms, rate.rate_ppb)
+                if self.ledger.append_once(command):
+                    appended.append(command)
+                self.last_rates[market] = rate
             self.last_settled_ms[market] = funding_time_ms
             self.sampler.forget_before(market, funding_time_ms)
         return appended

@@ -44,6 +44,11 @@ class SettlementLedger(Protocol):
         the mark in the same atomic step. True if this call appended it."""
         ...
 
+    def pass_over(self, market: str, funding_time_ms: int) -> bool:
+        """Raise the mark to `funding_time_ms` without appending anything (an interval with nothing
+        to settle); True if it moved."""
+        ...
+
     def history(self, market: str, limit: int) -> list[SettledFunding]:
         """The latest `limit` settlements of `market`, newest first."""
         ...
@@ -97,6 +102,13 @@ class MemoryLedger:
         self.last_ms[command.market] = command.funding_time_ms
         self.settled.setdefault(command.market, []).append(SettledFunding(command.funding_time_ms, command.rate_ppb))
         self.sink(command)
+        return True
+
+    def pass_over(self, market: str, funding_time_ms: int) -> bool:
+        last = self.last_ms.get(market)
+        if last is not None and funding_time_ms <= last:
+            return False
+        self.last_ms[market] = funding_time_ms
         return True
 
     def history(self, market: str, limit: int) -> list[SettledFunding]:

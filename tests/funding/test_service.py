@@ -8,9 +8,9 @@ import pytest
 from funding.config import FundingConfig
 from funding.service import FundingService
 from funding.settlement import MemoryLedger, SettledFunding, settlement_command_id
-from streams.commands import Command, FundingSettle
+from streams.commands import Command, FundingSettle, ListMarket
 from streams.enums import MarketSession, PriceSource, Side
-from tests.funding.replay import Replay
+from tests.funding.replay import SPECS, Replay
 
 H = 3_600_000
 T0 = 490_000 * H  # 2025-11-24 16:00 UTC, on an hour
@@ -177,3 +177,17 @@ def test_the_clock_is_only_read_through_the_seam():
     service.run(lambda: next(times), slept.append, stop)
     assert slept == [5.0] * 5
     assert exchange.sent_ids() == expected_ids(1)
+
+
+def test_a_market_without_an_index_is_passed_over_until_priced():
+    """No index, no samples: nothing to charge interest on, so 17:00 is passed over; priced at 17:30,
+    the market settles 18:00 from the half interval it was sampled."""
+    exchange = Exchange()
+    exchange.replay.apply(ListMarket("list-tsla", T0 - 3, next(s for s in SPECS if s.symbol == "TSLAUSDC")))
+    service = exchange.service()
+    run(service, T0, T0 + H + 30 * 60_000)
+    exchange.replay.price(T0 + H + 30 * 60_000, "TSLAUSDC", 40_000)
+    run(service, T0 + H + 30 * 60_000, T0 + 2 * H + STEP)
+    tsla = [(c.funding_time_ms, c.rate_ppb) for c in exchange.sent if c.market == "TSLAUSDC"]
+    assert tsla == [(T0 + 2 * H, 12_500)]
+    assert exchange.ledger.last_settled_ms("TSLAUSDC") == T0 + 2 * H

@@ -62,3 +62,14 @@ def test_the_engine_drops_a_repeated_settlement_command():
     seq_after_first = engine.next_seq
     assert engine.apply(command) == []
     assert engine.next_seq == seq_after_first
+
+
+def test_passing_over_raises_the_mark_without_appending():
+    sent = []
+    ledger = MemoryLedger(sent.append)
+    ledger.open_market("AAPLUSDC", 9 * H)
+    assert ledger.pass_over("AAPLUSDC", 10 * H)
+    assert not ledger.pass_over("AAPLUSDC", 10 * H)
+    assert not ledger.append_once(settle_command("AAPLUSDC", 10 * H, 12_500))
+    assert ledger.last_settled_ms("AAPLUSDC") == 10 * H
+    assert sent == [] and ledger.history("AAPLUSDC", 5) == []

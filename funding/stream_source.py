@@ -1,0 +1,101 @@
+"""The BookFeed kept up to date from Redis: the engine's event stream for the books, the command
+stream for the oracle's PriceUpdates (which produce no event).
+
+Start-up: the books come from the engine's newest snapshot (its markets and resting orders, nothing
+else of it), then from the event entries after the snapshot's last seq; without a snapshot, from the
+genesis listing (the engine's, matching/markets.toml, unless given) and the first event.
+PriceUpdates are read from the command stream's end at start-up: only the latest matters and the
+oracle sends one a second.
+"""
+
+import msgspec
+import redis
+
+from funding.book_feed import BookFeed, FeedMarket
+from funding.sampler import MarketObservation
+from matching.markets import load_markets
+from matching.snapshot import EngineState
+from streams.codec import commands_decoder, decode_command
+from streams.commands import PriceUpdate
+from streams.event_batch import parse_entry
+from streams.keys import ShardKeys
+from streams.market_spec import MarketSpec
+from streams.snapshots import SnapshotStore
+from streams.stream_ids import parse_id
+
+_BATCH = 1_000
+
+
+class StreamBookSource:
+    """A BookSource for the service; call `catch_up()` before each step."""
+
+    def __init__(self, client: redis.Redis, keys: ShardKeys, specs: list[MarketSpec] | None = None) -> None:
+        self.client = client
+        self.keys = keys
+        self.feed = BookFeed(specs if specs is not None else load_markets())
+        self.event_position = "0-0"
+        snapshot = SnapshotStore(client, keys, trim_commands=False).load()
+        if snapshot is not None:
+            seed_from_snapshot(self.feed, snapshot.data)
+            self.feed.last_seq = snapshot.next_seq - 1
+            self.event_position = f"{snapshot.next_seq - 1}-0"  # entry ids are the seq of their last event
+        newest = client.xrevrange(keys.commands, count=1)
+        self.command_position = newest[0][0].decode() if newest else "0-0"
+
+    def catch_up(self) -> int:
+        """Apply every event and PriceUpdate written since the last call; return how many entries."""
+        read = 0
+        while True:
+            entries = self.client.xrange(self.keys.events, "(" + self.event_position, "+", count=_BATCH)
+            for raw_id, fields in entries:
+                for event in parse_entry(parse_id(raw_id), fields).events:
+                    self.feed.apply_event(event)
+                self.event_position = raw_id.decode()
+            read += len(entries)
+            if len(entries) < _BATCH:
+                break
+        self.feed.flush()  # an event entry holds whole commands: the last one is complete
+        while True:
+            entries = self.client.xrange(self.keys.commands, "(" + self.command_position, "+", count=_BATCH)
+            for raw_id, fields in entries:
+                for command in _commands_of(fields):
+                    if isinstance(command, PriceUpdate):
+                        self.feed.apply_price_update(command)
+                self.command_position = raw_id.decode()
+            read += len(entries)
+            if len(entries) < _BATCH:
+                break
+        return read
+
+    def market_specs(self) -> list[MarketSpec]:
+        return self.feed.market_specs()
+
+    def observe(self, market: str) -> MarketObservation | None:
+        return self.feed.observe(market)
+
+
+def seed_from_snapshot(feed: BookFeed, data: bytes) -> None:
+    """Markets, status, index and resting orders (in priority, arrival kept) of an engine snapshot."""
+    state = msgspec.msgpack.decode(data, type=EngineState)
+    feed.markets = {}
+    for market_state in state.markets:
+        market = FeedMarket(market_state.spec, market_state.status, index_price_ticks=market_state.index_price_ticks)
+        for order in market_state.orders:
+            arrival = order.arrival
+            market.book.add(order)
+            order.arrival = arrival
+        market.book.next_arrival = market_state.next_arrival
+        feed.markets[market_state.spec.symbol] = market
+
+
+def _commands_of(fields: dict[bytes, bytes]) -> list[object]:
+    """A command entry holds one command (`c`) or a packed list (`b`); undecodable ones are the
+    engine's dead letters, not ours: skipped."""
+    try:
+        if b"c" in fields:
+            return [decode_command(fields[b"c"])]
+        if b"b" in fields:
+            return list(commands_decoder().decode(fields[b"b"]))
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return []
+    return []

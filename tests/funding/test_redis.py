@@ -1,0 +1,163 @@
+"""Funding against a real Redis (the embedded server of the test fixtures) and the real engine
+service: books from the event stream, settlements appended through the Lua guard exactly once,
+across restarts, with rival instances, and when both race from threads."""
+
+import threading
+
+import redis
+
+from funding.book_feed import BookFeed
+from funding.redis_ledger import RedisLedger
+from funding.service import FundingService
+from funding.settlement import SettledFunding, settle_command, settlement_command_id
+from funding.stream_source import StreamBookSource
+from perpx.services.engine import EngineService, EngineSettings
+from streams.client import append_command
+from streams.codec import decode_command
+from streams.commands import FundingSettle, PlaceOrder, PriceUpdate
+from streams.enums import Side
+from streams.keys import ShardKeys
+from tests.funding.test_book_feed import book_state
+
+H = 3_600_000
+T0 = 490_000 * H
+STEP = 5_000
+
+
+def funding_commands(client: redis.Redis, keys: ShardKeys) -> list[FundingSettle]:
+    commands = [decode_command(fields[b"c"]) for _, fields in client.xrange(keys.commands)]
+    return [c for c in commands if isinstance(c, FundingSettle)]
+
+
+def start_engine(url: str, keys: ShardKeys) -> EngineService:
+    engine = EngineService(url, keys, EngineSettings(block_ms=1))
+    engine.recover()
+    return engine
+
+
+def drain(engine: EngineService) -> None:
+    while engine.step():
+        pass
+
+
+def seed_book(client: redis.Redis, keys: ShardKeys) -> None:
+    """AAPL asks 50 @ 100.00 and 100 @ 100.10, bids 200 @ 99.90, index 100.20: premium -1_497_005."""
+    for i, (account, side, lots, price) in enumerate(
+        [(1, Side.SELL, 50_000, 10_000), (1, Side.SELL, 100_000, 10_010), (2, Side.BUY, 200_000, 9_990)]
+    ):
+        append_command(client, keys, PlaceOrder(f"o{i}", 0, account, "AAPLUSDC", side, lots, price))
+    append_command(client, keys, PriceUpdate("p0", 0, "AAPLUSDC", 10_020, 10_020))
+
+
+def test_ledger_appends_once_and_keeps_marks_and_history(redis_client, shard_keys):
+    ledger = RedisLedger(redis_client, shard_keys)
+    assert ledger.last_settled_ms("AAPLUSDC") is None
+    assert ledger.open_market("AAPLUSDC", T0) == T0
+    assert ledger.open_market("AAPLUSDC", T0 + 5 * H) == T0, "a second opening keeps the first mark"
+    assert ledger.append_once(settle_command("AAPLUSDC", T0 + H, -997_005))
+    assert not ledger.append_once(settle_command("AAPLUSDC", T0 + H, 12_500))
+    assert not ledger.append_once(settle_command("AAPLUSDC", T0, 12_500))
+    assert ledger.append_once(settle_command("AAPLUSDC", T0 + 2 * H, 12_500))
+    assert ledger.last_settled_ms("AAPLUSDC") == T0 + 2 * H
+    assert ledger.history("AAPLUSDC", 10) == [SettledFunding(T0 + 2 * H, 12_500), SettledFunding(T0 + H, -997_005)]
+    assert funding_commands(redis_client, shard_keys) == [
+        settle_command("AAPLUSDC", T0 + H, -997_005),
+        settle_command("AAPLUSDC", T0 + 2 * H, 12_500),
+    ]
+
+
+def test_rival_threads_append_each_boundary_once(redis_server, shard_keys):
+    """Two processes' worth of clients hammering the same boundaries with different rates."""
+    results: list[list[bool]] = [[], []]
+
+    def contend(i: int) -> None:
+        client = redis.Redis.from_url(redis_server.url)
+        ledger = RedisLedger(client, shard_keys)
+        for hour in range(1, 41):
+            for market in ("AAPLUSDC", "NVDAUSDC"):
+                results[i].append(ledger.append_once(settle_command(market, T0 + hour * H, i)))
+        client.close()
+
+    threads = [threading.Thread(target=contend, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results[0]) + sum(results[1]) == 80
+    client = redis.Redis.from_url(redis_server.url)
+    ids = [c.command_id for c in funding_commands(client, shard_keys)]
+    client.close()
+    assert sorted(ids) == sorted(
+        settlement_command_id(m, T0 + h * H) for h in range(1, 41) for m in ("AAPLUSDC", "NVDAUSDC")
+    )
+
+
+def test_end_to_end_through_the_streams_with_a_restart_and_a_rival(redis_server, redis_client, shard_keys):
+    engine = start_engine(redis_server.url, shard_keys)
+    seed_book(redis_client, shard_keys)
+    drain(engine)
+    source = StreamBookSource(redis_client, shard_keys)
+    service = FundingService(source, RedisLedger(redis_client, shard_keys))
+    # the PriceUpdate came before the source started: the oracle repeats it every second
+    append_command(redis_client, shard_keys, PriceUpdate("p1", 0, "AAPLUSDC", 10_020, 10_020))
+    for t in range(T0, T0 + H + STEP, STEP):
+        source.catch_up()
+        service.step(t)
+    assert [(c.market, c.funding_time_ms, c.rate_ppb) for c in funding_commands(redis_client, shard_keys)] == [
+        ("AAPLUSDC", T0 + H, -997_005)
+    ]
+    drain(engine)  # the engine applies the settlement
+    # restart: new source rebuilt from the streams, a new ledger client; and a rival from the start
+    client2 = redis.Redis.from_url(redis_server.url)
+    restarted_source = StreamBookSource(client2, shard_keys)
+    restarted = FundingService(restarted_source, RedisLedger(client2, shard_keys))
+    rival_source = StreamBookSource(client2, shard_keys)
+    rival = FundingService(rival_source, RedisLedger(client2, shard_keys))
+    append_command(redis_client, shard_keys, PriceUpdate("p2", 0, "AAPLUSDC", 10_020, 10_020))
+    restarted_source.catch_up()
+    assert book_state(restarted_source.feed.markets["AAPLUSDC"].book) == book_state(
+        engine.engine.markets["AAPLUSDC"].book
+    )
+    for t in range(T0 + H, T0 + 3 * H + STEP, STEP):
+        restarted_source.catch_up()
+        rival_source.catch_up()
+        restarted.step(t)
+        rival.step(t + 1_000)
+    client2.close()
+    settled = funding_commands(redis_client, shard_keys)
+    assert [(c.funding_time_ms, c.rate_ppb) for c in settled] == [
+        (T0 + H, -997_005),
+        (T0 + 2 * H, -997_005),
+        (T0 + 3 * H, -997_005),
+    ]
+    drain(engine)
+    engine.close()
+
+
+def test_source_starts_from_the_engine_snapshot(redis_server, redis_client, shard_keys):
+    engine = start_engine(redis_server.url, shard_keys)
+    seed_book(redis_client, shard_keys)
+    drain(engine)
+    engine.take_snapshot()
+    # after the snapshot: a taker lifts the 100.00 asks, another order rests
+    append_command(redis_client, shard_keys, PlaceOrder("t1", 0, 3, "AAPLUSDC", Side.BUY, 50_000, 10_000))
+    append_command(redis_client, shard_keys, PlaceOrder("t2", 0, 3, "AAPLUSDC", Side.BUY, 10_000, 9_995))
+    drain(engine)
+    redis_client.xtrim(shard_keys.events, maxlen=1)  # the events before the snapshot are gone
+    source = StreamBookSource(redis_client, shard_keys)
+    source.catch_up()
+    assert book_state(source.feed.markets["AAPLUSDC"].book) == book_state(engine.engine.markets["AAPLUSDC"].book)
+    assert source.feed.markets["AAPLUSDC"].index_price_ticks == 10_020
+    engine.close()
+
+
+def test_source_without_snapshot_replays_every_event(redis_server, redis_client, shard_keys):
+    engine = start_engine(redis_server.url, shard_keys)
+    seed_book(redis_client, shard_keys)
+    drain(engine)
+    source = StreamBookSource(redis_client, shard_keys)
+    assert source.catch_up() >= 1
+    assert book_state(source.feed.markets["AAPLUSDC"].book) == book_state(engine.engine.markets["AAPLUSDC"].book)
+    assert source.catch_up() == 0
+    assert isinstance(source.feed, BookFeed)
+    engine.close()
