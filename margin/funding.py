@@ -23,9 +23,9 @@ INDEX_SCALE = 1_000_000_000  # the index is in micro-USDC per lot x 1e-9
 
 
 def funding_owed_micro(size_lots: int, index_delta: int) -> int:
-    """Signed funding a position owes for an index move: positive pays (rounded up), negative receives (down)."""
-    owed = size_lots * index_delta
-    return -(-owed // INDEX_SCALE) if owed > 0 else owed // INDEX_SCALE
+    """Signed funding a position owes for an index move, rounded up: a payer pays the fraction, a
+    receiver (negative) forgoes it."""
+    return -(-size_lots * index_delta // INDEX_SCALE)
 
 
 def settle_funding(engine: MarginEngine, cmd: FundingSettle) -> None:
