@@ -85,16 +85,19 @@ class FundingService:
     def run(
         self,
         clock_ms: Callable[[], int],
-        sleep_s: Callable[[float], None],
+        sleep_s: Callable[[float], object],
         should_stop: Callable[[], bool],
-        before_step: Callable[[], None] | None = None,
+        before_step: Callable[[], object] | None = None,
+        after_step: Callable[[int, list[FundingSettle]], object] | None = None,
     ) -> None:
-        """Step once per sample slot until `should_stop()`; `before_step` brings the source up to date
-        (e.g. drains the event stream into the BookFeed)."""
+        """Step once per sample slot until `should_stop()`. `before_step` brings the source up to
+        date (drains the streams into the BookFeed); `after_step` gets the step's time and appends."""
         step_ms = self.config.sample_interval_ms
         while not should_stop():
             if before_step is not None:
                 before_step()
             now_ms = clock_ms()
-            self.step(now_ms)
-            sleep_s((step_ms - now_ms % step_ms) / 1000)
+            appended = self.step(now_ms)
+            if after_step is not None:
+                after_step(now_ms, appended)
+            sleep_s((step_ms - clock_ms() % step_ms) / 1000)

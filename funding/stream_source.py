@@ -1,9 +1,9 @@
 """The BookFeed kept up to date from Redis: the engine's event stream for the books, the command
 stream for the oracle's PriceUpdates (which produce no event).
 
-Start-up: the books come from the engine's newest snapshot (its markets and resting orders, nothing
-else of it), then from the event entries after the snapshot's last seq; without a snapshot, from the
-genesis listing (the engine's, matching/markets.toml, unless given) and the first event.
+Start-up: the books come from the engine's newest snapshot (its markets and books, nothing else),
+then from the event entries after the snapshot's last seq; without a snapshot, from the genesis
+listing (the engine's, matching/markets.toml, unless given) and the first event.
 PriceUpdates are read from the command stream's end at start-up: only the latest matters and the
 oracle sends one a second.
 """
@@ -14,7 +14,7 @@ import redis
 from funding.book_feed import BookFeed, FeedMarket
 from funding.sampler import MarketObservation
 from matching.markets import load_markets
-from matching.snapshot import EngineState
+from perpx.services.engine import restore_engine
 from streams.codec import commands_decoder, decode_command
 from streams.commands import PriceUpdate
 from streams.event_batch import parse_entry
@@ -75,17 +75,13 @@ class StreamBookSource:
 
 
 def seed_from_snapshot(feed: BookFeed, data: bytes) -> None:
-    """Markets, status, index and resting orders (in priority, arrival kept) of an engine snapshot."""
-    state = msgspec.msgpack.decode(data, type=EngineState)
-    feed.markets = {}
-    for market_state in state.markets:
-        market = FeedMarket(market_state.spec, market_state.status, index_price_ticks=market_state.index_price_ticks)
-        for order in market_state.orders:
-            arrival = order.arrival
-            market.book.add(order)
-            order.arrival = arrival
-        market.book.next_arrival = market_state.next_arrival
-        feed.markets[market_state.spec.symbol] = market
+    """Markets, status, index and books of an engine snapshot, restored by the engine service's own
+    loader (so the format is always the engine's); the rest of the engine is dropped."""
+    engine = restore_engine(data)
+    feed.markets = {
+        symbol: FeedMarket(market.spec, market.status, market.book, market.index_price_ticks)
+        for symbol, market in sorted(engine.markets.items())
+    }
 
 
 def _commands_of(fields: dict[bytes, bytes]) -> list[object]:

@@ -163,19 +163,29 @@ def test_a_late_second_instance_settles_nothing_twice():
     assert exchange.sent_ids() == expected_ids(1, 2, 3)
 
 
-def test_the_clock_is_only_read_through_the_seam():
+def test_the_loop_reads_time_only_through_the_seam_and_wakes_each_slot():
+    """A simulated clock that moves only when the loop sleeps (plus 300 ms of work per step): the
+    loop wakes at every slot, and crossing the boundary settles it."""
     exchange = Exchange()
     service = exchange.service()
-    times = iter(range(T0 + H - 2 * STEP, T0 + H + 3 * STEP, STEP))
+    clock = {"ms": T0 + H - 2 * STEP + 700}
+    woke: list[int] = []
     slept: list[float] = []
-    calls = {"n": 0}
 
-    def stop() -> bool:
-        calls["n"] += 1
-        return calls["n"] > 5
+    def now() -> int:
+        return clock["ms"]
 
-    service.run(lambda: next(times), slept.append, stop)
-    assert slept == [5.0] * 5
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock["ms"] += round(seconds * 1000)
+
+    def work() -> None:
+        woke.append(clock["ms"])
+        clock["ms"] += 300
+
+    service.run(now, sleep, lambda: len(woke) >= 5, before_step=work)
+    assert woke == [T0 + H - 2 * STEP + 700, T0 + H - STEP, T0 + H, T0 + H + STEP, T0 + H + 2 * STEP]
+    assert slept == [4.0, 4.7, 4.7, 4.7, 4.7]
     assert exchange.sent_ids() == expected_ids(1)
 
 

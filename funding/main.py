@@ -1,0 +1,101 @@
+"""`perpx funding`: the funding service as its own process, against REDIS_URL, until SIGTERM or Ctrl-C.
+
+The only wall-clock read of funding is here (`wall_clock_ms`), passed to the service as its clock.
+"""
+
+import argparse
+import logging
+import signal
+import threading
+import time
+from types import FrameType
+
+import redis
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from funding.config import FundingConfig
+from funding.publisher import publish_premium_index
+from funding.queries import FundingQueries
+from funding.redis_ledger import RedisLedger
+from funding.service import FundingService
+from funding.stream_source import StreamBookSource
+from perpx.services.health import HealthServer
+from perpx.services.logs import setup_logging
+from streams.commands import FundingSettle
+from streams.connection import connect, must_get_redis_url
+from streams.keys import DEFAULT_SHARD, ShardKeys
+
+log = logging.getLogger("perpx.funding")
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def add_funding_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("funding", help="run the funding service against REDIS_URL")
+    defaults = FundingConfig()
+    parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to read and settle")
+    parser.add_argument("--sample-interval-ms", type=int, default=defaults.sample_interval_ms, help="premium sampling")
+    parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
+    parser.add_argument("--health-port", type=int, default=9103, help="port of /healthz and /metrics (0: any)")
+    parser.set_defaults(run=run_funding)
+
+
+class FundingProcess:
+    """The service wired to Redis: catch up on the streams, step, publish the view, count."""
+
+    def __init__(self, url: str, keys: ShardKeys, config: FundingConfig) -> None:
+        self.client = connect(url)  # retries are safe: the Lua guard makes a resent append a no-op
+        self.keys = keys
+        self.source = StreamBookSource(self.client, keys)
+        self.service = FundingService(self.source, RedisLedger(self.client, keys), config)
+        self.queries = FundingQueries(self.service)
+        self.registry = CollectorRegistry()
+        self.settled = Counter("funding_settlements", "FundingSettle commands appended", registry=self.registry)
+        self.last_step = Gauge("funding_last_step_ms", "clock of the latest step", registry=self.registry)
+        self.last_step_ms = 0
+
+    def after_step(self, now_ms: int, appended: list[FundingSettle]) -> None:
+        for command in appended:
+            log.info("settled %s at %d: rate %d ppb", command.market, command.funding_time_ms, command.rate_ppb)
+            self.settled.inc()
+        publish_premium_index(self.client, self.keys, self.queries, now_ms)
+        self.last_step_ms = now_ms
+        self.last_step.set(now_ms)
+
+    def run(self, stop: threading.Event) -> None:
+        """The service's loop on the wall clock; a Redis outage pauses it, a second at a time."""
+        while not stop.is_set():
+            try:
+                self.service.run(wall_clock_ms, stop.wait, stop.is_set, self.source.catch_up, self.after_step)
+            except redis.RedisError:
+                log.exception("redis unavailable; retrying")
+                stop.wait(1.0)
+        self.client.close()
+
+    def health(self) -> tuple[bool, dict]:
+        behind_ms = wall_clock_ms() - self.last_step_ms
+        ok = behind_ms < 5 * self.service.config.sample_interval_ms
+        return ok, {"service": "funding", "shard": self.keys.shard, "ms_since_last_step": behind_ms}
+
+
+def run_funding(args: argparse.Namespace) -> int:
+    setup_logging()
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %d: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    config = FundingConfig(sample_interval_ms=args.sample_interval_ms)
+    process = FundingProcess(must_get_redis_url(), ShardKeys(args.shard), config)
+    health = HealthServer(process.health, process.registry, args.health_host, args.health_port).start()
+    log.info("funding for shard %s; /healthz and /metrics on port %d", args.shard, health.port)
+    try:
+        process.run(stop)
+    finally:
+        health.stop()
+    return 0
