@@ -1,15 +1,17 @@
 """What the oracle needs from the perp's book: top of book, last trade and impact prices.
 
 `BookReader` is the seam: the service asks it once per step and per market. `EngineBookReader`
-answers from an engine in the same process (tests, a single-process run); a reader fed by the
-engine's event stream answers the same questions in the deployed oracle.
+answers from an engine in the same process (tests, a single-process run); stream_book.py answers
+the same questions from the engine's event stream in the deployed oracle.
 """
 
 from typing import Protocol
 
 import msgspec
 
+from matching.book import OrderBook
 from matching.engine import Engine
+from streams.market_spec import MarketSpec
 
 
 class BookTop(msgspec.Struct, frozen=True):
@@ -32,6 +34,9 @@ EMPTY_BOOK = BookTop()
 
 
 class BookReader(Protocol):
+    async def refresh(self) -> None:
+        """Catch up with the book once per oracle step, before the per-market questions."""
+
     async def book_top(self, market: str) -> BookTop: ...
 
 
@@ -39,15 +44,23 @@ class EngineBookReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    async def refresh(self) -> None:
+        return None
+
     async def book_top(self, market: str) -> BookTop:
         state = self.engine.markets.get(market)
         if state is None:
             return EMPTY_BOOK
-        book, notional_micro = state.book, state.spec.impact_notional_micro
-        return BookTop(
-            best_bid_ticks=book.best_bid_ticks,
-            best_ask_ticks=book.best_ask_ticks,
-            last_trade_ticks=state.last_trade_ticks or None,
-            impact_bid_ticks=book.impact_price_ticks(False, notional_micro, state.micro_per_tick_lot),
-            impact_ask_ticks=book.impact_price_ticks(True, notional_micro, state.micro_per_tick_lot),
-        )
+        return top_of(state.book, state.spec, state.last_trade_ticks)
+
+
+def top_of(book: OrderBook, spec: MarketSpec, last_trade_ticks: int | None) -> BookTop:
+    """The oracle's questions answered from an order book; impact prices at the market's impact notional."""
+    notional_micro, per_tick_lot = spec.impact_notional_micro, spec.micro_per_tick_lot
+    return BookTop(
+        best_bid_ticks=book.best_bid_ticks,
+        best_ask_ticks=book.best_ask_ticks,
+        last_trade_ticks=last_trade_ticks or None,
+        impact_bid_ticks=book.impact_price_ticks(False, notional_micro, per_tick_lot),
+        impact_ask_ticks=book.impact_price_ticks(True, notional_micro, per_tick_lot),
+    )

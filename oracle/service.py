@@ -126,6 +126,7 @@ class OracleService:
     async def step(self, now_ms: int) -> list[Command]:
         """One pass of the pipeline; returns what it published, in order."""
         await self._collect(now_ms)
+        await self.book.refresh()
         published: list[Command] = []
         for action in self.corporate_actions.take_due(now_ms):
             command = action.to_command(now_ms)

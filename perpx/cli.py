@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+from oracle.main import add_oracle_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
 from perpx.services.run_engine import add_engine_parser
@@ -21,9 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--generate", type=int, metavar="N", help="generate an N-command workload instead")
     bench.add_argument(
         "--mode",
-        choices=["matching", "redis"],
+        choices=["matching", "full", "redis"],
         default="matching",
-        help="matching: the engine in-process; redis: the engine service through a real Redis (REDIS_URL or embedded)",
+        help="matching: the engine in-process; full: with margin (pre-trade checks, positions, fees) over "
+        "--accounts funded accounts; redis: the engine service through a real Redis (REDIS_URL or embedded)",
+    )
+    bench.add_argument("--accounts", type=int, default=1000, help="full mode: funded accounts, orders round-robin")
+    bench.add_argument(
+        "--mark-positions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="full mode: also time mark-price updates in a market where N accounts hold a position",
     )
     bench.add_argument("--batch-size", type=int, default=1000, help="redis mode: command entries per read")
     bench.add_argument("--seed", type=int, default=42, help="seed of a generated workload")
@@ -34,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.set_defaults(run=run_bench)
     add_up_parser(commands)
     add_engine_parser(commands)
+    add_oracle_parser(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)
@@ -52,7 +63,13 @@ def run_bench(args: argparse.Namespace) -> int:
             write_workload(args.save, ops)
     if args.mode == "redis":
         return report_redis_bench(args, name, ops, expected)
-    result = bench_matching(ops, expected)
+    if args.mode == "full":
+        from perpx.bench.full import bench_full
+
+        result = bench_full(ops, expected, args.accounts)
+        name += f", {args.accounts} funded accounts, margin on"
+    else:
+        result = bench_matching(ops, expected)
     summary = {"mode": args.mode, "workload": name, **result.summary()}
     print(f"perpx bench --mode {args.mode}: {name}")
     print(f"  {summary['commands']:,} commands, {summary['events']:,} events")
@@ -68,6 +85,16 @@ def run_bench(args: argparse.Namespace) -> int:
         print("  INVALID run, totals differ from .expected.json: " + "; ".join(result.mismatches))
     else:
         print("  totals match .expected.json")
+    if args.mode == "full" and args.mark_positions:
+        from perpx.bench.full import bench_mark_update
+
+        summary["mark_update"] = mark = bench_mark_update(args.mark_positions)
+        print(
+            f"  mark update with {mark['positions']:,} open positions: p50 {mark['p50_us']} us, "
+            f"p99 {mark['p99_us']} us, max {mark['max_us']} us over {mark['updates']} updates "
+            f"(first update after the fills, indexing them all: {mark['first_update_us']} us; "
+            f"evaluating every account instead: {mark['full_scan_us']} us)"
+        )
     if args.json:
         print(json.dumps(summary))
     return 1 if result.mismatches else 0

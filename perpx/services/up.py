@@ -19,6 +19,7 @@ log = logging.getLogger("perpx.up")
 
 SERVICES = [
     ServiceSpec("engine", ("engine", "--health-port", "9101")),
+    ServiceSpec("oracle", ("oracle",)),
 ]
 
 

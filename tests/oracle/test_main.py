@@ -1,0 +1,102 @@
+"""`perpx oracle` wired to a real Redis and a real engine service: prices reach the engine, the
+books come back from the event stream, a corporate action is sent once across restarts."""
+
+import asyncio
+from pathlib import Path
+
+import redis
+
+from oracle.clock import SteppedClock
+from oracle.main import serve
+from streams.client import append_command
+from streams.codec import decode_command
+from streams.commands import CashDividend, Command, PlaceOrder, PriceUpdate
+from streams.embedded import EmbeddedRedis
+from streams.enums import PriceSource, Side
+from streams.keys import ShardKeys
+from tests.oracle.conftest import ms
+from tests.perpx.services.service_thread import running_service, wait_until_covered
+
+TUESDAY_10 = ms("2026-11-24T10:00-05:00")
+
+
+class StepsThenStop(SteppedClock):
+    def __init__(self, start_ms: int, steps: int, stop: asyncio.Event) -> None:
+        super().__init__(start_ms)
+        self.steps_left, self.stop = steps, stop
+
+    async def sleep_until_ms(self, ts_ms: int) -> None:
+        await super().sleep_until_ms(ts_ms)
+        self.steps_left -= 1
+        if self.steps_left <= 0:
+            self.stop.set()
+
+
+def commands(client: redis.Redis, keys: ShardKeys) -> list[Command]:
+    return [decode_command(fields[b"c"]) for _, fields in client.xrange(keys.commands) if b"c" in fields]
+
+
+async def run_oracle(url: str, keys: ShardKeys, actions: Path, steps: int) -> None:
+    stop = asyncio.Event()
+    service = await serve(url, keys, stop, actions_path=actions, clock=StepsThenStop(TUESDAY_10, steps, stop))
+    assert service.metrics.total("fetch_failed") == 0
+
+
+async def test_prices_reach_the_engine_and_the_book_comes_back(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, shard_keys: ShardKeys, tmp_path: Path
+) -> None:
+    actions = tmp_path / "actions.toml"
+    actions.write_text(
+        '[[cash_dividend]]\nid = "NVDA-q4"\nmarket = "NVDAUSDC"\n'
+        'effective = "2026-11-24T00:00-05:00"\namount = "0.01"\n'
+    )
+    with running_service(redis_server.url, shard_keys) as engine_service:
+        for side, price_ticks in ((Side.BUY, 17_990), (Side.SELL, 18_010)):
+            append_command(
+                redis_client, shard_keys, PlaceOrder(f"mm-{side}", 0, 7, "NVDAUSDC", side, 200_000, price_ticks)
+            )
+        await run_oracle(redis_server.url, shard_keys, actions, steps=6)
+        sent = commands(redis_client, shard_keys)
+        updates = [c for c in sent if isinstance(c, PriceUpdate)]
+        assert {u.market for u in updates} >= {"NVDAUSDC", "AAPLUSDC", "SPYUSDC"}
+        assert all(u.index_source is PriceSource.EXTERNAL for u in updates)
+        assert [c.command_id for c in sent if isinstance(c, CashDividend)] == ["ca:NVDA-q4"]
+
+        # restarted, the oracle does not send the dividend again
+        await run_oracle(redis_server.url, shard_keys, actions, steps=2)
+        sent = commands(redis_client, shard_keys)
+        assert sum(isinstance(c, CashDividend) for c in sent) == 1
+
+        last_id = redis_client.xrevrange(shard_keys.commands, count=1)[0][0]
+        wait_until_covered(engine_service, tuple(int(p) for p in last_id.decode().split("-")))  # type: ignore[arg-type]
+        nvda = engine_service.engine.markets["NVDAUSDC"]
+        last_nvda = [u for u in sent if isinstance(u, PriceUpdate) and u.market == "NVDAUSDC"][-1]
+        assert nvda.index_price_ticks == last_nvda.index_price_ticks
+        assert nvda.mark_price_ticks == last_nvda.mark_price_ticks
+
+
+async def test_the_stream_book_reader_sees_the_engine_book(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, shard_keys: ShardKeys
+) -> None:
+    import redis.asyncio as aioredis
+
+    from matching.markets import load_markets
+    from oracle.stream_book import StreamBookReader
+
+    with running_service(redis_server.url, shard_keys) as engine_service:
+        for i, (side, price_ticks) in enumerate([(Side.BUY, 17_990), (Side.SELL, 18_010), (Side.BUY, 17_980)]):
+            append_command(redis_client, shard_keys, PlaceOrder(f"o{i}", 0, 7, "NVDAUSDC", side, 100_000, price_ticks))
+        append_command(redis_client, shard_keys, PlaceOrder("take", 0, 8, "NVDAUSDC", Side.SELL, 50_000, 17_990))
+        last_id = redis_client.xrevrange(shard_keys.commands, count=1)[0][0]
+        wait_until_covered(engine_service, tuple(int(p) for p in last_id.decode().split("-")))  # type: ignore[arg-type]
+        client = aioredis.from_url(redis_server.url)
+        reader = StreamBookReader(client, shard_keys, load_markets())
+        await reader.refresh()
+        top = await reader.book_top("NVDAUSDC")
+        await client.aclose()
+    engine_market = engine_service.engine.markets["NVDAUSDC"]
+    assert (top.best_bid_ticks, top.best_ask_ticks, top.last_trade_ticks) == (17_990, 18_010, 17_990)
+    assert top.best_bid_ticks == engine_market.book.best_bid_ticks
+    assert top.impact_bid_ticks == engine_market.book.impact_price_ticks(
+        False, engine_market.spec.impact_notional_micro, engine_market.micro_per_tick_lot
+    )
