@@ -97,7 +97,7 @@ class MarginEngine(Engine):
         **kwargs: Any,
     ) -> None:
         super().__init__(specs, risk if risk is not None else MarginRisk(), config, **kwargs)
-        self.risk.markets = self.markets
+        self.risk.bind(self.markets)
 
     @classmethod
     def restore(cls, data: bytes, risk: Any = None, **kwargs: Any) -> MarginEngine:

@@ -34,6 +34,34 @@ def market_initial_micro(position: Position, tiers: Tiers, leverage: int, value_
     return tiers.initial_margin_micro(long_case if long_case > short_case else short_case, leverage)
 
 
+def equity_and_initial_micro(account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> tuple[int, int]:
+    """The pre-trade check's half of `account_requirements` (it needs no maintenance margin)."""
+    equity = account.balance_micro
+    initial = 0
+    leverages = account.leverage
+    for symbol, position in account.positions.items():
+        market = markets[symbol]
+        t = tiers[symbol]
+        value = position.size_lots * (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot
+        equity += value - position.cost_micro
+        initial += market_initial_micro(position, t, leverages.get(symbol, t.leverages[0]), value)
+    return equity, initial
+
+
+def equity_below_maintenance(account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> bool:
+    """The post-trade check's half: is equity below maintenance (with some position open)?"""
+    equity = account.balance_micro
+    maintenance = 0
+    for symbol, position in account.positions.items():
+        size = position.size_lots
+        if size:
+            market = markets[symbol]
+            value = size * (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot
+            equity += value - position.cost_micro
+            maintenance += tiers[symbol].maintenance_margin_micro(value if value > 0 else -value)
+    return maintenance > 0 and equity < maintenance
+
+
 def account_requirements(account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> Requirements:
     equity = account.balance_micro
     initial = maintenance = 0

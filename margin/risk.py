@@ -10,9 +10,16 @@ from margin.accounts import Account, Position
 from margin.fees import fee_micro
 from margin.ledger import FEE_ACCOUNT, SYSTEM_ACCOUNTS, Ledger
 from margin.positions import apply_trade
-from margin.requirements import Requirements, account_requirements, market_initial_micro, valuation_price_ticks
+from margin.requirements import (
+    Requirements,
+    account_requirements,
+    equity_and_initial_micro,
+    equity_below_maintenance,
+    market_initial_micro,
+    valuation_price_ticks,
+)
 from margin.snapshot import restore_ledger, snapshot_ledger
-from margin.tiers import Tiers
+from margin.tiers import Tiers, TiersByMarket
 from margin.watch import LiquidationWatch
 from matching.market import Market
 from matching.order import Order
@@ -24,7 +31,7 @@ class MarginRisk(Risk):
     def __init__(self) -> None:
         self.ledger = Ledger()
         self.markets: dict[str, Market] = {}  # the engine's, bound by MarginEngine
-        self.tiers: dict[str, Tiers] = {}
+        self.tiers: dict[str, Tiers] = TiersByMarket(self.markets)
         self.funding_index: dict[str, int] = {}  # market -> cumulative, micro-USDC per lot x 1e-9
         self.funding_time_ms: dict[str, int] = {}  # market -> last settled funding time
         self.holders: dict[str, set[int]] = {}  # market -> accounts with a non-zero position
@@ -34,11 +41,13 @@ class MarginRisk(Risk):
 
     # -- the seam --------------------------------------------------------------------------------
 
+    def bind(self, markets: dict[str, Market]) -> None:
+        """Use the engine's market table (MarginEngine does this once)."""
+        self.markets = markets
+        self.tiers = TiersByMarket(markets)
+
     def tiers_of(self, market: Market) -> Tiers:
-        tiers = self.tiers.get(market.symbol)
-        if tiers is None:
-            tiers = self.tiers[market.symbol] = Tiers(market.spec.margin_tiers)
-        return tiers
+        return self.tiers[market.symbol]
 
     def check_order(self, market: Market, order: Order) -> RejectReason | None:
         """Accept if equity covers initial margin after the order, or if the order does not
@@ -78,8 +87,8 @@ class MarginRisk(Risk):
         position.sell_notional_micro -= sell_adjust
         if after <= before:
             return None
-        needed = account_requirements(account, self.markets, self.tiers)
-        if needed.equity_micro < needed.initial_micro - before + after:
+        equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
+        if equity < initial - before + after:
             return RejectReason.INSUFFICIENT_MARGIN
         return None
 
@@ -155,16 +164,12 @@ class MarginRisk(Risk):
     # -- margin/'s own queries -------------------------------------------------------------------
 
     def requirements(self, account: Account) -> Requirements:
-        for symbol in account.positions:
-            if symbol not in self.tiers:
-                self.tiers_of(self.markets[symbol])
         return account_requirements(account, self.markets, self.tiers)
 
     def below_maintenance(self, account: Account) -> bool:
         if account.account_id in SYSTEM_ACCOUNTS:
             return False
-        needed = self.requirements(account)
-        return needed.maintenance_micro > 0 and needed.equity_micro < needed.maintenance_micro
+        return equity_below_maintenance(account, self.markets, self.tiers)
 
     def note(self, account_id: int) -> None:
         """The account's equity changed outside a fill (funding, dividend, transfer)."""
@@ -177,9 +182,7 @@ class MarginRisk(Risk):
             accounts = self.ledger.accounts
             for account_id in sorted(watch.dirty):
                 if account_id > 0:
-                    account = accounts[account_id]
-                    self.requirements(account)  # makes sure tiers are cached for its markets
-                    watch.index(account, self.markets, self.tiers)
+                    watch.index(accounts[account_id], self.markets, self.tiers)
             watch.dirty.clear()
 
     # -- snapshot --------------------------------------------------------------------------------

@@ -90,3 +90,15 @@ class Tiers:
                 best_short = bound
         assert best_short is not None  # the last tier is unbounded above
         return best_short
+
+
+class TiersByMarket(dict[str, Tiers]):
+    """Tiers per market symbol, built on first use from the market's spec (a split keeps them)."""
+
+    def __init__(self, markets: dict) -> None:
+        super().__init__()
+        self.markets = markets
+
+    def __missing__(self, symbol: str) -> Tiers:
+        tiers = self[symbol] = Tiers(self.markets[symbol].spec.margin_tiers)
+        return tiers
