@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+from oracle.main import add_oracle_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
 from perpx.services.run_engine import add_engine_parser
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.set_defaults(run=run_bench)
     add_up_parser(commands)
     add_engine_parser(commands)
+    add_oracle_parser(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)
