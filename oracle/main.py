@@ -1,7 +1,8 @@
 """`perpx oracle`: the oracle service as its own process, against REDIS_URL, until SIGTERM or Ctrl-C.
 
 Prices go to the shard's command stream; the books come from its event stream; corporate actions
-from a file (the settings' `corporate_actions`, or --corporate-actions) and are sent once, ever.
+from a file (the settings' `corporate_actions`, or --corporate-actions) or the admin stream
+(oracle/admin.py: halts, posted prices, schedules) and are sent once, ever.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ async def serve(
     import redis.asyncio as aioredis
 
     from matching.markets import load_markets
+    from oracle.admin import RedisInbox
     from oracle.clock import WallClock
     from oracle.config import always_open, build_sources, load_config
     from oracle.corporate_actions import CorporateActionCalendar, load_actions
@@ -93,7 +95,8 @@ async def serve(
         if path is not None:
             for action in load_actions(path):
                 actions.schedule(action)
-    service = OracleService(specs, sources, calendar, publisher, StreamBookReader(client, keys, specs), params, actions)
+    book = StreamBookReader(client, keys, specs)
+    service = OracleService(specs, sources, calendar, publisher, book, params, actions, RedisInbox(client, keys))
     log.info(
         "oracle: %d markets, sources %s, %d corporate actions pending",
         len(specs),

@@ -3,9 +3,11 @@ mark per market, and publishes PriceUpdate commands at a cadence and at once on 
 corporate actions due are published before the prices of the same step.
 
 Pipeline of one step (`step(now_ms)`), in order:
-  1. fetch all sources concurrently; a failure is logged and counted, never raised
-  2. gate every quote (quote_problem) and keep the newest per (source, underlying)
-  3. emit due corporate actions and rescale this service's price state by each split
+  0. carry out new admin instructions (halt, resume, post a price, schedule a corporate action)
+  1. emit due corporate actions and rescale this service's price state by each split
+  2. fetch all sources concurrently; a failure is logged and counted, never raised
+  3. gate every quote (quote_problem, and not from before a split) and keep the newest per
+     (source, underlying)
   4. per market: session (halted -> CLOSED), aggregate, index (external or internal), mark
   5. publish where due: cadence elapsed, a large move, or the session / source changed
 
@@ -19,10 +21,19 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import msgspec
 
+from matching.units import parse_decimal
+from oracle.admin import (
+    AdminInbox,
+    AdminOp,
+    Halt,
+    PostPrice,
+    Resume,
+    ScheduleSplit,
+)
 from oracle.aggregation import Aggregate, AggregationParams, aggregate
 from oracle.book_view import BookReader, BookTop
 from oracle.clock import Clock
-from oracle.corporate_actions import CorporateActionCalendar
+from oracle.corporate_actions import CorporateActionCalendar, CorporateActionError, action_from_entry
 from oracle.freeze import FreezeTracker
 from oracle.index import IndexParams, IndexTracker
 from oracle.mark import MarkParams, MarkTracker, bound_move
@@ -30,6 +41,8 @@ from oracle.metrics import Metrics
 from oracle.quote import Quote, SourceError, quote_problem
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.base import PriceFeed
+from oracle.sources.push import PushSource
+from oracle.sources.simulator import SimulatedSource
 from oracle.ticks import publish_ticks, usd_to_ticks
 from streams.commands import Command, PriceUpdate
 from streams.enums import MarketSession, PriceSource
@@ -89,10 +102,13 @@ class OracleService:
         book: BookReader,
         params: OracleParams | None = None,
         corporate_actions: CorporateActionCalendar | None = None,
+        admin: AdminInbox | None = None,
     ) -> None:
         self.params = params or OracleParams()
         self.markets = {spec.symbol: _Market(spec, self.params) for spec in sorted(specs, key=lambda s: s.symbol)}
-        self.sources = list(sources)
+        self.admin = admin
+        self.admin_prices = PushSource("admin")  # prices posted by the admin call count as one source
+        self.sources = [*sources, self.admin_prices] if admin is not None else list(sources)
         self.calendar = calendar
         self.publish = publish
         self.book = book
@@ -101,6 +117,7 @@ class OracleService:
         self.freeze = FreezeTracker(self.params.frozen_after_ms)
         self.halted: set[str] = set()  # underlyings halted by admin command
         self.quotes: dict[tuple[str, str], Quote] = {}  # newest sane quote per (source, underlying)
+        self.scale_since_ms: dict[str, int] = {}  # underlying -> effective time of its latest split
 
     # -- admin -----------------------------------------------------------------------------------
 
@@ -114,6 +131,37 @@ class OracleService:
     def view(self, market: str) -> MarketView:
         return self.markets[market].view
 
+    def apply_admin(self, op: AdminOp) -> str | None:
+        """Carry out one admin instruction; returns why it was refused, or None."""
+        if isinstance(op, Halt):
+            self.halt(op.underlying)
+        elif isinstance(op, Resume):
+            self.resume(op.underlying)
+        elif isinstance(op, PostPrice):
+            price = parse_decimal(op.price)
+            if price is None:
+                return "price is not a decimal"
+            self.admin_prices.post(op.underlying, float(price), op.ts_ms)  # gated like any quote
+        else:
+            kind = "split" if isinstance(op, ScheduleSplit) else "cash_dividend"
+            entry = msgspec.to_builtins(op)
+            try:
+                self.corporate_actions.schedule(action_from_entry(kind, entry))
+            except CorporateActionError as exc:
+                return str(exc)
+        return None
+
+    async def _take_admin(self) -> None:
+        if self.admin is None:
+            return
+        for op in await self.admin.take():
+            problem = op if isinstance(op, str) else self.apply_admin(op)
+            if problem is not None:
+                self.metrics.inc("admin_refused", reason="unreadable" if isinstance(op, str) else type(op).__name__)
+                log.warning("admin instruction refused: %s", problem)
+            else:
+                log.info("admin: %s", op)
+
     # -- the loop --------------------------------------------------------------------------------
 
     async def run(self, clock: Clock, stop: asyncio.Event) -> None:
@@ -125,15 +173,16 @@ class OracleService:
 
     async def step(self, now_ms: int) -> list[Command]:
         """One pass of the pipeline; returns what it published, in order."""
-        await self._collect(now_ms)
-        await self.book.refresh()
+        await self._take_admin()
         published: list[Command] = []
         for action in self.corporate_actions.take_due(now_ms):
             command = action.to_command(now_ms)
             await self._publish(command)
             published.append(command)
             if action.kind == "split" and action.market in self.markets:
-                self._apply_split(action.market, action.ratio_old / action.ratio_new)
+                self._apply_split(action.market, action.ratio_old / action.ratio_new, action.effective_ms)
+        await self._collect(now_ms)
+        await self.book.refresh()
         for symbol, market in self.markets.items():
             command = await self._price_market(symbol, market, now_ms)
             if command is not None:
@@ -161,6 +210,8 @@ class OracleService:
                 log.warning("source %s: %s", source.name, problem)
             for quote in result.quotes:
                 problem = quote_problem(quote, now_ms)
+                if problem is None and quote.publish_ms < self.scale_since_ms.get(quote.underlying, 0):
+                    problem = "before_split"  # a price of the old share count
                 if problem is not None:
                     self.metrics.inc("quote_rejected", quote.source, problem)
                     log.warning("source %s: %s ignored (%s)", quote.source, quote.underlying, problem)
@@ -171,18 +222,25 @@ class OracleService:
                     self.quotes[key] = quote
                     self.freeze.observe(quote)
 
-    def _apply_split(self, symbol: str, factor: float) -> None:
+    def _apply_split(self, symbol: str, factor: float, effective_ms: int) -> None:
+        """Rescale this service's prices by `factor` (old shares per new) and refuse, from now on,
+        quotes published before the split: they price the old share."""
         market = self.markets[symbol]
         market.index.rescale(factor)
         market.mark.rescale(factor)
         view = market.view
-        view.published_index_ticks = publish_ticks(view.published_index_ticks * factor)
-        view.published_mark_ticks = publish_ticks(view.published_mark_ticks * factor)
-        view.published_ms = None  # publish the rescaled prices at once
+        if view.published_ms is not None:
+            view.published_index_ticks = publish_ticks(view.published_index_ticks * factor)
+            view.published_mark_ticks = publish_ticks(view.published_mark_ticks * factor)
+            view.published_ms = None  # publish the rescaled prices at once
         underlying = market.spec.underlying
+        self.scale_since_ms[underlying] = max(self.scale_since_ms.get(underlying, 0), effective_ms)
         self.freeze.forget(underlying)
         for key in [k for k in self.quotes if k[1] == underlying]:
-            del self.quotes[key]  # pre-split quotes would be outliers of the wrong scale
+            del self.quotes[key]
+        for source in self.sources:
+            if isinstance(source, SimulatedSource):
+                source.apply_split(underlying, factor)  # the simulated stock splits too
 
     async def _price_market(self, symbol: str, market: _Market, now_ms: int) -> PriceUpdate | None:
         spec, view, params = market.spec, market.view, self.params

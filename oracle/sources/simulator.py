@@ -104,6 +104,12 @@ class SimulatedSource:
         path.price_usd *= math.exp(log_return)
         path.last_ms = path.publish_ms = now_ms
 
+    def apply_split(self, underlying: str, factor: float) -> None:
+        """The simulated share splits with the real listing: its price scales by `factor`."""
+        path = self.paths.get(underlying)
+        if path is not None:
+            path.price_usd *= factor
+
     async def fetch(self, now_ms: int) -> FetchResult:
         quotes = []
         for underlying, path in self.paths.items():

@@ -11,6 +11,7 @@ from oracle.corporate_actions import CorporateAction
 from oracle.quote import FetchResult, SourceError
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.push import PushSource
+from oracle.sources.simulator import SimulatedSource
 from streams.commands import CancelAll, PriceUpdate, Split
 from streams.enums import MarketSession, PriceSource
 from tests.oracle.conftest import ms
@@ -225,3 +226,19 @@ async def test_extended_sessions_use_external_prices(calendar: UsEquityCalendar,
     update = updates(exchange)[0]
     assert update.index_source is PriceSource.EXTERNAL and update.index_price_ticks == 18_123
     assert update.session in (MarketSession.PRE_MARKET, MarketSession.POST_MARKET, MarketSession.OVERNIGHT)
+
+
+async def test_after_a_split_old_quotes_are_refused_and_the_simulator_splits_too(calendar: UsEquityCalendar) -> None:
+    exchange = Exchange()
+    late, sim = PushSource("late"), SimulatedSource(["NVDA"], 1, TUESDAY_10 - 60_000, calendar)
+    service = oracle(exchange, [late, sim], calendar)
+    effective = TUESDAY_10
+    service.corporate_actions.schedule(CorporateAction("NVDA-4-1", NVDA.symbol, effective, "split", 4, 1))
+    await service.step(effective - 1_000)
+    before = updates(exchange)[-1].index_price_ticks
+    late.post("NVDA", 180.0, effective - 500)  # a feed that has not caught up with the split
+    await service.step(effective)
+    assert service.metrics.get("quote_rejected", "late", "before_split") == 1
+    after = updates(exchange)[-1]
+    assert after.index_source is PriceSource.EXTERNAL  # the simulator's post-split price
+    assert abs(after.index_price_ticks - before / 4) < before / 4 * 0.01
