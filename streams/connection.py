@@ -6,6 +6,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from streams.embedded import EmbeddedRedis
 
@@ -34,6 +36,10 @@ def redis_url_or_embedded(data_dir: Path = DEFAULT_DATA_DIR, appendfsync: str = 
         yield server.url
 
 
-def connect(url: str) -> redis.Redis:
-    """A client that returns bytes (the wire is msgpack) and waits for Redis while it loads its AOF."""
-    return redis.Redis.from_url(url, health_check_interval=30)
+def connect(url: str, retries: int = 3) -> redis.Redis:
+    """A client that returns bytes (the wire is msgpack).
+
+    `retries=0` for a writer that must not resend: a MULTI resent after its reply was lost could
+    apply twice; the engine would rather fail and recover from the streams.
+    """
+    return redis.Redis.from_url(url, health_check_interval=30, retry=Retry(ExponentialBackoff(), retries))

@@ -5,6 +5,8 @@ import random
 
 import msgspec
 
+from matching.engine import Engine
+from matching.snapshot import EngineState
 from perpx.bench.runner import workload_commands
 from perpx.bench.workload import generate_workload
 from perpx.services.engine import new_engine
@@ -41,9 +43,25 @@ def exchange_commands(n: int, seed: int, duplicate_fraction: float = 0.0) -> lis
 
 def reference_run(entries: list[tuple[bytes, Command]]) -> tuple[str, list[Event]]:
     """State hash and events of applying the entries in-process, with the service's clock rule."""
+    engine, events = reference_engine(entries)
+    return engine.state_hash(), events
+
+
+def reference_engine(entries: list[tuple[bytes, Command]]) -> tuple[Engine, list[Event]]:
     engine = new_engine()
     events: list[Event] = []
     for entry_id, command in entries:
         events += engine.apply(msgspec.structs.replace(command, ts_ms=id_ms(entry_id)))
     engine.check_invariants()
-    return engine.state_hash(), events
+    return engine, events
+
+
+def state_differences(expected: bytes, actual: bytes) -> list[str]:
+    """Which top-level parts of two engine snapshots differ: a readable failure, not two hashes."""
+    a = msgspec.msgpack.decode(expected, type=EngineState)
+    b = msgspec.msgpack.decode(actual, type=EngineState)
+    return [
+        f"{name}: expected {str(getattr(a, name))[:200]}, got {str(getattr(b, name))[:200]}"
+        for name in a.__struct_fields__
+        if getattr(a, name) != getattr(b, name)
+    ]

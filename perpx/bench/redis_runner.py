@@ -92,7 +92,6 @@ def _run(url: str, specs: list, commands: list, expected: dict | None, batch_siz
     thresholds = gc.get_threshold()
     try:
         ids = preload(client, keys, commands)
-        stop_at = parse_id(ids[-RECOVERY_COMMANDS - 1])
         end = parse_id(ids[-1])
         gc.collect()
         tune_gc()  # as `perpx engine` does
@@ -101,12 +100,14 @@ def _run(url: str, specs: list, commands: list, expected: dict | None, batch_siz
         batch_seconds: list[tuple[float, int]] = []
         clock = time.perf_counter
         start = clock()
-        while service.position < stop_at:
+        to_apply = len(commands) - RECOVERY_COMMANDS
+        applied = 0
+        while applied < to_apply:
             t0 = clock()
-            handled = service.step()
+            handled = service.step(to_apply - applied)
             batch_seconds.append((clock() - t0, handled))
+            applied += handled
         seconds = clock() - start
-        applied = sum(n for _, n in batch_seconds)
         service.take_snapshot()
         service.close()
 

@@ -79,7 +79,7 @@ class EngineService:
         load_engine: Callable[[bytes], Engine] = restore_engine,
         metrics: EngineMetrics | None = None,
     ) -> None:
-        self.client = connect(url)
+        self.client = connect(url, retries=0)  # a failed write ends the process; recovery takes over
         self.keys = keys or ShardKeys()
         self.settings = settings or EngineSettings()
         self.make_engine = make_engine
@@ -103,6 +103,7 @@ class EngineService:
         else:
             self.engine, self.position = loaded
             self.metrics.snapshot_taken()
+        self.since_snapshot = 0  # commands replayed past the snapshot count toward the next one
         written = self.client.xrevrange(self.keys.events, count=1)
         if written:
             raw_id, fields = written[0]
@@ -112,7 +113,6 @@ class EngineService:
                 raise RecoveryError(
                     f"replay reached seq {self.engine.next_seq - 1} but the event stream holds {self.last_event_id[0]}"
                 )
-        self.since_snapshot = 0
         self.recovered = True
         log.info("recovered at command entry %s, next seq %d", format_id(self.position), self.engine.next_seq)
 
@@ -137,15 +137,15 @@ class EngineService:
                 raise RecoveryError(f"command entries up to {format_id(until)} are missing from the stream")
             batch = apply_entries(self.engine, entries, decoder)
             self.position = parse_id(batch.covers)
+            self.since_snapshot += batch.commands
 
     # -- the loop --------------------------------------------------------------------------------
 
-    def step(self) -> int:
+    def step(self, max_entries: int | None = None) -> int:
         """Read one batch (waiting up to block_ms), apply and write it. Returns entries handled."""
         self.last_step_monotonic = time.monotonic()
-        entries = self.reader.read_after(
-            self.keys.commands, format_id(self.position), self.settings.batch_size, self.settings.block_ms
-        )
+        count = self.settings.batch_size if max_entries is None else min(max_entries, self.settings.batch_size)
+        entries = self.reader.read_after(self.keys.commands, format_id(self.position), count, self.settings.block_ms)
         if not entries:
             return 0
         started = time.perf_counter()

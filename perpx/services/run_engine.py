@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import signal
 import threading
 from types import FrameType
@@ -22,7 +23,12 @@ def add_engine_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="command entries per read")
     parser.add_argument("--snapshot-every", type=int, default=defaults.snapshot_every, help="commands per snapshot")
     parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
-    parser.add_argument("--health-port", type=int, default=9101, help="port of /healthz and /metrics (0: any)")
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=int(os.environ.get("PERPX_ENGINE_HEALTH_PORT", "9101")),
+        help="port of /healthz and /metrics (0: any free one; default PERPX_ENGINE_HEALTH_PORT or 9101)",
+    )
     parser.set_defaults(run=run_engine)
 
 

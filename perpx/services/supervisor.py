@@ -36,6 +36,7 @@ def _pump(name: str, stream: IO[bytes], out: IO[str]) -> None:
     for raw in iter(stream.readline, b""):
         out.write(f"{name:<8}| {raw.decode(errors='replace').rstrip()}\n")
         out.flush()
+    stream.close()
 
 
 class Supervisor:

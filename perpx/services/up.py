@@ -18,7 +18,7 @@ from streams.embedded import APPENDFSYNC_CHOICES
 log = logging.getLogger("perpx.up")
 
 SERVICES = [
-    ServiceSpec("engine", ("engine", "--health-port", "9101")),
+    ServiceSpec("engine", ("engine",)),
     ServiceSpec("oracle", ("oracle",)),
 ]
 

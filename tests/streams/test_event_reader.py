@@ -1,0 +1,80 @@
+"""Tailing the event stream: every subscriber sees every event once, by seq."""
+
+import asyncio
+
+import pytest
+import redis.asyncio as aioredis
+
+from streams.codec import encode
+from streams.enums import CancelReason
+from streams.event_batch import entry_fields
+from streams.event_reader import EventHub, events_by_seq, last_entry_id, tail_events
+from streams.events import OrderCanceled
+from streams.stream_ids import ZERO
+
+
+def canceled(seq: int) -> OrderCanceled:
+    return OrderCanceled(seq, f"c{seq}", 0, 1, "AAPLUSDC", seq, "", 1, CancelReason.USER)
+
+
+async def write_entry(client, keys, seqs: list[int], entry_id: str) -> None:
+    events = [canceled(s) for s in seqs]
+    await client.xadd(keys.events, entry_fields(encode(events) if events else None, [], b"1-0"), id=entry_id)
+
+
+@pytest.fixture
+async def aio(redis_server):
+    client = aioredis.Redis.from_url(redis_server.url)
+    yield client
+    await client.aclose()
+
+
+async def test_hub_fans_out_to_every_subscriber(aio, shard_keys):
+    await write_entry(aio, shard_keys, [1, 2], "2-0")
+    hub = EventHub(aio, shard_keys)
+    first, second = hub.subscribe(), hub.subscribe()
+    await hub.start()  # from the end: entry 2-0 is history
+    await write_entry(aio, shard_keys, [3], "3-0")
+    await write_entry(aio, shard_keys, [], "3-1")
+    await write_entry(aio, shard_keys, [4, 5], "5-0")
+    for queue in (first, second):
+        batches = [await asyncio.wait_for(queue.get(), 5) for _ in range(3)]
+        assert [[e.seq for e in b.events] for b in batches] == [[3], [], [4, 5]]
+    await hub.stop()
+    assert first.get_nowait() is None  # told that the hub stopped
+
+
+async def test_a_slow_subscriber_is_dropped_not_waited_for(aio, shard_keys):
+    hub = EventHub(aio, shard_keys, max_queue=2)
+    slow, fast = hub.subscribe(), hub.subscribe()
+    await hub.start(after=ZERO)
+    for seq in range(1, 5):
+        await write_entry(aio, shard_keys, [seq], f"{seq}-0")
+    got = [await asyncio.wait_for(fast.get(), 5) for _ in range(2)]
+    assert [b.events[0].seq for b in got] == [1, 2]
+    while hub.position < (4, 0):
+        await asyncio.sleep(0.01)
+    assert [slow.get_nowait() for _ in range(3)][-1] is None
+    assert slow not in hub.subscribers
+    await hub.stop()
+
+
+async def test_tail_never_hands_out_a_seq_twice(aio, shard_keys):
+    await write_entry(aio, shard_keys, [1, 2, 3], "3-0")
+    await write_entry(aio, shard_keys, [4], "4-0")
+    tail = tail_events(aio, shard_keys, after=(2, 0), block_ms=50)  # resumes mid-entry: seqs 1-2 were seen
+    first = await anext(tail)
+    second = await anext(tail)
+    await tail.aclose()
+    assert [e.seq for e in first.events] == [3] and [e.seq for e in second.events] == [4]
+    assert await last_entry_id(aio, shard_keys) == (4, 0)
+
+
+async def test_events_by_seq_spans_entries(aio, shard_keys):
+    await write_entry(aio, shard_keys, [1, 2], "2-0")
+    await write_entry(aio, shard_keys, [], "2-1")
+    await write_entry(aio, shard_keys, [3, 4, 5], "5-0")
+    await write_entry(aio, shard_keys, [6], "6-0")
+    assert [e.seq for e in await events_by_seq(aio, shard_keys, 2, 3)] == [2, 3, 4]
+    assert [e.seq for e in await events_by_seq(aio, shard_keys, 6, 1)] == [6]
+    assert await events_by_seq(aio, shard_keys, 7, 1) == []
