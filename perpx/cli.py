@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+from funding.main import add_funding_parser
 from oracle.main import add_oracle_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     add_up_parser(commands)
     add_engine_parser(commands)
     add_oracle_parser(commands)
+    add_funding_parser(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)
