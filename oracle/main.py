@@ -34,6 +34,8 @@ def add_oracle_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", type=Path, help="settings TOML (default: the simulator for every market)")
     parser.add_argument("--corporate-actions", type=Path, help="splits and dividends TOML")
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to use")
+    parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
+    parser.add_argument("--health-port", type=int, default=9102, help="port of /healthz and /metrics (0: any)")
     parser.add_argument(
         "--always-open", action="store_true", help="demo: the simulator trades and counts 24/7, weekends included"
     )
@@ -52,7 +54,15 @@ async def _main(url: str, args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    await serve(url, ShardKeys(args.shard), stop, args.config, args.corporate_actions, args.always_open)
+    await serve(
+        url,
+        ShardKeys(args.shard),
+        stop,
+        args.config,
+        args.corporate_actions,
+        args.always_open,
+        health_address=(args.health_host, args.health_port),
+    )
 
 
 async def serve(
@@ -63,6 +73,7 @@ async def serve(
     actions_path: Path | None = None,
     open_24_7: bool = False,
     clock: Clock | None = None,
+    health_address: tuple[str, int] | None = None,
 ) -> OracleService:
     """Build the service from its settings and run it until `stop`; returns it for inspection."""
     import redis.asyncio as aioredis
@@ -103,11 +114,29 @@ async def serve(
         ", ".join(s.name for s in sources),
         len(actions.pending()),
     )
+    health = None
+    if health_address is not None:
+        from prometheus_client import CollectorRegistry
+
+        from oracle.prometheus import OracleCollector
+        from perpx.services.health import HealthServer
+
+        registry = CollectorRegistry()
+        registry.register(OracleCollector(service))
+        wall = clock
+
+        def check() -> tuple[bool, dict]:
+            return service.health(wall.now_ms())
+
+        health = HealthServer(check, registry, *health_address).start()
+        log.info("/healthz and /metrics on port %d", health.port)
     reporter = asyncio.create_task(_report(service, stop))
     try:
         await service.run(clock, stop)
     finally:
         reporter.cancel()
+        if health is not None:
+            health.stop()
         for source in sources:
             await source.aclose()
         await client.aclose()

@@ -118,6 +118,7 @@ class OracleService:
         self.halted: set[str] = set()  # underlyings halted by admin command
         self.quotes: dict[tuple[str, str], Quote] = {}  # newest sane quote per (source, underlying)
         self.scale_since_ms: dict[str, int] = {}  # underlying -> effective time of its latest split
+        self.last_step_ms: int | None = None  # when run() last completed a step (health)
 
     # -- admin -----------------------------------------------------------------------------------
 
@@ -127,6 +128,13 @@ class OracleService:
 
     def resume(self, underlying: str) -> None:
         self.halted.discard(underlying)
+
+    def health(self, now_ms: int) -> tuple[bool, dict]:
+        """Healthy while steps keep coming: a stuck source cannot hold a step past its fetch timeout."""
+        limit_ms = 4 * self.params.poll_ms + self.params.fetch_timeout_ms
+        age_ms = None if self.last_step_ms is None else now_ms - self.last_step_ms
+        stale = sorted(symbol for symbol, market in self.markets.items() if market.view.stale)
+        return age_ms is not None and age_ms <= limit_ms, {"last_step_age_ms": age_ms, "stale_markets": stale}
 
     def view(self, market: str) -> MarketView:
         return self.markets[market].view
@@ -169,6 +177,7 @@ class OracleService:
         while not stop.is_set():
             now_ms = clock.now_ms()
             await self.step(now_ms)
+            self.last_step_ms = now_ms
             await clock.sleep_until_ms(now_ms + self.params.poll_ms)
 
     async def step(self, now_ms: int) -> list[Command]:

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oracle.aggregation import AggregationParams, aggregate, weighted_median
+from oracle.naive_aggregation import naive_aggregate
 from oracle.quote import Quote
 
 NOW_MS = 1_764_000_000_000
@@ -124,3 +125,31 @@ def test_outlier_rule_cannot_push_the_price_out_of_the_honest_range() -> None:
     quotes = [q("h1", 100.0), q("h2", 100.0), q("h3", 99.0625), q("x1", 99.0), q("x2", 99.0)]
     result = aggregate(quotes, NOW_MS, AggregationParams(min_sources=1))
     assert result.price == 99.0625
+
+
+quote_sets = st.lists(
+    st.tuples(
+        st.floats(min_value=50.0, max_value=150.0),
+        st.integers(min_value=0, max_value=20_000),
+        st.sampled_from([1.0, 2.0, 0.5]),
+        st.floats(min_value=0.0, max_value=1.0),
+    ),
+    min_size=1,
+    max_size=9,
+)
+
+
+@given(quote_sets, st.integers(min_value=1, max_value=4))
+def test_numpy_aggregation_agrees_with_its_naive_twin(rows: list, min_sources: int) -> None:
+    quotes = [Quote(f"s{i}", "X", price, NOW_MS - age, conf) for i, (price, age, _, conf) in enumerate(rows)]
+    weights = {f"s{i}": weight for i, (_, _, weight, _) in enumerate(rows)}
+    params = AggregationParams(min_sources=min_sources, max_deviation_bps=2_000.0)
+    fast = aggregate(quotes, NOW_MS, params, weights, frozen_sources=["s3"])
+    naive = naive_aggregate(quotes, NOW_MS, params, weights, frozen_sources=["s3"])
+    assert fast.sources_used == naive.sources_used
+    assert sorted(fast.dropped) == sorted(naive.dropped)
+    if naive.price is None:
+        assert fast.price is None
+    else:
+        assert fast.price == pytest.approx(naive.price, rel=1e-12)
+        assert fast.conf == pytest.approx(naive.conf, rel=1e-9, abs=1e-12)

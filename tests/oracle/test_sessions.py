@@ -2,8 +2,14 @@
 offset in force that day (-05:00 EST in winter, -04:00 EDT in summer)."""
 
 import datetime as dt
+import warnings
+from typing import Any
 
+import exchange_calendars as xc
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oracle.sessions import NEW_YORK, CalendarRangeError, UsEquityCalendar
 from streams.enums import MarketSession as S
@@ -86,3 +92,44 @@ def test_range_bounds() -> None:
     assert small.session_at(ms("2026-11-24T10:00-05:00")) is S.REGULAR
     with pytest.raises(CalendarRangeError):
         small.session_at(ms("2026-12-02T10:00-05:00"))
+
+
+def naive_session_at(ts_ms: int, xnys: Any) -> S:
+    """The rule read straight off the library, one timestamp at a time: slow and obviously right."""
+    moment = dt.datetime.fromtimestamp(ts_ms / 1000, tz=NEW_YORK)
+    day, clock = moment.date(), moment.time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if xnys.is_session(day.isoformat()):
+            if xnys.is_open_on_minute(pd.Timestamp(ts_ms, unit="ms", tz="UTC").floor("min")):
+                return S.REGULAR
+            close = xnys.session_close(day.isoformat()).tz_convert(NEW_YORK).time()
+            post_end = dt.time(17, 0) if close < dt.time(16, 0) else dt.time(20, 0)
+            if dt.time(4, 0) <= clock < dt.time(9, 30):
+                return S.PRE_MARKET
+            if close <= clock < post_end:
+                return S.POST_MARKET
+            if clock < dt.time(4, 0):
+                return S.OVERNIGHT
+        elif clock < dt.time(4, 0):
+            return S.CLOSED
+        tomorrow = day + dt.timedelta(days=1)
+        if clock >= dt.time(20, 0) and xnys.is_session(tomorrow.isoformat()):
+            return S.OVERNIGHT
+    return S.CLOSED
+
+
+@pytest.fixture(scope="module")
+def xnys() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return xc.get_calendar("XNYS", start="2024-01-01", end="2028-01-01")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=ms("2024-01-03T00:00-05:00") // 60_000, max_value=ms("2027-12-30T00:00-05:00") // 60_000))
+def test_bisect_over_boundaries_agrees_with_the_library_minute_by_minute(
+    calendar: UsEquityCalendar, xnys: Any, minute: int
+) -> None:
+    ts_ms = minute * 60_000
+    assert calendar.session_at(ts_ms) is naive_session_at(ts_ms, xnys)
