@@ -86,6 +86,7 @@ async def serve(
     from oracle.publisher import RedisPublisher
     from oracle.service import OracleService
     from oracle.sessions import calendar_around
+    from oracle.status import write_status
     from oracle.stream_book import StreamBookReader
 
     clock = clock or WallClock()
@@ -132,7 +133,11 @@ async def serve(
         log.info("/healthz and /metrics on port %d", health.port)
     reporter = asyncio.create_task(_report(service, stop))
     try:
-        await service.run(clock, stop)
+
+        async def after_step(now_ms: int) -> None:
+            await write_status(client, keys, service, now_ms)
+
+        await service.run(clock, stop, after_step)
     finally:
         reporter.cancel()
         if health is not None:

@@ -172,12 +172,17 @@ class OracleService:
 
     # -- the loop --------------------------------------------------------------------------------
 
-    async def run(self, clock: Clock, stop: asyncio.Event) -> None:
-        """Step every poll interval until `stop` is set; the only place that reads a clock."""
+    async def run(
+        self, clock: Clock, stop: asyncio.Event, after_step: Callable[[int], Awaitable[None]] | None = None
+    ) -> None:
+        """Step every poll interval until `stop` is set; the only place that reads a clock.
+        `after_step(now_ms)` runs after each step (the process writes its status there)."""
         while not stop.is_set():
             now_ms = clock.now_ms()
             await self.step(now_ms)
             self.last_step_ms = now_ms
+            if after_step is not None:
+                await after_step(now_ms)
             await clock.sleep_until_ms(now_ms + self.params.poll_ms)
 
     async def step(self, now_ms: int) -> list[Command]:

@@ -8,6 +8,7 @@ import redis
 
 from oracle.clock import SteppedClock
 from oracle.main import serve
+from oracle.status import decode_status, status_key
 from streams.client import append_command
 from streams.codec import decode_command
 from streams.commands import CashDividend, Command, PlaceOrder, PriceUpdate
@@ -61,6 +62,10 @@ async def test_prices_reach_the_engine_and_the_book_comes_back(
         assert {u.market for u in updates} >= {"NVDAUSDC", "AAPLUSDC", "SPYUSDC"}
         assert all(u.index_source is PriceSource.EXTERNAL for u in updates)
         assert [c.command_id for c in sent if isinstance(c, CashDividend)] == ["ca:NVDA-q4"]
+
+        status = decode_status(redis_client.hget(status_key(shard_keys), "NVDAUSDC"))  # type: ignore[arg-type]
+        assert status.sources_used == ("sim",) and status.conf > 0 and not status.stale
+        assert status.index_price_ticks == [u for u in updates if u.market == "NVDAUSDC"][-1].index_price_ticks
 
         # restarted, the oracle does not send the dividend again
         await run_oracle(redis_server.url, shard_keys, actions, steps=2)
