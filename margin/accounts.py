@@ -46,13 +46,17 @@ class Position:
 
 
 class Account:
-    __slots__ = ("account_id", "balance_micro", "leverage", "positions")
+    """`isolated_micro` holds the markets in isolated mode and the part of the balance set aside as
+    each one's margin; the rest of the balance, with the cross positions, is the cross bucket."""
+
+    __slots__ = ("account_id", "balance_micro", "isolated_micro", "leverage", "positions")
 
     def __init__(self, account_id: int, balance_micro: int = 0) -> None:
         self.account_id = account_id
         self.balance_micro = balance_micro  # collateral: deposits, realized PnL, fees, funding
         self.positions: dict[str, Position] = {}
         self.leverage: dict[str, int] = {}  # market -> chosen leverage; absent: the market's maximum
+        self.isolated_micro: dict[str, int] = {}  # isolated market -> its margin (part of the balance)
 
     def position(self, market: str) -> Position:
         position = self.positions.get(market)

@@ -3,6 +3,8 @@
 A deposit creates the account; a withdrawal takes only what is free (equity above initial
 margin, and no more than the cash balance, so unrealized profit stays until realized);
 leverage may be changed up to the market's maximum when the margin after the change is covered.
+A market can be switched to isolated margin while flat; margin is then added to or removed from
+its position explicitly (and topped up from cross when the position grows).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from margin.ledger import EXTERNAL_ACCOUNT
 from margin.liquidation import emit_balance
-from streams.commands import Deposit, SetLeverage, Withdraw
+from margin.requirements import cross_requirements, isolated_requirements
+from streams.commands import AdjustIsolatedMargin, Deposit, SetLeverage, SetMarginMode, Withdraw
 from streams.enums import BalanceReason, RejectReason
-from streams.events import LeverageSet
+from streams.events import IsolatedMarginChanged, LeverageSet, MarginModeSet
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
@@ -34,9 +37,12 @@ def deposit(engine: MarginEngine, cmd: Deposit) -> None:
 
 
 def free_collateral_micro(engine: MarginEngine, account_id: int) -> int:
-    account = engine.risk.ledger.accounts[account_id]
-    needed = engine.risk.requirements(account)
-    return max(0, min(account.balance_micro, needed.equity_micro - needed.initial_micro))
+    """Cash of the cross bucket above its initial margin (isolated margin is not free)."""
+    risk = engine.risk
+    account = risk.ledger.accounts[account_id]
+    needed = cross_requirements(account, risk.markets, risk.tiers)
+    cash = account.balance_micro - sum(account.isolated_micro.values())
+    return max(0, min(cash, needed.equity_micro - needed.initial_micro))
 
 
 def withdraw(engine: MarginEngine, cmd: Withdraw) -> None:
@@ -84,4 +90,71 @@ def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
         return
     engine.out.append(
         LeverageSet(engine.take_seq(), engine.command_id, engine.ts_ms, cmd.account_id, cmd.market, cmd.leverage)
+    )
+
+
+def set_margin_mode(engine: MarginEngine, cmd: SetMarginMode) -> None:
+    """Switching needs a flat market with no open orders there, so no margin has to move."""
+    risk = engine.risk
+    if cmd.market not in engine.markets:
+        engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
+        return
+    account = risk.ledger.accounts.get(cmd.account_id)
+    if account is None or cmd.account_id <= 0:
+        engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
+        return
+    position = account.positions.get(cmd.market)
+    if position is not None and not position.is_idle():
+        engine.reject(cmd, RejectReason.POSITION_OR_ORDERS_OPEN)
+        return
+    if cmd.isolated:
+        account.isolated_micro.setdefault(cmd.market, 0)
+    else:
+        account.isolated_micro.pop(cmd.market, None)
+    engine.out.append(
+        MarginModeSet(engine.take_seq(), engine.command_id, engine.ts_ms, cmd.account_id, cmd.market, cmd.isolated)
+    )
+
+
+def adjust_isolated_margin(engine: MarginEngine, cmd: AdjustIsolatedMargin) -> None:
+    """Adding takes from what cross has free; removing leaves at least the position's initial margin."""
+    risk = engine.risk
+    if cmd.market not in engine.markets:
+        engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
+        return
+    account = risk.ledger.accounts.get(cmd.account_id)
+    if account is None or cmd.account_id <= 0:
+        engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
+        return
+    position = account.positions.get(cmd.market)
+    if cmd.market not in account.isolated_micro or position is None or not position.size_lots:
+        engine.reject(cmd, RejectReason.NOT_ISOLATED)
+        return
+    amount = cmd.amount_micro
+    if amount == 0:
+        engine.reject(cmd, RejectReason.AMOUNT_NOT_POSITIVE)
+        return
+    if amount > 0:
+        cross = cross_requirements(account, risk.markets, risk.tiers)
+        free = min(
+            account.balance_micro - sum(account.isolated_micro.values()), cross.equity_micro - cross.initial_micro
+        )
+    else:
+        bucket = isolated_requirements(account, cmd.market, risk.markets, risk.tiers)
+        free = min(account.isolated_micro[cmd.market], bucket.equity_micro - bucket.initial_micro)
+    if abs(amount) > free:
+        engine.reject(cmd, RejectReason.INSUFFICIENT_BALANCE, f"free {max(0, free)} micro-USDC")
+        return
+    account.isolated_micro[cmd.market] += amount
+    risk.note(cmd.account_id)
+    engine.out.append(
+        IsolatedMarginChanged(
+            engine.take_seq(),
+            engine.command_id,
+            engine.ts_ms,
+            cmd.account_id,
+            cmd.market,
+            amount,
+            account.isolated_micro[cmd.market],
+        )
     )

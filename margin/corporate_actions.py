@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from margin.ledger import FEE_ACCOUNT
 from streams.commands import CashDividend, Split
 from streams.enums import RejectReason
 from streams.events import DividendPaid, DividendSettled, SplitApplied
@@ -80,19 +79,16 @@ def cash_dividend(engine: MarginEngine, cmd: CashDividend) -> None:
     symbol = market.symbol
     per_lot = Fraction(Decimal(market.spec.lot_size)) * cmd.amount_micro_per_share  # micro-USDC per lot
     accounts = risk.ledger.accounts
-    fees = accounts[FEE_ACCOUNT]
     paid = received = 0
     for account_id in sorted(risk.holders.get(symbol, ())):
         account = accounts[account_id]
         size = account.positions[symbol].size_lots
         amount = math.floor(per_lot * size)  # a long receives the floor, a short pays the ceiling
-        account.balance_micro += amount
-        fees.balance_micro -= amount
+        risk.credit(account, symbol, amount)
         if amount > 0:
             received += amount
         else:
             paid -= amount
-        risk.note(account_id)
         engine.out.append(
             DividendPaid(engine.take_seq(), engine.command_id, engine.ts_ms, account_id, symbol, size, amount)
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from margin.collateral import deposit, set_leverage, withdraw
+from margin.collateral import adjust_isolated_margin, deposit, set_leverage, set_margin_mode, withdraw
 from margin.corporate_actions import cash_dividend, split
 from margin.funding import settle_funding
 from margin.invariants import check_margin_invariants
@@ -24,6 +24,7 @@ from matching.engine import Engine, EngineConfig
 from matching.place_order import place_order
 from matching.price_update import price_update
 from streams.commands import (
+    AdjustIsolatedMargin,
     AmendOrder,
     CashDividend,
     Deposit,
@@ -31,6 +32,7 @@ from streams.commands import (
     PlaceOrder,
     PriceUpdate,
     SetLeverage,
+    SetMarginMode,
     Split,
     Withdraw,
 )
@@ -83,6 +85,8 @@ class MarginEngine(Engine):
         Deposit: checked(deposit),
         Withdraw: checked(withdraw),
         SetLeverage: set_leverage,
+        SetMarginMode: set_margin_mode,
+        AdjustIsolatedMargin: checked(adjust_isolated_margin),
         FundingSettle: checked(settle_funding),
         Split: split,
         CashDividend: checked(cash_dividend),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from margin.ledger import FEE_ACCOUNT
 from streams.commands import FundingSettle
 from streams.enums import RejectReason
 from streams.events import FundingPaid, FundingSettled
@@ -46,20 +45,17 @@ def settle_funding(engine: MarginEngine, cmd: FundingSettle) -> None:
     index = risk.funding_index.get(symbol, 0) + price * market.micro_per_tick_lot * cmd.rate_ppb
     risk.funding_index[symbol] = index
     accounts = risk.ledger.accounts
-    fees = accounts[FEE_ACCOUNT]
     paid = received = 0
     for account_id in sorted(risk.holders.get(symbol, ())):
         account = accounts[account_id]
         position = account.positions[symbol]
         owed = funding_owed_micro(position.size_lots, index - position.funding_index)
         position.funding_index = index
-        account.balance_micro -= owed  # through the fee account, which keeps only the dust
-        fees.balance_micro += owed
+        risk.credit(account, symbol, -owed)  # through the fee account, which keeps only the dust
         if owed > 0:
             paid += owed
         else:
             received -= owed
-        risk.note(account_id)
         engine.out.append(
             FundingPaid(
                 engine.take_seq(),

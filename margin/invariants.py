@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from margin.ledger import INSURANCE_ACCOUNT, SYSTEM_ACCOUNTS
+from margin.requirements import buckets_below_maintenance
+from margin.watch import LiquidationWatch
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
@@ -57,22 +59,17 @@ def check_margin_invariants(engine: MarginEngine) -> None:
         if account_id in SYSTEM_ACCOUNTS or not any(p.size_lots for p in account.positions.values()):
             continue
         if all(engine.markets[s].mark_price_ticks for s, p in account.positions.items() if p.size_lots):
-            needed = risk.requirements(account)
-            assert needed.equity_micro >= needed.maintenance_micro, (
-                f"account {account_id} below maintenance and not liquidated: {needed}"
-            )
+            below = buckets_below_maintenance(account, engine.markets, risk.tiers)
+            assert not below, f"account {account_id} below maintenance in {below} and not liquidated"
     watch = risk.watch
-    for account_id, entry in watch.entries.items():
-        if account_id in watch.dirty:
+    for account_id, account in accounts.items():
+        if account_id in watch.dirty or account_id <= 0:
             continue
-        account = accounts[account_id]
-        held = sorted(s for s, p in account.positions.items() if p.size_lots)
-        if len(held) > 1:
-            assert entry == held
-        else:
-            symbol, is_long, price = entry[0]  # type: ignore[misc]
-            p = account.positions[symbol]
-            assert is_long == (p.size_lots > 0)
-            assert price == risk.tiers[symbol].liquidation_price_ticks(
-                p.size_lots, account.balance_micro - p.cost_micro, engine.markets[symbol].micro_per_tick_lot
-            )
+        fresh = LiquidationWatch()
+        fresh.index(account, engine.markets, risk.tiers)
+        assert watch.entries.get(account_id) == fresh.entries.get(account_id), f"watch of {account_id} is stale"
+    for account_id, account in accounts.items():
+        for symbol, margin in account.isolated_micro.items():
+            position = account.positions.get(symbol)
+            if position is None or not position.size_lots:
+                assert margin == 0, f"a flat isolated market of {account_id} keeps margin"

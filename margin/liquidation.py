@@ -1,7 +1,9 @@
 """Liquidation of an account below maintenance margin, step by step.
 
-1. LiquidationTriggered; every open order of the account is canceled.
-2. Each position (markets in symbol order) is closed by reduce-only IOC orders into the book,
+Each bucket of the account is liquidated on its own: the cross bucket (every cross position) or
+one isolated market.
+1. LiquidationTriggered; the bucket's open orders are canceled.
+2. Each of its positions (markets in symbol order) is closed by reduce-only IOC orders into the book,
    in slices of at most the market's impact notional, each limited by the bankruptcy price (where
    the account's equity would reach zero), so the book never takes it past bankruptcy. Fills
    better than that price move the bound, so slicing goes on until a slice fills nothing. The
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 from margin.accounts import Account
 from margin.adl import adl_ranking
 from margin.ledger import INSURANCE_ACCOUNT
-from margin.requirements import valuation_price_ticks
+from margin.requirements import CROSS, bucket_requirements, buckets_below_maintenance, valuation_price_ticks
 from matching.market import Market
 from matching.place_order import place_order
 from streams.commands import PlaceOrder
@@ -52,40 +54,60 @@ def bankruptcy_price_ticks(equity_micro: int, size_lots: int, price_ticks: int, 
 
 
 def liquidate(engine: MarginEngine, account: Account) -> None:
+    """Liquidate each of the account's buckets that is below maintenance: cross, then isolated ones."""
+    risk = engine.risk
+    buckets = buckets_below_maintenance(account, risk.markets, risk.tiers)
+    if not buckets:
+        return
+    risk.liquidating.add(account.account_id)
+    try:
+        for bucket in buckets:
+            liquidate_bucket(engine, account, bucket)
+    finally:
+        risk.liquidating.discard(account.account_id)
+    risk.note(account.account_id)
+
+
+def liquidate_bucket(engine: MarginEngine, account: Account, bucket: str) -> None:
     risk = engine.risk
     account_id = account.account_id
-    risk.liquidating.add(account_id)
-    try:
-        needed = risk.requirements(account)
-        engine.out.append(
-            LiquidationTriggered(
-                engine.take_seq(),
-                engine.command_id,
-                engine.ts_ms,
-                account_id,
-                needed.equity_micro,
-                needed.maintenance_micro,
-            )
+    needed = bucket_requirements(account, bucket, risk.markets, risk.tiers)
+    engine.out.append(
+        LiquidationTriggered(
+            engine.take_seq(),
+            engine.command_id,
+            engine.ts_ms,
+            account_id,
+            needed.equity_micro,
+            needed.maintenance_micro,
+            bucket,
         )
-        orders = engine.open_orders.get(account_id, {})
-        for order_id in sorted(orders):
-            order = orders[order_id]
+    )
+    isolated = account.isolated_micro
+    orders = engine.open_orders.get(account_id, {})
+    for order_id in sorted(orders):
+        order = orders[order_id]
+        if order.market == bucket if bucket != CROSS else order.market not in isolated:
             engine.cancel_resting(engine.markets[order.market], order, CancelReason.LIQUIDATION)
-        closed_notional = 0
-        for symbol in sorted(account.positions):
-            position = account.positions[symbol]
-            if position.size_lots:
-                market = engine.markets[symbol]
-                closed_notional += abs(position.size_lots) * valuation_price_ticks(market) * market.micro_per_tick_lot
-                close_position(engine, account, market)
-        settle_remainder(engine, account, closed_notional)
-    finally:
-        risk.liquidating.discard(account_id)
-    risk.note(account_id)
+    if bucket == CROSS:
+        symbols = sorted(s for s, p in account.positions.items() if p.size_lots and s not in isolated)
+    else:
+        symbols = [bucket]
+    closed_notional = 0
+    for symbol in symbols:
+        market = engine.markets[symbol]
+        size = account.positions[symbol].size_lots
+        closed_notional += abs(size) * valuation_price_ticks(market) * market.micro_per_tick_lot
+        close_position(engine, account, market, bucket)
+    settle_remainder(engine, account, bucket, closed_notional)
 
 
-def close_position(engine: MarginEngine, account: Account, market: Market) -> None:
+def close_position(engine: MarginEngine, account: Account, market: Market, bucket: str) -> None:
     risk = engine.risk
+
+    def bucket_equity() -> int:
+        return bucket_requirements(account, bucket, risk.markets, risk.tiers).equity_micro
+
     symbol = market.symbol
     position = account.positions[symbol]
     u = market.micro_per_tick_lot
@@ -95,7 +117,7 @@ def close_position(engine: MarginEngine, account: Account, market: Market) -> No
     bankruptcy = 0
     while position.size_lots:
         size = position.size_lots
-        bankruptcy = bankruptcy_price_ticks(risk.requirements(account).equity_micro, size, mark, u)
+        bankruptcy = bankruptcy_price_ticks(bucket_equity(), size, mark, u)
         lots = min(abs(size), slice_lots)
         first = len(engine.out)
         place_order(
@@ -129,7 +151,7 @@ def close_position(engine: MarginEngine, account: Account, market: Market) -> No
     size = position.size_lots
     if not size:
         return
-    bankruptcy = bankruptcy_price_ticks(risk.requirements(account).equity_micro, size, mark, u)
+    bankruptcy = bankruptcy_price_ticks(bucket_equity(), size, mark, u)
     insurance = risk.ledger.accounts[INSURANCE_ACCOUNT]
     loss_per_lot = (bankruptcy - mark) * u if size > 0 else (mark - bankruptcy) * u
     if loss_per_lot <= 0:
@@ -204,17 +226,27 @@ def emit_liquidated(
     )
 
 
-def settle_remainder(engine: MarginEngine, account: Account, closed_notional_micro: int) -> None:
+def settle_remainder(engine: MarginEngine, account: Account, bucket: str, closed_notional_micro: int) -> None:
+    """What the bucket has left pays the liquidation fee (capped by it); a deficit, which only
+    rounding can leave, is covered by the insurance fund. An isolated bucket's margin then
+    returns to cross."""
     ledger = engine.risk.ledger
-    balance = account.balance_micro
-    if balance > 0:
-        fee = min(balance, -(-closed_notional_micro * LIQUIDATION_FEE_PPM // 1_000_000))
+    isolated = account.isolated_micro
+    left = account.balance_micro - sum(isolated.values()) if bucket == CROSS else isolated[bucket]
+    if left > 0:
+        fee = min(left, -(-closed_notional_micro * LIQUIDATION_FEE_PPM // 1_000_000))
         if fee:
             ledger.transfer(account.account_id, INSURANCE_ACCOUNT, fee)
+            if bucket != CROSS:
+                isolated[bucket] -= fee
             emit_balance(engine, account, -fee, BalanceReason.LIQUIDATION_FEE)
-    elif balance < 0:
-        ledger.transfer(INSURANCE_ACCOUNT, account.account_id, -balance)
-        emit_balance(engine, account, -balance, BalanceReason.INSURANCE_COVER)
+    elif left < 0:
+        ledger.transfer(INSURANCE_ACCOUNT, account.account_id, -left)
+        if bucket != CROSS:
+            isolated[bucket] += -left
+        emit_balance(engine, account, -left, BalanceReason.INSURANCE_COVER)
+    if bucket != CROSS:
+        isolated[bucket] = 0
 
 
 def emit_balance(engine: MarginEngine, account: Account, amount_micro: int, reason: BalanceReason) -> None:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from margin.adl import adl_rank
-from margin.requirements import valuation_price_ticks
+from margin.collateral import free_collateral_micro
+from margin.requirements import cross_requirements, valuation_price_ticks
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
@@ -22,6 +23,8 @@ class PositionView(msgspec.Struct, frozen=True):
     unrealized_pnl_micro: int
     realized_pnl_micro: int
     leverage: int  # chosen
+    isolated: bool
+    isolated_margin_micro: int  # 0 for a cross position
     liquidation_price_ticks: int  # long: at or below; short: at or above; 0: never (other markets' marks fixed)
     adl_rank: int  # 1 is deleveraged first on its side
     adl_of: int
@@ -34,7 +37,7 @@ class AccountSummary(msgspec.Struct, frozen=True):
     unrealized_pnl_micro: int
     initial_margin_micro: int
     maintenance_margin_micro: int
-    available_micro: int  # equity above initial margin, never below zero
+    available_micro: int  # what a withdrawal may take: cross cash above cross initial margin
     margin_ratio_ppm: int  # maintenance / equity, rounded up; 1,000,000 or more is liquidation
     positions: list[PositionView]
 
@@ -45,6 +48,7 @@ def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | N
     if account is None:
         return None
     needed = risk.requirements(account)
+    cross = cross_requirements(account, risk.markets, risk.tiers)
     views = []
     for symbol in sorted(account.positions):
         position = account.positions[symbol]
@@ -55,7 +59,9 @@ def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | N
         price = valuation_price_ticks(market)
         value = position.size_lots * price * u
         tiers = risk.tiers_of(market)
-        rest = needed.equity_micro - value  # equity without this position's mark value
+        isolated = symbol in account.isolated_micro
+        # the bucket's equity without this position's mark value
+        rest = account.isolated_micro[symbol] - position.cost_micro if isolated else cross.equity_micro - value
         rank = adl_rank(risk, account_id, symbol) or (0, 0)
         views.append(
             PositionView(
@@ -67,6 +73,8 @@ def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | N
                 position.unrealized_micro(price, u),
                 position.realized_pnl_micro,
                 account.leverage.get(symbol, tiers.max_leverage),
+                isolated,
+                account.isolated_micro.get(symbol, 0),
                 tiers.liquidation_price_ticks(position.size_lots, rest, u),
                 rank[0],
                 rank[1],
@@ -81,7 +89,7 @@ def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | N
         equity - account.balance_micro,
         needed.initial_micro,
         needed.maintenance_micro,
-        max(0, equity - needed.initial_micro),
+        free_collateral_micro(engine, account_id),
         ratio,
         views,
     )

@@ -87,6 +87,10 @@ class MarginRisk(Risk):
         position.sell_notional_micro -= sell_adjust
         if after <= before:
             return None
+        if symbol in account.isolated_micro:  # the cross bucket funds only what isolated margin lacks
+            isolated_equity = account.isolated_micro[symbol] + value - position.cost_micro
+            before = max(0, before - isolated_equity)
+            after = max(0, after - isolated_equity)
         equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
         if equity < initial - before + after:
             return RejectReason.INSUFFICIENT_MARGIN
@@ -135,15 +139,20 @@ class MarginRisk(Risk):
         fees.balance_micro += taker_fee + maker_fee
         index = self.funding_index.get(symbol, 0)
         signed = size_lots if taker.is_buy else -size_lots
-        self.trade(taker_account, symbol, signed, price_ticks, u, index)
-        self.trade(maker_account, symbol, -signed, price_ticks, u, index)
+        self.trade(taker_account, symbol, signed, price_ticks, u, index, taker_fee)
+        self.trade(maker_account, symbol, -signed, price_ticks, u, index, maker_fee)
         return taker_fee, maker_fee
 
-    def trade(self, account: Account, symbol: str, signed_lots: int, price_ticks: int, u: int, index: int) -> None:
-        """Move a position and keep the holder set and the dirty marks in step."""
+    def trade(
+        self, account: Account, symbol: str, signed_lots: int, price_ticks: int, u: int, index: int, fee_micro: int = 0
+    ) -> None:
+        """Move a position and keep the holder set, isolated margin and the dirty marks in step."""
         position = account.position(symbol)
-        was_open = position.size_lots != 0
-        apply_trade(self.ledger, account, position, signed_lots, price_ticks, u, index)
+        size_before = position.size_lots
+        was_open = size_before != 0
+        realized = apply_trade(self.ledger, account, position, signed_lots, price_ticks, u, index)
+        if account.isolated_micro and symbol in account.isolated_micro:
+            self.isolated_after_trade(account, symbol, size_before, realized - fee_micro, price_ticks)
         is_open = position.size_lots != 0
         if was_open != is_open:
             holders = self.holders.setdefault(symbol, set())
@@ -153,6 +162,37 @@ class MarginRisk(Risk):
                 holders.discard(account.account_id)
         self.touched.append(account.account_id)
         self.watch.dirty.add(account.account_id)
+
+    def isolated_after_trade(
+        self, account: Account, symbol: str, size_before: int, pnl_micro: int, price_ticks: int
+    ) -> None:
+        """PnL and fees of an isolated position stay in its margin. A position that grew is topped
+        up from cross to its initial margin, as far as cross cash allows; a flat one gives its
+        margin back to cross (except while liquidating: the liquidation fee comes out of it first)."""
+        position = account.positions[symbol]
+        margin = account.isolated_micro[symbol] + pnl_micro
+        size = position.size_lots
+        if size == 0:
+            if account.account_id not in self.liquidating:
+                margin = 0
+        elif abs(size) > abs(size_before) or (size > 0) != (size_before > 0):
+            market = self.markets[symbol]
+            value = size * (valuation_price_ticks(market) or price_ticks) * market.micro_per_tick_lot
+            tiers = self.tiers[symbol]
+            needed = tiers.initial_margin_micro(abs(value), account.leverage.get(symbol, tiers.leverages[0]))
+            equity = margin + value - position.cost_micro
+            cross_cash = account.balance_micro - sum(account.isolated_micro.values()) - pnl_micro
+            if needed > equity and cross_cash > 0:
+                margin += min(needed - equity, cross_cash)  # never more than cross holds
+        account.isolated_micro[symbol] = margin
+
+    def credit(self, account: Account, symbol: str, amount_micro: int) -> None:
+        """Funding or a dividend for a position, against the fee account (which keeps only dust)."""
+        account.balance_micro += amount_micro
+        self.ledger.accounts[FEE_ACCOUNT].balance_micro -= amount_micro
+        if account.isolated_micro and symbol in account.isolated_micro:
+            account.isolated_micro[symbol] += amount_micro
+        self.note(account.account_id)
 
     def position_lots(self, account_id: int, market: str) -> int:
         account = self.ledger.accounts.get(account_id)

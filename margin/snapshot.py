@@ -1,6 +1,7 @@
 """MarginRisk's part of the engine snapshot: canonical (sorted) lists of integers and symbols.
 
-Only what cannot be derived is stored: balances, leverage choices, positions (size, entry cost,
+Only what cannot be derived is stored: balances, leverage and margin-mode choices (with
+isolated margin), positions (size, entry cost,
 realized PnL, funding index), clearing balances and funding state. Open-order totals are rebuilt
 from the restored books, holder sets from the positions, and the liquidation watch by indexing
 every account again (MarginEngine.restore does both).
@@ -27,7 +28,8 @@ def snapshot_ledger(risk: MarginRisk) -> object:
             if p.size_lots or p.realized_pnl_micro
         ]
         leverage = sorted([symbol, lev] for symbol, lev in account.leverage.items())
-        accounts.append([account_id, account.balance_micro, leverage, positions])
+        isolated = sorted([symbol, margin] for symbol, margin in account.isolated_micro.items())
+        accounts.append([account_id, account.balance_micro, leverage, positions, isolated])
     return [
         accounts,
         sorted([s, v] for s, v in ledger.clearing_micro.items() if v),
@@ -41,10 +43,11 @@ def restore_ledger(risk: MarginRisk, state: object) -> None:
     accounts, clearing, funding_index, funding_time = state
     ledger = risk.ledger = Ledger()
     risk.holders = {}
-    for account_id, balance, leverage, positions in accounts:
+    for account_id, balance, leverage, positions, isolated in accounts:
         account = ledger.account(account_id)
         account.balance_micro = balance
         account.leverage = {symbol: lev for symbol, lev in leverage}
+        account.isolated_micro = {symbol: margin for symbol, margin in isolated}
         for symbol, size, cost, realized, index in positions:
             position = account.position(symbol)
             position.size_lots, position.cost_micro, position.realized_pnl_micro = size, cost, realized

@@ -2,7 +2,8 @@
 
 An account with positions in one market only has a liquidation price there that depends on its
 own state alone (balance, size, entry cost), not on any price: it is kept in a sorted index per
-market and side, and a new mark finds the crossed ones by bisection. An account with positions in
+market and side, and a new mark finds the crossed ones by bisection. So does each isolated position,
+whose bucket is its own. An account with cross positions in
 several markets has liquidation prices that move with the other markets' marks, so it is simply
 re-evaluated on every update of any market it holds. Accounts whose state changed are marked
 dirty and re-indexed before the next lookup (sorted by id, so the order never depends on hashing).
@@ -25,7 +26,7 @@ class LiquidationWatch:
         self.longs: dict[str, SortedList] = {}  # market -> (price, account): liquidate at mark <= price
         self.shorts: dict[str, SortedList] = {}  # market -> (price, account): liquidate at mark >= price
         self.multi: dict[str, set[int]] = {}  # market -> accounts holding it and another market
-        self.entries: dict[int, list[Entry] | list[str]] = {}
+        self.entries: dict[int, list] = {}  # account -> its Entry tuples and multi-market symbols
         self.dirty: set[int] = set()
 
     def forget(self, account_id: int) -> None:
@@ -40,26 +41,43 @@ class LiquidationWatch:
                 (self.longs if is_long else self.shorts)[symbol].remove((price, account_id))
 
     def index(self, account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> None:
-        """(Re)index one account from its current state."""
+        """(Re)index one account from its current state: each isolated position on its own, the
+        cross positions by price if there is one, as a multi-market holder if there are several."""
         account_id = account.account_id
         self.forget(account_id)
-        held = sorted(symbol for symbol, p in account.positions.items() if p.size_lots)
-        if not held:
-            return
-        if len(held) > 1:
-            for symbol in held:
+        isolated = account.isolated_micro
+        cross = sorted(s for s, p in account.positions.items() if p.size_lots and s not in isolated)
+        entries: list = []
+        if len(cross) > 1:
+            for symbol in cross:
                 self.multi.setdefault(symbol, set()).add(account_id)
-            self.entries[account_id] = held
-            return
-        symbol = held[0]
-        position = account.positions[symbol]
-        price = tiers[symbol].liquidation_price_ticks(
-            position.size_lots, account.balance_micro - position.cost_micro, markets[symbol].micro_per_tick_lot
-        )
-        is_long = position.size_lots > 0
+            entries.extend(cross)
+        elif cross:
+            symbol = cross[0]
+            rest = account.balance_micro - sum(isolated.values()) - account.positions[symbol].cost_micro
+            entries.append(self._add(account_id, symbol, account.positions[symbol].size_lots, rest, markets, tiers))
+        for symbol in sorted(isolated):
+            position = account.positions.get(symbol)
+            if position is not None and position.size_lots:
+                rest = isolated[symbol] - position.cost_micro
+                entries.append(self._add(account_id, symbol, position.size_lots, rest, markets, tiers))
+        if entries:
+            self.entries[account_id] = entries
+
+    def _add(
+        self,
+        account_id: int,
+        symbol: str,
+        size_lots: int,
+        rest_micro: int,
+        markets: dict[str, Market],
+        tiers: dict[str, Tiers],
+    ) -> Entry:
+        price = tiers[symbol].liquidation_price_ticks(size_lots, rest_micro, markets[symbol].micro_per_tick_lot)
+        is_long = size_lots > 0
         book = self.longs if is_long else self.shorts
         book.setdefault(symbol, SortedList()).add((price, account_id))
-        self.entries[account_id] = [(symbol, is_long, price)]
+        return (symbol, is_long, price)
 
     def candidates(self, symbol: str, mark_ticks: int) -> list[int]:
         """Accounts that may be below maintenance at this mark, in id order."""

@@ -137,3 +137,19 @@ class SetLeverage(Command, frozen=True):
     account_id: int
     market: str
     leverage: int
+
+
+class SetMarginMode(Command, frozen=True):
+    """Cross (the default) or isolated margin for one market; only while flat with no open orders there."""
+
+    account_id: int
+    market: str
+    isolated: bool
+
+
+class AdjustIsolatedMargin(Command, frozen=True):
+    """Move margin into (positive) or out of (negative) an open isolated position."""
+
+    account_id: int
+    market: str
+    amount_micro: int

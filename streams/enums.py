@@ -106,6 +106,8 @@ class RejectReason(StrEnum):
     FUNDING_ALREADY_SETTLED = "FUNDING_ALREADY_SETTLED"  # a (market, funding_time_ms) seen before
     NO_PRICE = "NO_PRICE"  # the market has no index or mark price yet
     INVALID_RATIO = "INVALID_RATIO"  # a split ratio that is not positive or not exact in ticks and lots
+    POSITION_OR_ORDERS_OPEN = "POSITION_OR_ORDERS_OPEN"  # a margin mode change needs a flat market
+    NOT_ISOLATED = "NOT_ISOLATED"  # isolated margin adjusted on a cross or flat market
 
 
 class BalanceReason(StrEnum):

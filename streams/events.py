@@ -119,11 +119,12 @@ class LeverageSet(Event, frozen=True, gc=False):
 
 
 class LiquidationTriggered(Event, frozen=True, gc=False):
-    """The account's equity fell below its maintenance margin at these marks: liquidation starts."""
+    """A bucket's equity fell below its maintenance margin at these marks: liquidation starts."""
 
     account_id: int
     equity_micro: int
     maintenance_micro: int
+    market: str = ""  # "" for the cross bucket, else the isolated market
 
 
 class PositionLiquidated(Event, frozen=True, gc=False):
@@ -195,3 +196,18 @@ class DividendSettled(Event, frozen=True, gc=False):
     paid_micro: int
     received_micro: int
     dust_micro: int
+
+
+class MarginModeSet(Event, frozen=True, gc=False):
+    account_id: int
+    market: str
+    isolated: bool
+
+
+class IsolatedMarginChanged(Event, frozen=True, gc=False):
+    """Margin moved between the cross bucket and an isolated position (positive: into the position)."""
+
+    account_id: int
+    market: str
+    amount_micro: int
+    isolated_margin_micro: int  # after

@@ -4,13 +4,16 @@ After every command the invariants hold (the Exchange driver checks them): USDC 
 positions sum to zero per market, entry costs match the clearing accounts, open-order totals
 match the books, funding is settled everywhere, and no account is left below maintenance. At the
 end, a snapshot restores to the same state hash and both copies answer the same commands alike.
+MARGIN_EXAMPLES=700 runs a longer search than the suite's default.
 """
+
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from margin.engine import MarginEngine
-from streams.commands import CancelAll, PlaceOrder
+from streams.commands import AdjustIsolatedMargin, CancelAll, PlaceOrder, SetMarginMode
 from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 from tests.margin.exchange import MICRO, Exchange, spec
 
@@ -54,9 +57,11 @@ _all_ops = (
     st.tuples(st.just("funding"), st.sampled_from(MARKETS), st.integers(-2_000_000, 2_000_000)),
     st.tuples(st.just("dividend"), st.sampled_from(MARKETS), st.integers(1, 3_000_000)),
     st.tuples(st.just("split"), st.sampled_from(MARKETS), st.sampled_from(((2, 1), (4, 1), (1, 2), (5, 4)))),
+    st.tuples(st.just("mode"), st.sampled_from(TRADERS), st.sampled_from(MARKETS), st.booleans()),
+    st.tuples(st.just("adjust"), st.sampled_from(TRADERS), st.sampled_from(MARKETS), st.integers(-2_000, 2_000)),
 )
 # weights: trading and price moves are what liquidations need; admin-like commands are rarer
-_WEIGHTS = (1, 1, 1, 4, 3, 2, 3, 5, 1, 1, 1)
+_WEIGHTS = (1, 1, 1, 4, 3, 2, 3, 5, 1, 1, 1, 2, 1)
 ops = st.one_of(*(strategy for strategy, weight in zip(_all_ops, _WEIGHTS, strict=True) for _ in range(weight)))
 
 
@@ -101,9 +106,15 @@ def run(ex: Exchange, op: tuple) -> None:
         ex.dividend(op[2], op[1])
     elif kind == "split":
         ex.split(op[2][0], op[2][1], op[1])
+    elif kind == "mode":
+        ex.apply(SetMarginMode, op[1], op[2], op[3])
+    elif kind == "adjust":
+        ex.apply(AdjustIsolatedMargin, op[1], op[2], op[3] * MICRO)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("MARGIN_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     st.lists(st.tuples(st.sampled_from(TRADERS), st.integers(100, 20_000)), min_size=1, max_size=5),
     st.lists(ops, max_size=40),
@@ -139,7 +150,7 @@ def test_a_deposit_of_every_size_is_exact() -> None:
     assert ex.balance(MAKER) == 10_000_000 * MICRO
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=int(os.environ.get("MARGIN_EXAMPLES", 80)), deadline=None)
 @given(
     st.lists(st.tuples(st.integers(200, 5_000), st.integers(1, 20), st.booleans()), min_size=2, max_size=6),
     st.lists(st.tuples(st.integers(-4_000, 4_000), st.booleans()), min_size=1, max_size=12),
@@ -148,7 +159,7 @@ def test_a_deposit_of_every_size_is_exact() -> None:
 def test_leveraged_traders_survive_any_price_path(
     traders: list[tuple[int, int, bool]], path: list[tuple[int, bool]], insurance_seed: int
 ) -> None:
-    """Each trader deposits, picks a leverage and takes as big a position as it allows from the maker;
+    """Each trader deposits, picks a leverage (odd ones in isolated mode) and takes as big a position as it allows;
     then the mark walks (gaps up to 40%), sometimes with fresh quotes. Every liquidation leaves its
     account flat and at zero or more; every command keeps the invariants."""
     ex = new_exchange()
@@ -159,6 +170,8 @@ def test_leveraged_traders_survive_any_price_path(
     ex.apply(PlaceOrder, MAKER, "AAPLUSDC", Side.SELL, 100_000, 10_100)
     for account, (deposit, leverage, is_long) in enumerate(traders, start=1):
         ex.deposit(account, str(deposit))
+        if account % 2:
+            ex.apply(SetMarginMode, account, "AAPLUSDC", True)
         ex.leverage(account, leverage)
         lots = deposit * leverage // 102  # notional just within deposit x leverage at 101
         side = Side.BUY if is_long else Side.SELL
