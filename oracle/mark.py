@@ -8,7 +8,8 @@ manipulated input cannot move the mark past the other two.
 
 Empty-book fallback: a missing bid, ask or last trade stands in as the index, and the basis EMA
 decays toward zero while there is no mid; an empty book therefore gives mark = index at once.
-Moves are bounded per published update (`bound_move`) so a reopening gap reaches the mark in steps.
+Moves are bounded (`bound_move`, applied by the service as a rate per cadence interval) so a
+reopening gap reaches the mark in steps rather than liquidating everyone in one print.
 Pure: time is passed in. Prices are fractional ticks.
 """
 
@@ -20,7 +21,7 @@ import msgspec
 
 class MarkParams(msgspec.Struct, frozen=True):
     basis_tau_ms: int = 150_000  # the EMA time constant of (book mid - index)
-    max_move_bps: float = 100.0  # a published mark moves at most this far from the previous one
+    max_move_bps: float = 100.0  # a published mark moves at most this far per cadence interval (1 s)
 
 
 class MarkTracker:

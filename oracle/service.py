@@ -290,7 +290,10 @@ class OracleService:
         )
         view.index_ticks, view.mark_ticks = index_ticks, raw_mark_ticks
         previous_mark = view.published_mark_ticks or None
-        mark_ticks = publish_ticks(bound_move(raw_mark_ticks, previous_mark, params.mark.max_move_bps))
+        # the bound is a rate: max_move_bps per cadence interval, however often large moves publish
+        elapsed_share = 1.0 if view.published_ms is None else min(1.0, (now_ms - view.published_ms) / params.cadence_ms)
+        max_move_bps = params.mark.max_move_bps * elapsed_share
+        mark_ticks = publish_ticks(bound_move(raw_mark_ticks, previous_mark, max_move_bps))
         index_out = publish_ticks(index_ticks)
         if not self._due(view, now_ms, index_out, mark_ticks, session, market.index.source):
             return None

@@ -242,3 +242,16 @@ async def test_after_a_split_old_quotes_are_refused_and_the_simulator_splits_too
     after = updates(exchange)[-1]
     assert after.index_source is PriceSource.EXTERNAL  # the simulator's post-split price
     assert abs(after.index_price_ticks - before / 4) < before / 4 * 0.01
+
+
+async def test_the_mark_bound_is_a_rate_not_a_per_poll_allowance(calendar: UsEquityCalendar) -> None:
+    exchange, sources = Exchange(), push_sources("a", "b", "c")
+    service = oracle(exchange, sources, calendar)
+    post_all(sources, 180.0, TUESDAY_10)
+    await service.step(TUESDAY_10)
+    post_all(sources, 126.0, TUESDAY_10 + 250)  # a 30% drop: the index follows at once
+    for poll in range(1, 9):  # two seconds of 250 ms polls
+        await service.step(TUESDAY_10 + poll * 250)
+    marks = [u.mark_price_ticks for u in updates(exchange)]
+    assert updates(exchange)[-1].index_price_ticks == 12_600
+    assert marks[-1] >= 18_000 * 0.99 * 0.99 - 2  # at most 1% a second, twice
