@@ -62,6 +62,8 @@ CASES = [
     ("2024-12-24T12:59-05:00", S.REGULAR, "Christmas Eve, early close"),
     ("2024-12-25T12:00-05:00", S.CLOSED, "Christmas"),
     ("2027-01-01T10:00-05:00", S.CLOSED, "New Year's Day"),
+    ("2025-01-09T11:00-05:00", S.CLOSED, "a one-off closure: the national day of mourning for President Carter"),
+    ("2025-01-08T21:00-05:00", S.CLOSED, "and no overnight session into it"),
 ]
 
 
