@@ -1,10 +1,11 @@
 """`perpx bench --mode redis`: the engine service's sustained intake through a real Redis.
 
-The workload's commands are preloaded into a fresh shard's command stream (not timed). Then the
-service, in this process, drains it: blocking batched reads, apply, one MULTI write of each batch's
-events, snapshots at its usual cadence. The run stops 10,000 commands before the end, snapshots,
-and a new service (a restart) recovers from that snapshot and catches up through the last 10,000,
-applying and writing them: that restart is `recovery_s`. Throughput is over the first part.
+All but the last 10,000 of the workload's commands are preloaded into a fresh shard's command
+stream (not timed). Then the service, in this process, drains it: blocking batched reads, apply,
+one MULTI write of each batch's events, snapshots at its usual cadence; that is the throughput.
+It snapshots and stops; the last 10,000 commands are appended (as if they arrived while it was
+down), and a new service recovers from the snapshot and catches up through them, applying and
+writing them: that restart is `recovery_s`.
 
 Latency keys (p50_us ...) are per command but a command's latency here is its batch's: read,
 apply and write of the batch it arrived in. Totals are checked against `.expected.json` from the
@@ -91,8 +92,8 @@ def _run(url: str, specs: list, commands: list, expected: dict | None, batch_siz
 
     thresholds = gc.get_threshold()
     try:
-        ids = preload(client, keys, commands)
-        end = parse_id(ids[-1])
+        timed, rest = commands[:-RECOVERY_COMMANDS], commands[-RECOVERY_COMMANDS:]
+        stop_at = parse_id(preload(client, keys, timed)[-1])
         gc.collect()
         tune_gc()  # as `perpx engine` does
         service = EngineService(url, keys, settings, make_engine, load_engine)
@@ -100,17 +101,16 @@ def _run(url: str, specs: list, commands: list, expected: dict | None, batch_siz
         batch_seconds: list[tuple[float, int]] = []
         clock = time.perf_counter
         start = clock()
-        to_apply = len(commands) - RECOVERY_COMMANDS
-        applied = 0
-        while applied < to_apply:
+        while service.position < stop_at:
             t0 = clock()
-            handled = service.step(to_apply - applied)
+            handled = service.step()
             batch_seconds.append((clock() - t0, handled))
-            applied += handled
         seconds = clock() - start
+        applied = sum(n for _, n in batch_seconds)
         service.take_snapshot()
         service.close()
 
+        end = parse_id(preload(client, keys, rest)[-1])  # arrived while the engine was down
         restart = clock()
         service = EngineService(url, keys, settings, make_engine, load_engine)
         service.recover()

@@ -23,13 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from matching.engine import Engine
-from matching.markets import load_markets
 from perpx.services.engine_batch import AppliedBatch, apply_entries
+from perpx.services.engine_kinds import DEFAULT_KIND, ENGINE_KINDS
 from perpx.services.engine_metrics import EngineMetrics
 from streams.codec import command_decoder, encode
 from streams.connection import connect
 from streams.event_batch import entry_fields, next_entry_id
 from streams.keys import ShardKeys
+from streams.pipelined import MultiWriter, PendingRead
 from streams.raw_reader import RawStreamReader
 from streams.snapshots import Snapshot, SnapshotStore, wall_clock_ms
 from streams.stream_ids import ZERO, StreamId, format_id, id_ms, parse_id
@@ -61,12 +62,12 @@ def tune_gc() -> None:
 
 
 def new_engine() -> Engine:
-    """Genesis: the packaged market listing, net positions only (until margin/ is wired in)."""
-    return Engine(load_markets())
+    """Genesis of the default kind (see engine_kinds): the packaged market listing."""
+    return ENGINE_KINDS[DEFAULT_KIND].make()
 
 
 def restore_engine(data: bytes) -> Engine:
-    return Engine.restore(data)
+    return ENGINE_KINDS[DEFAULT_KIND].load(data)
 
 
 class EngineService:
@@ -86,7 +87,9 @@ class EngineService:
         self.load_engine = load_engine
         self.metrics = metrics or EngineMetrics()
         self.snapshots = SnapshotStore(self.client, self.keys, self.settings.trim_commands)
-        self.reader = RawStreamReader(url)
+        self.reader = RawStreamReader(url)  # recovery's ranges
+        self.reading = PendingRead(url)  # the loop's reads, one batch ahead
+        self.writer = MultiWriter(url)
         self.engine: Engine = make_engine()
         self.position: StreamId = ZERO  # last command entry applied
         self.last_event_id: StreamId = ZERO
@@ -141,13 +144,18 @@ class EngineService:
 
     # -- the loop --------------------------------------------------------------------------------
 
-    def step(self, max_entries: int | None = None) -> int:
-        """Read one batch (waiting up to block_ms), apply and write it. Returns entries handled."""
+    def step(self) -> int:
+        """Apply and write the next batch, waiting up to block_ms for one. Returns entries handled;
+        the batch's events are in Redis when it returns. The read of the batch after is already
+        on its way while this one is applied."""
         self.last_step_monotonic = time.monotonic()
-        count = self.settings.batch_size if max_entries is None else min(max_entries, self.settings.batch_size)
-        entries = self.reader.read_after(self.keys.commands, format_id(self.position), count, self.settings.block_ms)
+        settings = self.settings
+        if not self.reading.in_flight:
+            self.reading.request(self.keys.commands, format_id(self.position), settings.batch_size, settings.block_ms)
+        entries = self.reading.collect()
         if not entries:
             return 0
+        self.reading.request(self.keys.commands, entries[-1][0].decode(), settings.batch_size, settings.block_ms)
         started = time.perf_counter()
         batch = apply_entries(self.engine, entries, command_decoder())
         apply_s = time.perf_counter() - started
@@ -162,20 +170,22 @@ class EngineService:
             id_ms(batch.covers),
             self.engine.next_seq,
         )
-        if self.since_snapshot >= self.settings.snapshot_every:
+        if self.since_snapshot >= settings.snapshot_every:
             self.take_snapshot()
         return len(entries)
 
     def _write(self, batch: AppliedBatch) -> None:
         entry_id = next_entry_id(self.last_event_id, self.engine.next_seq - 1)
         fields = entry_fields(encode(batch.events) if batch.events else None, batch.replies, batch.covers)
-        pipe = self.client.pipeline(transaction=True)
-        max_entries = self.settings.events_max_entries
-        pipe.xadd(self.keys.events, fields, id=format_id(entry_id), maxlen=max_entries or None, approximate=True)
+        trim = ("MAXLEN", "~", self.settings.events_max_entries) if self.settings.events_max_entries else ()
+        commands: list[tuple] = [
+            ("XADD", self.keys.events, *trim, format_id(entry_id), *(x for kv in fields.items() for x in kv))
+        ]
         for dead in batch.dead_letters:
-            pipe.xadd(self.keys.dead_letters, {**dead.fields, b"entry_id": dead.entry_id, b"reason": dead.reason})
+            dead_fields = {**dead.fields, b"entry_id": dead.entry_id, b"reason": dead.reason.encode()}
+            commands.append(("XADD", self.keys.dead_letters, "*", *(x for kv in dead_fields.items() for x in kv)))
             log.warning("dead letter %s: %s", dead.entry_id.decode(), dead.reason)
-        pipe.execute()
+        self.writer.execute(commands)
         self.last_event_id = entry_id
 
     def take_snapshot(self) -> None:
@@ -199,6 +209,8 @@ class EngineService:
         log.info("stopped at command entry %s, next seq %d", format_id(self.position), self.engine.next_seq)
 
     def close(self) -> None:
+        self.reading.close()
+        self.writer.close()
         self.reader.close()
         self.client.close()
 

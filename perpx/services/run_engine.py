@@ -8,6 +8,7 @@ import threading
 from types import FrameType
 
 from perpx.services.engine import EngineService, EngineSettings, tune_gc
+from perpx.services.engine_kinds import DEFAULT_KIND, ENGINE_KINDS
 from perpx.services.health import HealthServer
 from perpx.services.logs import setup_logging
 from streams.connection import must_get_redis_url
@@ -20,6 +21,13 @@ def add_engine_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("engine", help="run the engine service against REDIS_URL")
     defaults = EngineSettings()
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to serve")
+    parser.add_argument(
+        "--kind",
+        choices=sorted(ENGINE_KINDS),
+        default=os.environ.get("PERPX_ENGINE_KIND", DEFAULT_KIND),
+        help="matching: books and positions only; margin: with collateral and liquidation (default PERPX_ENGINE_KIND"
+        f" or {DEFAULT_KIND})",
+    )
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="command entries per read")
     parser.add_argument("--snapshot-every", type=int, default=defaults.snapshot_every, help="commands per snapshot")
     parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
@@ -44,9 +52,10 @@ def run_engine(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     settings = EngineSettings(batch_size=args.batch_size, snapshot_every=args.snapshot_every)
-    service = EngineService(must_get_redis_url(), ShardKeys(args.shard), settings)
+    kind = ENGINE_KINDS[args.kind]
+    service = EngineService(must_get_redis_url(), ShardKeys(args.shard), settings, kind.make, kind.load)
     health = HealthServer(service.health, service.metrics.registry, args.health_host, args.health_port).start()
-    log.info("engine for shard %s; /healthz and /metrics on port %d", args.shard, health.port)
+    log.info("%s engine for shard %s; /healthz and /metrics on port %d", args.kind, args.shard, health.port)
     try:
         service.run(stop)
     finally:
