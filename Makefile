@@ -3,13 +3,18 @@
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: up test bench lint
+# the modules setup.py compiles with mypyc: editing one rebuilds the extension
+COMPILED := $(shell sed -n 's/^ *"\(matching\/[a-z_]*\.py\)",$$/\1/p' setup.py)
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+.PHONY: up test bench lint build
+
+$(VENV)/.installed: pyproject.toml setup.py $(COMPILED)
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
+
+build: $(VENV)/.installed
 
 up: $(VENV)/.installed
 	$(VENV)/bin/perpx up

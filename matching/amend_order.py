@@ -40,13 +40,13 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
         reason = RejectReason.SIZE_NOT_POSITIVE
     elif price_ticks == order.price_ticks and size_lots == order.size_lots:
         reason = RejectReason.AMEND_NOTHING
-    elif size_lots > market.spec.max_order_lots:
+    elif size_lots > market.max_order_lots:
         reason = RejectReason.SIZE_ABOVE_MAX
     elif size_lots <= filled_lots:
         reason = RejectReason.AMEND_BELOW_FILLED
     elif (
         not order.reduce_only
-        and market.notional_micro(price_ticks, size_lots - filled_lots) < market.spec.min_notional_micro
+        and market.notional_micro(price_ticks, size_lots - filled_lots) < market.min_notional_micro
     ):
         reason = RejectReason.NOTIONAL_BELOW_MIN
     elif (
@@ -86,7 +86,7 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
 
 
 def _crosses(book: OrderBook, is_buy: bool, price_ticks: int) -> bool:
-    best = book.asks.best_ticks if is_buy else book.bids.best_ticks
+    best = book.best_ask_ticks if is_buy else book.best_bid_ticks
     return best is not None and (price_ticks >= best if is_buy else price_ticks <= best)
 
 

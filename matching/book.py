@@ -13,27 +13,31 @@ import math
 from collections import deque
 from collections.abc import Iterator
 from fractions import Fraction
+from typing import Final
 
-import msgspec
-from sortedcontainers import SortedList
+from mypy_extensions import mypyc_attr
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from matching.order import Order
 from streams.enums import SelfTradePrevention
 
-_STP_NONE = SelfTradePrevention.NONE
-_STP_EXPIRE_MAKER = SelfTradePrevention.EXPIRE_MAKER
-_STP_EXPIRE_BOTH = SelfTradePrevention.EXPIRE_BOTH
-_COMPACT_MIN_DEAD = 32
+_STP_NONE: Final = SelfTradePrevention.NONE
+_STP_EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER
+_STP_EXPIRE_BOTH: Final = SelfTradePrevention.EXPIRE_BOTH
+_COMPACT_MIN_DEAD: Final = 32
 
 Fill = tuple[Order, int]
 """(maker, lots traded); lots 0 means the maker was removed by self-trade prevention."""
 
 
-class PriceLevel(msgspec.Struct):
-    price_ticks: int
-    total_lots: int = 0
-    live_count: int = 0
-    queue: deque[Order] = msgspec.field(default_factory=deque)
+class PriceLevel:
+    """Orders at one price in arrival order; `queue` may hold canceled orders not yet skipped."""
+
+    def __init__(self, price_ticks: int) -> None:
+        self.price_ticks = price_ticks
+        self.total_lots = 0
+        self.live_count = 0
+        self.queue: deque[Order] = deque()
 
 
 class BookSide:
@@ -72,6 +76,7 @@ class BookSide:
             yield levels[sign * key]
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class OrderBook:
     """Resting orders of one market in price-time priority. Never crossed between operations."""
 

@@ -9,9 +9,10 @@ they share and the steps every order goes through: rest, close, settle fills, ex
 import heapq
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import msgspec
+from mypy_extensions import mypyc_attr
 
 from matching.amend_order import amend_order
 from matching.book import Fill, OrderBook
@@ -39,7 +40,16 @@ from streams.market_spec import MarketSpec
 
 Handler = Callable[["Engine", Any], None]
 
-_BUY, _SELL = Side.BUY, Side.SELL
+# Final aliases of classes and members used on hot paths: compiled (mypyc), a Final module
+# constant is a C static, where a plain imported name is a dictionary lookup on every use.
+_BUY: Final = Side.BUY
+_SELL: Final = Side.SELL
+_Trade: Final = Trade
+_OrderCanceled: Final = OrderCanceled
+_OrderAmended: Final = OrderAmended
+_SELF_TRADE: Final = CancelReason.SELF_TRADE
+_REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
+_EXPIRED: Final = CancelReason.EXPIRED
 
 
 class EngineConfig(msgspec.Struct, frozen=True):
@@ -49,6 +59,7 @@ class EngineConfig(msgspec.Struct, frozen=True):
     client_id_window: int = 100_000  # how many closed client order ids stay reserved
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Engine:
     """Markets, books, open orders and the idempotence windows; money lives behind `risk`."""
 
@@ -73,6 +84,7 @@ class Engine:
         """`book_type` exists for differential tests, which run NaiveBook in its place."""
         self.config = config or EngineConfig()
         self.book_type = book_type
+        self.dispatch: dict[type, Handler] = dict(self.handlers)  # a subclass's table, read once
         self.risk: Risk = risk if risk is not None else PositionsOnly()
         self.markets: dict[str, Market] = {}
         for spec in specs:
@@ -104,14 +116,15 @@ class Engine:
         command_id = command.command_id
         if command_id in self.recent_commands:
             return []
-        self.out = out = []
+        out: list[Event] = []
+        self.out = out
         self.command_id = command_id
         if command.ts_ms > self.clock_ms:
             self.clock_ms = command.ts_ms
         self.ts_ms = self.clock_ms
         if self.expiries and self.expiries[0][0] <= self.clock_ms:
             self.expire_due()
-        handler = self.handlers.get(type(command))
+        handler = self.dispatch.get(type(command))
         if handler is None:
             self.reject(command, RejectReason.UNSUPPORTED_COMMAND, type(command).__name__)
         else:
@@ -209,7 +222,7 @@ class Engine:
 
     def emit_canceled(self, market: Market, order: Order, reason: CancelReason) -> None:
         self.out.append(
-            OrderCanceled(
+            _OrderCanceled(
                 self.take_seq(),
                 self.command_id,
                 self.ts_ms,
@@ -234,7 +247,7 @@ class Engine:
         for maker, lots in fills:
             if lots == 0:
                 self.closed(market, maker)
-                self.emit_canceled(market, maker, CancelReason.SELF_TRADE)
+                self.emit_canceled(market, maker, _SELF_TRADE)
                 continue
             taker_remaining -= lots
             price_ticks = maker.price_ticks
@@ -244,7 +257,7 @@ class Engine:
             seq = self.next_seq
             self.next_seq = seq + 1
             out.append(
-                Trade(
+                _Trade(
                     seq,
                     command_id,
                     ts_ms,
@@ -285,12 +298,12 @@ class Engine:
         for order in sorted(orders.values(), key=lambda o: o.arrival):
             reduces = position < 0 if order.is_buy else position > 0
             if not reduces or budget == 0:
-                self.cancel_resting(market, order, CancelReason.REDUCE_ONLY)
+                self.cancel_resting(market, order, _REDUCE_ONLY)
             elif order.remaining_lots > budget:
                 self.shrink_resting(market, order, budget)
                 budget = 0
                 self.out.append(
-                    OrderAmended(
+                    _OrderAmended(
                         self.take_seq(),
                         self.command_id,
                         self.ts_ms,
@@ -316,7 +329,7 @@ class Engine:
             market = self.markets.get(symbol)
             order = market.book.get(order_id) if market is not None else None
             if market is not None and order is not None and order.expire_at_ms == expire_at_ms:
-                self.cancel_resting(market, order, CancelReason.EXPIRED)
+                self.cancel_resting(market, order, _EXPIRED)
 
     # -- state -----------------------------------------------------------------------------------
 

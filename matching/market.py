@@ -11,7 +11,9 @@ class Market:
         "index_price_ticks",
         "last_trade_ticks",
         "mark_price_ticks",
+        "max_order_lots",
         "micro_per_tick_lot",
+        "min_notional_micro",
         "spec",
         "status",
         "symbol",
@@ -25,6 +27,8 @@ class Market:
         self.status = status
         self.book: OrderBook = book_type()
         self.micro_per_tick_lot = spec.micro_per_tick_lot
+        self.max_order_lots = spec.max_order_lots  # copied from the spec: read on every order
+        self.min_notional_micro = spec.min_notional_micro
         self.last_trade_ticks = 0  # 0 until the first trade
         self.mark_price_ticks = 0  # 0 until the oracle's first PriceUpdate
         self.index_price_ticks = 0

@@ -7,38 +7,25 @@ through `OrderBook` and demand identical fills and books. Same interface as Orde
 import math
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import NamedTuple
 
-from matching.book import Fill
+from matching.book import Fill, OrderBook
 from matching.order import Order
 from streams.enums import SelfTradePrevention
 
 
-class _SideView(NamedTuple):
-    best_ticks: int | None
+class NaiveBook(OrderBook):
+    """Subclasses OrderBook only to stand in its place (the engine is typed, and compiled, for
+    OrderBook); it overrides every operation and uses none of the fast structures except the
+    `orders` id index that the engine reads, kept here as a plain dict beside the list."""
 
-
-class NaiveBook:
     def __init__(self) -> None:
+        super().__init__()
         self.resting: list[Order] = []
-        self.next_arrival = 1
 
     def _side(self, is_buy: bool) -> list[Order]:
         """One side in priority: best price first (highest bid, lowest ask), then earliest arrival."""
         side = [o for o in self.resting if o.is_buy is is_buy]
         return sorted(side, key=lambda o: (-o.price_ticks if is_buy else o.price_ticks, o.arrival))
-
-    @property
-    def orders(self) -> dict[int, Order]:
-        return {o.order_id: o for o in sorted(self.resting, key=lambda o: o.order_id)}
-
-    @property
-    def bids(self) -> _SideView:
-        return _SideView(self.best_bid_ticks)
-
-    @property
-    def asks(self) -> _SideView:
-        return _SideView(self.best_ask_ticks)
 
     @property
     def best_bid_ticks(self) -> int | None:
@@ -89,11 +76,13 @@ class NaiveBook:
         order.arrival = self.next_arrival
         self.next_arrival += 1
         self.resting.append(order)
+        self.orders[order.order_id] = order
 
     def remove(self, order_id: int) -> Order | None:
         order = self.get(order_id)
         if order is not None:
             self.resting.remove(order)
+            del self.orders[order.order_id]
             order.resting = False
         return order
 
@@ -142,6 +131,7 @@ class NaiveBook:
     def check_invariants(self) -> None:
         ids = [o.order_id for o in self.resting]
         assert len(ids) == len(set(ids)), "order resting twice"
+        assert sorted(ids) == sorted(self.orders) and all(self.orders[o.order_id] is o for o in self.resting)
         assert all(0 < o.remaining_lots <= o.size_lots and o.resting for o in self.resting)
         bid, ask = self.best_bid_ticks, self.best_ask_ticks
         assert bid is None or ask is None or bid < ask, f"book crossed: bid {bid} >= ask {ask}"

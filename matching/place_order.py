@@ -12,7 +12,9 @@ What happens to an order, in order:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+from msgspec.structs import astuple
 
 from matching.book import Fill
 from matching.market import Market
@@ -24,65 +26,97 @@ from streams.events import OrderAccepted
 if TYPE_CHECKING:
     from matching.engine import Engine
 
-MAX_CLIENT_ORDER_ID_LEN = 36
+MAX_CLIENT_ORDER_ID_LEN: Final = 36
 
-_BUY = Side.BUY
-_LIMIT, _MARKET = OrderType.LIMIT, OrderType.MARKET
-_GTC, _IOC, _FOK, _GTD, _GTX = (
-    TimeInForce.GTC,
-    TimeInForce.IOC,
-    TimeInForce.FOK,
-    TimeInForce.GTD,
-    TimeInForce.GTX,
+_BUY: Final = Side.BUY
+_LIMIT: Final = OrderType.LIMIT
+_MARKET: Final = OrderType.MARKET
+_GTC: Final = TimeInForce.GTC
+_IOC: Final = TimeInForce.IOC
+_FOK: Final = TimeInForce.FOK
+_GTD: Final = TimeInForce.GTD
+_GTX: Final = TimeInForce.GTX
+_ACTIVE: Final = MarketStatus.ACTIVE
+_POST_ONLY: Final = MarketStatus.POST_ONLY
+_REDUCE_ONLY: Final = MarketStatus.REDUCE_ONLY
+_HALTED: Final = MarketStatus.HALTED
+# classes and members as Final constants: C statics when compiled (see matching/engine.py)
+_OrderAccepted: Final = OrderAccepted
+_astuple: Final = astuple
+_POST_ONLY_WOULD_TAKE: Final = CancelReason.POST_ONLY_WOULD_TAKE
+_FOK_NOT_FILLED: Final = CancelReason.FOK_NOT_FILLED
+_SELF_TRADE: Final = CancelReason.SELF_TRADE
+_IOC_REMAINDER: Final = CancelReason.IOC_REMAINDER
+_REDUCE_ONLY_CANCEL: Final = CancelReason.REDUCE_ONLY
+_NO_LIQUIDITY: Final = CancelReason.NO_LIQUIDITY
+_PROTECTION_BAND: Final = CancelReason.PROTECTION_BAND
+
+
+# place_order unpacks PlaceOrder positionally: a change of its fields must change that line too
+assert PlaceOrder.__struct_fields__ == (
+    "command_id",
+    "ts_ms",
+    "account_id",
+    "market",
+    "side",
+    "size_lots",
+    "price_ticks",
+    "order_type",
+    "time_in_force",
+    "expire_at_ms",
+    "reduce_only",
+    "client_order_id",
+    "self_trade_prevention",
 )
-_ACTIVE, _POST_ONLY, _REDUCE_ONLY, _HALTED = (
-    MarketStatus.ACTIVE,
-    MarketStatus.POST_ONLY,
-    MarketStatus.REDUCE_ONLY,
-    MarketStatus.HALTED,
-)
 
 
-def order_rejection(market: Market, cmd: PlaceOrder, clock_ms: int) -> RejectReason | None:
+def order_rejection(
+    market: Market,
+    is_buy: bool,
+    order_type: OrderType,
+    tif: TimeInForce,
+    size_lots: int,
+    price_ticks: int,
+    expire_at_ms: int,
+    reduce_only: bool,
+    client_order_id: str,
+    clock_ms: int,
+) -> RejectReason | None:
     """Why this order cannot enter the market, judged from the order and market alone."""
     status = market.status
-    tif = cmd.time_in_force
-    is_market_order = cmd.order_type is _MARKET
+    is_market_order = order_type is _MARKET
     if status is not _ACTIVE:
         if status is _HALTED:
             return RejectReason.MARKET_HALTED
-        if status is _REDUCE_ONLY and not cmd.reduce_only:
+        if status is _REDUCE_ONLY and not reduce_only:
             return RejectReason.MARKET_REDUCE_ONLY
         if status is _POST_ONLY and (is_market_order or tif is _IOC or tif is _FOK):
             return RejectReason.MARKET_POST_ONLY
-    size_lots = cmd.size_lots
     if size_lots <= 0:
         return RejectReason.SIZE_NOT_POSITIVE
-    if size_lots > market.spec.max_order_lots:
+    if size_lots > market.max_order_lots:
         return RejectReason.SIZE_ABOVE_MAX
-    if len(cmd.client_order_id) > MAX_CLIENT_ORDER_ID_LEN:
+    if len(client_order_id) > MAX_CLIENT_ORDER_ID_LEN:
         return RejectReason.CLIENT_ORDER_ID_TOO_LONG
     if is_market_order:
-        if cmd.price_ticks != 0:
+        if price_ticks != 0:
             return RejectReason.PRICE_NOT_ALLOWED
         if tif is not _GTC and tif is not _IOC:
             return RejectReason.INVALID_TIME_IN_FORCE
-        price_ticks = market.reference_price_ticks(cmd.side is _BUY)
-    else:
-        price_ticks = cmd.price_ticks
-        if price_ticks <= 0:
-            return RejectReason.PRICE_NOT_POSITIVE
+        price_ticks = market.reference_price_ticks(is_buy)
+    elif price_ticks <= 0:
+        return RejectReason.PRICE_NOT_POSITIVE
     if tif is _GTD:
-        if cmd.expire_at_ms <= clock_ms:
+        if expire_at_ms <= clock_ms:
             return RejectReason.EXPIRY_IN_PAST
-    elif cmd.expire_at_ms:
+    elif expire_at_ms:
         return RejectReason.INVALID_TIME_IN_FORCE
     # reduce-only orders may close any remainder; a market order with no reference price at all
     # cannot be valued and will expire for lack of liquidity instead
     if (
-        not cmd.reduce_only
+        not reduce_only
         and price_ticks
-        and price_ticks * size_lots * market.micro_per_tick_lot < market.spec.min_notional_micro
+        and price_ticks * size_lots * market.micro_per_tick_lot < market.min_notional_micro
     ):
         return RejectReason.NOTIONAL_BELOW_MIN
     return None
@@ -93,21 +127,46 @@ def place_order(engine: Engine, cmd: PlaceOrder) -> None:
     if market is None:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
         return
-    reason = order_rejection(market, cmd, engine.clock_ms)
+    # each field read once: attribute reads on a command are the costliest step of the hot path
+    (
+        _,
+        _,
+        account_id,
+        _,
+        side,
+        size_lots,
+        price_ticks,
+        order_type,
+        tif,
+        expire_at_ms,
+        reduce_only,
+        client_order_id,
+        stp,
+    ) = _astuple(cmd)
+    is_buy = side is _BUY
+    reason = order_rejection(
+        market,
+        is_buy,
+        order_type,
+        tif,
+        size_lots,
+        price_ticks,
+        expire_at_ms,
+        reduce_only,
+        client_order_id,
+        engine.clock_ms,
+    )
     if reason is not None:
         engine.reject(cmd, reason)
         return
-    client_order_id = cmd.client_order_id
-    account_id = cmd.account_id
     if client_order_id:
         original = engine.client_ids.get((account_id, client_order_id))
         if original is not None:
             engine.reject(cmd, RejectReason.DUPLICATE_CLIENT_ORDER_ID, order_id=original)
             return
-    is_buy = cmd.side is _BUY
-    size_lots = cmd.size_lots
-    if cmd.reduce_only:
-        position = engine.risk.position_lots(account_id, market.symbol)
+    symbol = market.symbol
+    if reduce_only:
+        position = engine.risk.position_lots(account_id, symbol)
         if (position >= 0) if is_buy else (position <= 0):
             engine.reject(cmd, RejectReason.REDUCE_ONLY_WOULD_INCREASE)
             return
@@ -115,43 +174,45 @@ def place_order(engine: Engine, cmd: PlaceOrder) -> None:
     order = Order(
         engine.next_order_id,
         account_id,
-        market.symbol,
+        symbol,
         is_buy,
-        cmd.price_ticks,
+        price_ticks,
         size_lots,
         size_lots,
-        cmd.time_in_force,
+        tif,
         client_order_id,
-        cmd.self_trade_prevention,
-        cmd.reduce_only,
-        cmd.expire_at_ms,
+        stp,
+        reduce_only,
+        expire_at_ms,
     )
     reason = engine.risk.check_order(market, order)
     if reason is not None:
         engine.reject(cmd, reason)
         return
     engine.next_order_id += 1
+    seq = engine.next_seq
+    engine.next_seq = seq + 1
     engine.out.append(
-        OrderAccepted(
-            engine.take_seq(),
+        _OrderAccepted(
+            seq,
             engine.command_id,
             engine.ts_ms,
             account_id,
-            market.symbol,
+            symbol,
             order.order_id,
             client_order_id,
-            cmd.side,
-            cmd.order_type,
-            cmd.time_in_force,
-            cmd.price_ticks,
+            side,
+            order_type,
+            tif,
+            price_ticks,
             size_lots,
-            cmd.reduce_only,
-            cmd.expire_at_ms,
+            reduce_only,
+            expire_at_ms,
         )
     )
     if client_order_id:
         engine.remember_client_id(account_id, client_order_id, order.order_id)
-    if cmd.order_type is _MARKET:
+    if order_type is _MARKET:
         execute_market_order(engine, market, order)
     else:
         execute_limit_order(engine, market, order)
@@ -162,34 +223,34 @@ def execute_limit_order(engine: Engine, market: Market, order: Order) -> None:
     price_ticks = order.price_ticks
     tif = order.time_in_force
     if order.is_buy:
-        best = book.asks.best_ticks
+        best = book.best_ask_ticks
         crosses = best is not None and price_ticks >= best
     else:
-        best = book.bids.best_ticks
+        best = book.best_bid_ticks
         crosses = best is not None and price_ticks <= best
     taker_expired = False
     if crosses:
         if tif is _GTX or market.status is _POST_ONLY:
-            engine.emit_canceled(market, order, CancelReason.POST_ONLY_WOULD_TAKE)
+            engine.emit_canceled(market, order, _POST_ONLY_WOULD_TAKE)
             return
         if tif is _FOK and not book.can_fill(order, price_ticks):
-            engine.emit_canceled(market, order, CancelReason.FOK_NOT_FILLED)
+            engine.emit_canceled(market, order, _FOK_NOT_FILLED)
             return
         lots_before = order.remaining_lots
         fills: list[Fill] = []
         taker_expired = book.match(order, price_ticks, fills)
         engine.settle_fills(market, order, fills, lots_before)
     elif tif is _FOK:
-        engine.emit_canceled(market, order, CancelReason.FOK_NOT_FILLED)
+        engine.emit_canceled(market, order, _FOK_NOT_FILLED)
         return
     if order.remaining_lots == 0:
         return
     if taker_expired:
-        engine.emit_canceled(market, order, CancelReason.SELF_TRADE)
+        engine.emit_canceled(market, order, _SELF_TRADE)
     elif tif is _IOC or tif is _FOK:
-        engine.emit_canceled(market, order, CancelReason.IOC_REMAINDER)
+        engine.emit_canceled(market, order, _IOC_REMAINDER)
     elif order.reduce_only and not _still_reduces(engine, market, order):
-        engine.emit_canceled(market, order, CancelReason.REDUCE_ONLY)
+        engine.emit_canceled(market, order, _REDUCE_ONLY_CANCEL)
     else:
         engine.rest(market, order)
 
@@ -197,9 +258,9 @@ def execute_limit_order(engine: Engine, market: Market, order: Order) -> None:
 def execute_market_order(engine: Engine, market: Market, order: Order) -> None:
     """Match within the protection band around the reference price; the rest expires."""
     book = market.book
-    opposite_best = book.asks.best_ticks if order.is_buy else book.bids.best_ticks
+    opposite_best = book.best_ask_ticks if order.is_buy else book.best_bid_ticks
     if opposite_best is None:
-        engine.emit_canceled(market, order, CancelReason.NO_LIQUIDITY)
+        engine.emit_canceled(market, order, _NO_LIQUIDITY)
         return
     limit_ticks = market.market_order_limit_ticks(order.is_buy)
     lots_before = order.remaining_lots
@@ -208,11 +269,11 @@ def execute_market_order(engine: Engine, market: Market, order: Order) -> None:
     engine.settle_fills(market, order, fills, lots_before)
     if order.remaining_lots:
         if taker_expired:
-            reason = CancelReason.SELF_TRADE
-        elif (book.asks.best_ticks if order.is_buy else book.bids.best_ticks) is None:
-            reason = CancelReason.NO_LIQUIDITY
+            reason = _SELF_TRADE
+        elif (book.best_ask_ticks if order.is_buy else book.best_bid_ticks) is None:
+            reason = _NO_LIQUIDITY
         else:
-            reason = CancelReason.PROTECTION_BAND
+            reason = _PROTECTION_BAND
         engine.emit_canceled(market, order, reason)
 
 

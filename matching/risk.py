@@ -6,11 +6,14 @@ receiving the fees to print on the trade. `PositionsOnly` is the matching-only p
 net positions (reduce-only orders need them) and charges nothing. margin/ supplies the real one.
 """
 
+from mypy_extensions import mypyc_attr
+
 from matching.market import Market
 from matching.order import Order
 from streams.enums import RejectReason
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Risk:
     """Base policy: allows everything, keeps no state. Subclasses override what they need."""
 
@@ -40,6 +43,7 @@ class Risk:
         """Inverse of snapshot_state."""
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class PositionsOnly(Risk):
     """Net positions per (account, market), no collateral: enough for reduce-only orders."""
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from matching.market import Market
-from matching.order import Order
+from matching.order import Order, OrderRow
 from streams.enums import MarketStatus
 from streams.market_spec import MarketSpec
 
@@ -33,7 +33,7 @@ class MarketState(msgspec.Struct, array_like=True):
     mark_price_ticks: int
     index_price_ticks: int
     next_arrival: int
-    orders: list[Order]  # bids then asks, each in priority order
+    orders: list[OrderRow]  # bids then asks, each in priority order
 
 
 class EngineState(msgspec.Struct, array_like=True):
@@ -57,7 +57,7 @@ def encode_engine(engine: Engine) -> bytes:
     for symbol in sorted(engine.markets):
         market = engine.markets[symbol]
         book = market.book
-        orders = [*book.side_in_priority(True), *book.side_in_priority(False)]
+        orders = [o.to_row() for side in (True, False) for o in book.side_in_priority(side)]
         markets.append(
             MarketState(
                 market.spec,
@@ -103,7 +103,8 @@ def decode_engine(cls: type[Engine], data: bytes, risk: Risk | None, book_type: 
         market.mark_price_ticks = ms.mark_price_ticks
         market.index_price_ticks = ms.index_price_ticks
         engine.markets[market.symbol] = market
-        for order in ms.orders:
+        for row in ms.orders:
+            order = Order.from_row(row)
             arrival = order.arrival
             market.book.add(order)
             order.arrival = arrival
