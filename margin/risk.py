@@ -87,11 +87,16 @@ class MarginRisk(Risk):
         position.sell_notional_micro -= sell_adjust
         if after <= before:
             return None
-        if symbol in account.isolated_micro:  # the cross bucket funds only what isolated margin lacks
-            isolated_equity = account.isolated_micro[symbol] + value - position.cost_micro
-            before = max(0, before - isolated_equity)
-            after = max(0, after - isolated_equity)
-        equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
+        if account.isolated_micro:
+            if symbol in account.isolated_micro:  # the cross bucket funds only what isolated margin lacks
+                isolated_equity = account.isolated_micro[symbol] + value - position.cost_micro
+                before = max(0, before - isolated_equity)
+                after = max(0, after - isolated_equity)
+            equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
+        elif len(account.positions) == 1 and symbol in account.positions:  # the common case, already valued
+            equity, initial = account.balance_micro + value - position.cost_micro, before
+        else:
+            equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
         if equity < initial - before + after:
             return RejectReason.INSUFFICIENT_MARGIN
         return None

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from margin.engine import MarginEngine
 from margin.ledger import FEE_ACCOUNT, INSURANCE_ACCOUNT
+from margin.risk import MarginRisk
 from streams.commands import (
     CashDividend,
     Command,
@@ -16,7 +17,7 @@ from streams.commands import (
     Withdraw,
 )
 from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
-from streams.events import Event, Rejected
+from streams.events import DividendPaid, DividendSettled, Event, FundingPaid, FundingSettled, Rejected
 from streams.market_spec import MarginTier, MarketSpec
 
 MICRO = 1_000_000
@@ -53,8 +54,8 @@ def ticks(price: str) -> int:
 
 
 class Exchange:
-    def __init__(self, *specs: MarketSpec, check: bool = True) -> None:
-        self.engine = MarginEngine(specs or (spec(),))
+    def __init__(self, *specs: MarketSpec, check: bool = True, risk: MarginRisk | None = None) -> None:
+        self.engine = MarginEngine(specs or (spec(),), risk=risk)
         self.check = check
         self.n = 0
         self.events: list[Event] = []
@@ -70,6 +71,7 @@ class Exchange:
         self.events.extend(events)
         if self.check:
             self.engine.check_invariants()
+            check_payments_sum_to_zero(events)
         return events
 
     def deposit(self, account: int, amount: str) -> list[Event]:
@@ -130,6 +132,15 @@ class Exchange:
     @property
     def fees(self) -> int:
         return self.balance(FEE_ACCOUNT)
+
+
+def check_payments_sum_to_zero(events: list[Event]) -> None:
+    """Funding and dividend payments of one settlement, with the dust booked to fees, sum to zero."""
+    for settled_type, paid_type in ((FundingSettled, FundingPaid), (DividendSettled, DividendPaid)):
+        for settled in (e for e in events if isinstance(e, settled_type)):
+            payments = [e.amount_micro for e in events if isinstance(e, paid_type) and e.market == settled.market]
+            assert sum(payments) + settled.dust_micro == 0, f"{settled_type.__name__} is not zero-sum"
+            assert settled.paid_micro - settled.received_micro == settled.dust_micro >= 0
 
 
 def rejected(events: list[Event]) -> str | None:

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from margin.engine import MarginEngine
+from margin.naive import naive_check_order
+from margin.risk import MarginRisk
 from streams.commands import AdjustIsolatedMargin, CancelAll, PlaceOrder, SetMarginMode
 from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 from tests.margin.exchange import MICRO, Exchange, spec
@@ -22,12 +24,22 @@ TRADERS = (1, 2, 3, 4, 5)
 MAKER = 9
 
 
+class CheckedRisk(MarginRisk):
+    """MarginRisk whose every pre-trade decision is compared with the naive twin's."""
+
+    def check_order(self, market, order):
+        fast = super().check_order(market, order)
+        assert fast == naive_check_order(self, market, order), f"pre-trade check differs for {order}"
+        return fast
+
+
 def new_exchange() -> Exchange:
     ex = Exchange(
         spec("AAPLUSDC", lot_size="1", maker_fee_ppm=-50, taker_fee_ppm=450),
         spec(
             "NVDAUSDC", lot_size="0.1", tiers=((0, 10), (50_000, 5), (200_000, 2)), maker_fee_ppm=150, taker_fee_ppm=450
         ),
+        risk=CheckedRisk(),
     )
     for market in MARKETS:
         ex.mark("100", market)
