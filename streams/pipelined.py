@@ -26,7 +26,8 @@ class PendingRead:
 
     def request(self, key: str, after: str, count: int, block_ms: int) -> None:
         assert not self.in_flight
-        self.connection.send_command("XREAD", "COUNT", count, "BLOCK", block_ms, "STREAMS", key, after)
+        wait = ("BLOCK", block_ms) if block_ms > 0 else ()  # BLOCK 0 would wait forever
+        self.connection.send_command("XREAD", "COUNT", count, *wait, "STREAMS", key, after)
         self.in_flight = True
 
     def collect(self) -> list[RawEntry]:

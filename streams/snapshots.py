@@ -1,8 +1,8 @@
 """Engine snapshots kept in Redis beside the stream they cover, so Redis alone rebuilds the exchange.
 
 Two are kept: the newest, and the one before it as a fallback. Saving one moves the newest to
-`previous` and trims the command stream to the previous snapshot's id, in one MULTI: the stream is
-never trimmed past what recovery from either snapshot needs.
+`previous` and trims the command stream to the previous snapshot's id, atomically (one script):
+the stream is never trimmed past what recovery from either snapshot needs.
 """
 
 import time
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import redis
 
 from streams.keys import ShardKeys
-from streams.stream_ids import StreamId, format_id, parse_id
+from streams.stream_ids import StreamId, parse_id
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class SnapshotStore:
         self.client = client
         self.keys = keys
         self.trim_commands = trim_commands
+        self._save = client.register_script(_SAVE_SCRIPT)
 
     def load(self, previous: bool = False) -> Snapshot | None:
         raw = self.client.hgetall(self.keys.previous_snapshot if previous else self.keys.snapshot)
@@ -41,24 +42,44 @@ class SnapshotStore:
             int(raw[b"taken_ms"]),
         )
 
-    def save(self, snapshot: Snapshot) -> None:
-        older = self.client.hget(self.keys.snapshot, "covers")
-        pipe = self.client.pipeline(transaction=True)
-        if older is not None:
-            pipe.copy(self.keys.snapshot, self.keys.previous_snapshot, replace=True)
-        pipe.hset(
-            self.keys.snapshot,
-            mapping={
-                "data": snapshot.data,
-                "covers": format_id(snapshot.covers),
-                "next_seq": snapshot.next_seq,
-                "state_hash": snapshot.state_hash,
-                "taken_ms": snapshot.taken_ms,
-            },
+    def save(self, snapshot: Snapshot) -> bool:
+        """Store `snapshot` as the newest, unless the newest already covers as much or more (a
+        snapshot finished late, e.g. by the child of an engine killed since, must not go back in
+        time: the stream may already be trimmed for the newer one). True if stored."""
+        stored = self._save(
+            keys=[self.keys.snapshot, self.keys.previous_snapshot, self.keys.commands],
+            args=[
+                snapshot.data,
+                snapshot.covers[0],
+                snapshot.covers[1],
+                snapshot.next_seq,
+                snapshot.state_hash,
+                snapshot.taken_ms,
+                1 if self.trim_commands else 0,
+            ],
         )
-        if self.trim_commands and older is not None:
-            pipe.xtrim(self.keys.commands, minid=older.decode(), approximate=False)
-        pipe.execute()
+        return bool(stored)
+
+
+# One script, so that the check, the move to `previous`, the trim and the write are atomic.
+_SAVE_SCRIPT = """
+local covers = redis.call('HGET', KEYS[1], 'covers')
+if covers then
+  local ms, seq = string.match(covers, '^(%d+)-(%d+)$')
+  ms, seq = tonumber(ms), tonumber(seq)
+  local new_ms, new_seq = tonumber(ARGV[2]), tonumber(ARGV[3])
+  if ms > new_ms or (ms == new_ms and seq >= new_seq) then
+    return 0
+  end
+  redis.call('COPY', KEYS[1], KEYS[2], 'REPLACE')
+  if ARGV[7] == '1' then
+    redis.call('XTRIM', KEYS[3], 'MINID', covers)
+  end
+end
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'covers', ARGV[2] .. '-' .. ARGV[3], 'next_seq', ARGV[4],
+  'state_hash', ARGV[5], 'taken_ms', ARGV[6])
+return 1
+"""
 
 
 def wall_clock_ms() -> int:

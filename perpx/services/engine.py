@@ -1,8 +1,10 @@
 """The engine service: the single writer of exchange state, between the command and event streams.
 
-Loop: a blocking XREAD of up to `batch_size` command entries after the last one applied; apply them
+Loop: a blocking XREAD of up to `batch_size` command entries after the last one applied (the next
+one is sent before this batch is applied, so Redis works while Python does); apply them
 (perpx.services.engine_batch); write the batch's events, replies and dead letters in one MULTI; every
-`snapshot_every` commands, and on a clean stop, save a snapshot covering the last entry written.
+`snapshot_every` commands (in a forked child) and on a clean stop (in the process), save a snapshot
+covering the last entry written.
 
 Recovery: load the newest snapshot (or start from the listing), then replay. Entries up to the one
 the last event entry covers (its `c` field) are replayed silently, since their events are already
@@ -17,6 +19,7 @@ service stops rather than publish from a state it cannot trust.
 import gc
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +52,7 @@ class EngineSettings:
     snapshot_every: int = 100_000  # commands between snapshots
     events_max_entries: int = 0  # approximate cap of the event stream in entries; 0 keeps everything
     trim_commands: bool = True  # trim the command stream to the previous snapshot
+    snapshot_in_background: bool = True  # periodic snapshots encoded and saved by a forked child
 
 
 def tune_gc() -> None:
@@ -80,6 +84,7 @@ class EngineService:
         load_engine: Callable[[bytes], Engine] = restore_engine,
         metrics: EngineMetrics | None = None,
     ) -> None:
+        self.url = url
         self.client = connect(url, retries=0)  # a failed write ends the process; recovery takes over
         self.keys = keys or ShardKeys()
         self.settings = settings or EngineSettings()
@@ -94,6 +99,7 @@ class EngineService:
         self.position: StreamId = ZERO  # last command entry applied
         self.last_event_id: StreamId = ZERO
         self.since_snapshot = 0
+        self.snapshot_child: int | None = None
         self.last_step_monotonic = time.monotonic()
         self.recovered = False
 
@@ -170,8 +176,10 @@ class EngineService:
             id_ms(batch.covers),
             self.engine.next_seq,
         )
+        if self.snapshot_child is not None:
+            self._snapshot_child_running()
         if self.since_snapshot >= settings.snapshot_every:
-            self.take_snapshot()
+            self.take_snapshot(background=settings.snapshot_in_background)
         return len(entries)
 
     def _write(self, batch: AppliedBatch) -> None:
@@ -188,27 +196,65 @@ class EngineService:
         self.writer.execute(commands)
         self.last_event_id = entry_id
 
-    def take_snapshot(self) -> None:
-        if self.position == ZERO:
+    def take_snapshot(self, background: bool = False) -> None:
+        """Snapshot the state as of the last batch written.
+
+        In the background, a forked child encodes and saves it while the engine goes on (as Redis
+        does its BGSAVE): the child's memory is the state at the fork, copy-on-write. One child at
+        a time; while one runs, the next snapshot waits for a later batch. A child that outlives
+        a killed engine is harmless: the store refuses a snapshot older than the newest.
+        """
+        if self.position == ZERO or (background and self._snapshot_child_running()):
             return
+        if background and hasattr(os, "fork"):
+            pid = os.fork()
+            if pid == 0:  # the child: no logging, no shared connections, never return
+                code = 1
+                try:
+                    client = connect(self.url, retries=0)
+                    self._save_snapshot(SnapshotStore(client, self.keys, self.settings.trim_commands))
+                    code = 0
+                finally:
+                    os._exit(code)
+            self.snapshot_child = pid
+        else:
+            self._save_snapshot(self.snapshots)
+            self.metrics.snapshot_taken()
+        self.since_snapshot = 0
+
+    def _save_snapshot(self, store: SnapshotStore) -> None:
         data = self.engine.snapshot()
         # state_hash() is sha256 of these same canonical bytes: hash them rather than encode twice
         digest = hashlib.sha256(data).hexdigest()
-        self.snapshots.save(Snapshot(data, self.position, self.engine.next_seq, digest, wall_clock_ms()))
-        self.since_snapshot = 0
-        self.metrics.snapshot_taken()
+        store.save(Snapshot(data, self.position, self.engine.next_seq, digest, wall_clock_ms()))
+
+    def _snapshot_child_running(self, wait: bool = False) -> bool:
+        """Reap the snapshot child if it has finished (or, with `wait`, once it has)."""
+        if self.snapshot_child is None:
+            return False
+        pid, status = os.waitpid(self.snapshot_child, 0 if wait else os.WNOHANG)
+        if pid == 0:
+            return True
+        self.snapshot_child = None
+        if os.waitstatus_to_exitcode(status) == 0:
+            self.metrics.snapshot_taken()
+        else:
+            log.error("background snapshot failed (exit status %d)", os.waitstatus_to_exitcode(status))
+        return False
 
     def run(self, stop: threading.Event) -> None:
         """Recover, then apply batches until `stop` is set; snapshot on the way out."""
         self.recover()
         while not stop.is_set():
             self.step()
+        self._snapshot_child_running(wait=True)  # so that the last snapshot is this one
         if self.since_snapshot:
             self.take_snapshot()
         self.close()
         log.info("stopped at command entry %s, next seq %d", format_id(self.position), self.engine.next_seq)
 
     def close(self) -> None:
+        self._snapshot_child_running(wait=True)
         self.reading.close()
         self.writer.close()
         self.reader.close()
