@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def amend_order(engine: Engine, cmd: AmendOrder) -> None:
     found = find_own_order(engine, cmd)
-    if isinstance(found, RejectReason):
+    if not isinstance(found, tuple):  # (a tuple check is a C type test; an Enum one a Python call)
         engine.reject(cmd, found, order_id=cmd.order_id)
         return
     market, order = found

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from matching.market import Market
 from matching.order import Order
 from streams.commands import AmendOrder, CancelAll, CancelOrder
 from streams.enums import CancelReason, RejectReason
+
+_USER: Final = CancelReason.USER
+_CANCEL_ALL: Final = CancelReason.CANCEL_ALL
 
 if TYPE_CHECKING:
     from matching.engine import Engine
@@ -31,11 +34,11 @@ def find_own_order(engine: Engine, cmd: CancelOrder | AmendOrder) -> tuple[Marke
 
 def cancel_order(engine: Engine, cmd: CancelOrder) -> None:
     found = find_own_order(engine, cmd)
-    if isinstance(found, RejectReason):
+    if not isinstance(found, tuple):  # (a tuple check is a C type test; an Enum one a Python call)
         engine.reject(cmd, found, order_id=cmd.order_id)
         return
     market, order = found
-    engine.cancel_resting(market, order, CancelReason.USER)
+    engine.cancel_resting(market, order, _USER)
 
 
 def cancel_all(engine: Engine, cmd: CancelAll) -> None:
@@ -47,4 +50,4 @@ def cancel_all(engine: Engine, cmd: CancelAll) -> None:
     for order_id in sorted(orders):
         order = orders[order_id]
         if not cmd.market or order.market == cmd.market:
-            engine.cancel_resting(engine.markets[order.market], order, CancelReason.CANCEL_ALL)
+            engine.cancel_resting(engine.markets[order.market], order, _CANCEL_ALL)

@@ -45,6 +45,8 @@ Handler = Callable[["Engine", Any], None]
 _BUY: Final = Side.BUY
 _SELL: Final = Side.SELL
 _Trade: Final = Trade
+_PlaceOrder: Final = PlaceOrder
+_CancelOrder: Final = CancelOrder
 _OrderCanceled: Final = OrderCanceled
 _OrderAmended: Final = OrderAmended
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
@@ -85,6 +87,10 @@ class Engine:
         self.config = config or EngineConfig()
         self.book_type = book_type
         self.dispatch: dict[type, Handler] = dict(self.handlers)  # a subclass's table, read once
+        self.direct_place_order = self.dispatch.get(PlaceOrder) is place_order
+        self.direct_cancel_order = self.dispatch.get(CancelOrder) is cancel_order
+        self.command_window = self.config.command_window  # copied: read on every command
+        self.client_id_window = self.config.client_id_window
         self.risk: Risk = risk if risk is not None else PositionsOnly()
         self.markets: dict[str, Market] = {}
         for spec in specs:
@@ -124,11 +130,19 @@ class Engine:
         self.ts_ms = self.clock_ms
         if self.expiries and self.expiries[0][0] <= self.clock_ms:
             self.expire_due()
-        handler = self.dispatch.get(type(command))
-        if handler is None:
-            self.reject(command, RejectReason.UNSUPPORTED_COMMAND, type(command).__name__)
+        command_type = type(command)
+        # the two commonest commands are called directly (a native call, no argument parsing)
+        # unless a subclass's table has replaced their handlers
+        if command_type is _PlaceOrder and self.direct_place_order:
+            place_order(self, command)  # type: ignore[arg-type]
+        elif command_type is _CancelOrder and self.direct_cancel_order:
+            cancel_order(self, command)  # type: ignore[arg-type]
         else:
-            handler(self, command)
+            handler = self.dispatch.get(command_type)
+            if handler is None:
+                self.reject(command, RejectReason.UNSUPPORTED_COMMAND, command_type.__name__)
+            else:
+                handler(self, command)
         if command_id:
             self.remember_command(command_id, out[0].seq if out else self.next_seq, len(out))
         return out
@@ -141,7 +155,7 @@ class Engine:
         self.recent_commands[command_id] = (first_seq, count)
         fifo = self.recent_fifo
         fifo.append(command_id)
-        if len(fifo) > self.config.command_window:
+        if len(fifo) > self.command_window:
             del self.recent_commands[fifo.popleft()]
 
     def take_seq(self) -> int:
@@ -173,7 +187,7 @@ class Engine:
         self.client_ids[key] = order_id
         fifo = self.client_id_fifo
         fifo.append(key)
-        if len(fifo) > self.config.client_id_window:
+        if len(fifo) > self.client_id_window:
             oldest = fifo.popleft()
             oldest_order_id = self.client_ids[oldest]
             if oldest_order_id in self.open_orders.get(oldest[0], ()):

@@ -25,13 +25,15 @@ FUNDING_MICRO = 1_000_000 * 1_000_000  # a million USDC an account: no order of 
 def bench_full(ops: list[WorkloadOp], expected: dict | None, accounts: int) -> BenchResult:
     markets = sorted({op.market for op in ops})
     specs = [bench_market_spec(i) for i in markets]
-    engine = MarginEngine(specs)
-    for account_id in range(1, accounts + 1):
-        engine.apply(Deposit(f"deposit-{account_id}", 0, account_id, FUNDING_MICRO))
+
+    def funded_engine() -> MarginEngine:
+        engine = MarginEngine(specs)
+        for account_id in range(1, accounts + 1):
+            engine.apply(Deposit(f"deposit-{account_id}", 0, account_id, FUNDING_MICRO))
+        return engine
+
     commands = workload_commands(ops, [s.symbol for s in specs], accounts, SelfTradePrevention.NONE)
-    result = run_engine(engine, commands, expected)
-    engine.check_invariants()
-    return result
+    return run_engine(funded_engine, commands, expected)  # checks the engine's invariants at the end
 
 
 def bench_mark_update(positions: int, updates: int = 200) -> dict:
