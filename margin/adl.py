@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from margin.ledger import INSURANCE_ACCOUNT
-from margin.requirements import valuation_price_ticks
+from margin.requirements import cross_requirements, isolated_requirements, valuation_price_ticks
 
 if TYPE_CHECKING:
     from margin.risk import MarginRisk
@@ -27,7 +27,10 @@ def adl_score(risk: MarginRisk, account_id: int, symbol: str) -> Fraction:
     pnl = position.unrealized_micro(price, u)
     cost = abs(position.cost_micro) or 1
     notional = abs(position.size_lots) * price * u or 1
-    equity = risk.requirements(account).equity_micro
+    if symbol in account.isolated_micro:  # an isolated position's leverage is against its own margin
+        equity = isolated_requirements(account, symbol, risk.markets, risk.tiers).equity_micro
+    else:
+        equity = cross_requirements(account, risk.markets, risk.tiers).equity_micro
     if equity <= 0:
         return Fraction(pnl, cost)
     if pnl > 0:
