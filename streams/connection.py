@@ -26,14 +26,17 @@ def must_get_redis_url() -> str:
 
 
 @contextmanager
-def redis_url_or_embedded(data_dir: Path = DEFAULT_DATA_DIR, appendfsync: str = "everysec") -> Iterator[str]:
-    """REDIS_URL when set; otherwise a real redis-server under `data_dir/redis` for the block's duration."""
+def redis_url_or_embedded(
+    data_dir: Path = DEFAULT_DATA_DIR, appendfsync: str = "everysec"
+) -> Iterator[tuple[str, EmbeddedRedis | None]]:
+    """REDIS_URL when set (and no server of ours); otherwise a real redis-server under
+    `data_dir/redis` for the block's duration, and the server itself so the caller can watch it."""
     url = redis_url_from_env()
     if url is not None:
-        yield url
+        yield url, None
         return
     with EmbeddedRedis(data_dir / "redis", appendfsync=appendfsync) as server:
-        yield server.url
+        yield server.url, server
 
 
 def connect(url: str, retries: int = 3) -> redis.Redis:

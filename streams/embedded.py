@@ -128,6 +128,13 @@ class EmbeddedRedis:
         except subprocess.TimeoutExpired:
             self.kill()
 
+    def maybe_restart(self) -> bool:
+        """Start the server again, same port and data, if it has died. True if it had."""
+        if self.process is None or self.process.poll() is None:
+            return False
+        self.start()
+        return True
+
     def kill(self) -> None:
         """SIGKILL, as a crash would: what the AOF has is all that survives."""
         if self.process is not None and self.process.poll() is None:

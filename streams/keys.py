@@ -19,7 +19,8 @@ class ShardKeys:
 
     @property
     def commands(self) -> str:
-        """The command stream: the journal. Entries: `c` one msgpack command, or `b` a msgpack list."""
+        """The command stream: the journal. Entries: `c` one msgpack command, or `b` a msgpack list of
+        commands applied in order at the entry's time (perpx.services.engine_batch)."""
         return f"{self.prefix}:commands"
 
     @property

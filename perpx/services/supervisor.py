@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -68,10 +69,13 @@ class Supervisor:
         for spec in self.specs:
             self.spawn(spec)
 
-    def watch(self, poll_s: float = 0.2) -> None:
-        """Until stop is requested: restart any child that exits, after 1, 2, 4 ... 30 s."""
+    def watch(self, poll_s: float = 0.2, on_tick: Callable[[], None] | None = None) -> None:
+        """Until stop is requested: restart any child that exits, after 1, 2, 4 ... 30 s; call
+        `on_tick` (e.g. a check of Redis) every poll."""
         due: dict[str, float] = {}
         while not self.stopping.wait(poll_s):
+            if on_tick is not None:
+                on_tick()
             now = time.monotonic()
             for name, child in list(self.children.items()):
                 code = child.process.poll()

@@ -40,13 +40,18 @@ def run_up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    with redis_url_or_embedded(args.data_dir, args.appendfsync) as url:
-        log.info("redis at %s", url)
+    with redis_url_or_embedded(args.data_dir, args.appendfsync) as (url, server):
+        log.info("redis at %s%s", url, f" (embedded, data in {server.data_dir})" if server else "")
+
+        def keep_redis_up() -> None:
+            if server is not None and server.maybe_restart():
+                log.warning("embedded redis had died; restarted it from its AOF")
+
         supervisor = Supervisor(SERVICES, {"REDIS_URL": url})
         try:
             supervisor.start()
             log.info("perpx is up: %s. Ctrl-C stops it.", ", ".join(s.name for s in SERVICES))
-            supervisor.watch()
+            supervisor.watch(on_tick=keep_redis_up)
         finally:
             log.info("stopping")
             supervisor.stop()

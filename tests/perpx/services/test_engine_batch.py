@@ -29,4 +29,22 @@ def test_clock_replies_and_dead_letters():
         (b"1000-1", {b"c": b"\xc1"}),
         (b"1003-0", {b"x": b"y"}),
     ]
-    assert "no command field" in batch.dead_letters[1].reason
+    assert "no field 'c' or 'b'" in batch.dead_letters[1].reason
+
+
+def test_a_packed_entry_applies_its_commands_in_order_at_one_time():
+    engine = Engine(load_markets())
+    sell = PlaceOrder("s", 0, 7, "AAPLUSDC", Side.SELL, 1000, 20000)
+    buy = PlaceOrder("b", 0, 8, "AAPLUSDC", Side.BUY, 1000, 20000)
+    entries = [
+        (b"5-0", [b"b", encode([sell, buy])]),
+        (b"6-0", [b"b", encode([sell, b"not a command"])]),  # one bad command: the whole entry is dead
+    ]
+    batch = apply_entries(engine, entries, command_decoder())
+    assert batch.commands == 2
+    assert [(e.command_id, type(e).__name__, e.ts_ms) for e in batch.events] == [
+        ("s", "OrderAccepted", 5),
+        ("b", "OrderAccepted", 5),
+        ("b", "Trade", 5),
+    ]
+    assert [d.entry_id for d in batch.dead_letters] == [b"6-0"]
