@@ -25,6 +25,7 @@ _STP_NONE: Final = SelfTradePrevention.NONE
 _STP_EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER
 _STP_EXPIRE_BOTH: Final = SelfTradePrevention.EXPIRE_BOTH
 _COMPACT_MIN_DEAD: Final = 32
+_PURGE_EMPTY_LEVELS: Final = 32
 
 Fill = tuple[Order, int]
 """(maker, lots traded); lots 0 means the maker was removed by self-trade prevention."""
@@ -41,39 +42,73 @@ class PriceLevel:
 
 
 class BookSide:
-    """One side of the book. `sign` is +1 for bids and -1 for asks: level key = sign * price."""
+    """One side of the book. `sign` is +1 for bids and -1 for asks: level key = sign * price.
 
-    __slots__ = ("best_ticks", "keys", "levels", "sign")
+    A level whose last order leaves stays listed, empty, until `_PURGE_EMPTY_LEVELS` of them pile
+    up: prices near the touch empty and refill all the time, and a SortedList insert or removal
+    costs more than a whole resting order, so most of them are saved this way.
+    """
+
+    __slots__ = ("best_ticks", "empty_levels", "keys", "levels", "sign")
 
     def __init__(self, sign: int) -> None:
         self.sign = sign
         self.keys: SortedList = SortedList()
-        self.levels: dict[int, PriceLevel] = {}
+        self.levels: dict[int, PriceLevel] = {}  # live and empty levels, every one of them in keys
+        self.empty_levels = 0
         self.best_ticks: int | None = None
 
-    def add_level(self, price_ticks: int) -> PriceLevel:
-        level = PriceLevel(price_ticks)
-        self.levels[price_ticks] = level
-        key = self.sign * price_ticks
-        self.keys.add(key)
+    def level_for(self, price_ticks: int) -> PriceLevel:
+        """The level an order joins at this price: existing, revived or new; best price updated."""
+        level = self.levels.get(price_ticks)
+        if level is None:
+            level = PriceLevel(price_ticks)
+            self.levels[price_ticks] = level
+            self.keys.add(self.sign * price_ticks)
+        elif level.live_count == 0:
+            self.empty_levels -= 1
         best = self.best_ticks
-        if best is None or key > self.sign * best:
+        if best is None or self.sign * price_ticks > self.sign * best:
             self.best_ticks = price_ticks
         return level
 
-    def drop_level(self, price_ticks: int) -> None:
-        del self.levels[price_ticks]
-        if price_ticks == self.best_ticks:
-            keys = self.keys
-            keys.pop()
-            self.best_ticks = self.sign * keys[-1] if keys else None
-        else:
-            self.keys.remove(self.sign * price_ticks)
+    def level_emptied(self, level: PriceLevel) -> None:
+        """The level's last live order has gone: keep it, empty, and move the best price on."""
+        level.queue.clear()
+        self.empty_levels += 1
+        if level.price_ticks == self.best_ticks:
+            self.best_ticks = self._next_best_ticks()
+        if self.empty_levels > _PURGE_EMPTY_LEVELS:
+            self._purge_empty_levels()
+
+    def _next_best_ticks(self) -> int | None:
+        levels, sign = self.levels, self.sign
+        for key in reversed(self.keys):
+            if levels[sign * key].live_count:
+                return sign * key
+        return None
+
+    def _purge_empty_levels(self) -> None:
+        levels, sign = self.levels, self.sign
+        live_keys = []
+        for key in self.keys:
+            if levels[sign * key].live_count:
+                live_keys.append(key)
+            else:
+                del levels[sign * key]
+        self.keys = SortedList(live_keys)
+        self.empty_levels = 0
+
+    @property
+    def level_count(self) -> int:
+        return len(self.levels) - self.empty_levels
 
     def levels_best_first(self) -> Iterator[PriceLevel]:
         levels, sign = self.levels, self.sign
         for key in reversed(self.keys):
-            yield levels[sign * key]
+            level = levels[sign * key]
+            if level.live_count:
+                yield level
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -138,16 +173,14 @@ class OrderBook:
         return None
 
     def level_count(self, is_buy: bool) -> int:
-        return len((self.bids if is_buy else self.asks).levels)
+        return (self.bids if is_buy else self.asks).level_count
 
     # -- changes ---------------------------------------------------------------------------------
 
     def add(self, order: Order) -> None:
         """Rest `order` at the back of its level. The caller has matched it: it must not cross."""
         side = self.bids if order.is_buy else self.asks
-        level = side.levels.get(order.price_ticks)
-        if level is None:
-            level = side.add_level(order.price_ticks)
+        level = side.level_for(order.price_ticks)
         level.queue.append(order)
         level.total_lots += order.remaining_lots
         level.live_count += 1
@@ -167,7 +200,7 @@ class OrderBook:
         level.total_lots -= order.remaining_lots
         level.live_count -= 1
         if level.live_count == 0:
-            side.drop_level(order.price_ticks)
+            side.level_emptied(level)
         else:
             queue = level.queue
             dead = len(queue) - level.live_count
@@ -260,7 +293,7 @@ class OrderBook:
                     fills.append((maker, remaining))
                     remaining = 0
             if level.live_count == 0:
-                side.drop_level(best)
+                side.level_emptied(level)
             if taker_expired:
                 break
         taker.remaining_lots = remaining
@@ -273,13 +306,17 @@ class OrderBook:
         seen: set[int] = set()
         for side, is_buy in ((self.bids, True), (self.asks, False)):
             prices = [side.sign * key for key in side.keys]
-            assert sorted(side.levels) == sorted(prices), "level keys and level map disagree"
-            expected_best = (max(prices) if is_buy else min(prices)) if prices else None
+            assert len(prices) == len(set(prices)) and sorted(side.levels) == sorted(prices), "keys and levels disagree"
+            live_prices = [p for p in prices if side.levels[p].live_count]
+            assert side.empty_levels == len(prices) - len(live_prices) <= _PURGE_EMPTY_LEVELS, "empty levels miscounted"
+            expected_best = (max(live_prices) if is_buy else min(live_prices)) if live_prices else None
             assert side.best_ticks == expected_best, "cached best price is stale"
             for price, level in side.levels.items():
                 assert level.price_ticks == price
                 live = [o for o in level.queue if o.resting]
-                assert live, "empty level kept"
+                if level.live_count == 0:
+                    assert not level.queue and level.total_lots == 0, "an empty level holds orders"
+                    continue
                 arrivals = [o.arrival for o in live]
                 assert arrivals == sorted(set(arrivals)), "FIFO broken within a level"
                 assert level.live_count == len(live), "live count differs from the queue"
