@@ -45,9 +45,9 @@ def weighted_median_bounds(prices: np.ndarray, weights: np.ndarray) -> tuple[flo
     order = np.argsort(prices, kind="stable")
     sorted_prices, sorted_weights = prices[order], weights[order]
     cumulative = np.cumsum(sorted_weights)
-    half = cumulative[-1] / 2.0
+    half = float(cumulative[-1]) / 2.0
     i = min(int(np.searchsorted(cumulative, half, side="left")), len(sorted_prices) - 1)
-    if np.isclose(cumulative[i], half, rtol=1e-12, atol=0.0) and i + 1 < len(sorted_prices):
+    if abs(float(cumulative[i]) - half) <= 1e-12 * half and i + 1 < len(sorted_prices):  # np.isclose is slow
         return float(sorted_prices[i]), float(sorted_prices[i + 1])
     return float(sorted_prices[i]), float(sorted_prices[i])
 

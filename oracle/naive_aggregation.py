@@ -17,7 +17,7 @@ def naive_weighted_median_bounds(pairs: list[tuple[float, float]]) -> tuple[floa
     behind = 0.0
     for i, (price, weight) in enumerate(pairs):
         behind += weight
-        if abs(behind - total / 2) <= 1e-12 * total and i + 1 < len(pairs):
+        if abs(behind - total / 2) <= 1e-12 * (total / 2) and i + 1 < len(pairs):
             return price, pairs[i + 1][0]
         if behind > total / 2:
             return price, price
