@@ -255,3 +255,9 @@ async def test_the_mark_bound_is_a_rate_not_a_per_poll_allowance(calendar: UsEqu
     marks = [u.mark_price_ticks for u in updates(exchange)]
     assert updates(exchange)[-1].index_price_ticks == 12_600
     assert marks[-1] >= 18_000 * 0.99 * 0.99 - 2  # at most 1% a second, twice
+
+
+async def test_the_bench_runs() -> None:
+    from oracle.bench import bench
+
+    assert "13 markets x 3 sources" in await bench(5)
