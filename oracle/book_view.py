@@ -39,6 +39,10 @@ class BookReader(Protocol):
 
     async def book_top(self, market: str) -> BookTop: ...
 
+    def market_specs(self) -> list[MarketSpec]:
+        """Every market the engine lists, those listed after genesis included."""
+        ...
+
 
 class EngineBookReader:
     def __init__(self, engine: Engine) -> None:
@@ -52,6 +56,9 @@ class EngineBookReader:
         if state is None:
             return EMPTY_BOOK
         return top_of(state.book, state.spec, state.last_trade_ticks)
+
+    def market_specs(self) -> list[MarketSpec]:
+        return [self.engine.markets[symbol].spec for symbol in sorted(self.engine.markets)]
 
 
 def top_of(book: OrderBook, spec: MarketSpec, last_trade_ticks: int | None) -> BookTop:

@@ -3,7 +3,8 @@ mark per market, and publishes PriceUpdate commands at a cadence and at once on 
 corporate actions due are published before the prices of the same step.
 
 Pipeline of one step (`step(now_ms)`), in order:
-  0. carry out new admin instructions (halt, resume, post a price, schedule a corporate action)
+  0. carry out new admin instructions (halt, resume, post a price, schedule a corporate action);
+     catch up with the book, and start pricing any market listed since the last step
   1. emit due corporate actions and rescale this service's price state by each split
   2. fetch all sources concurrently; a failure is logged and counted, never raised
   3. gate every quote (quote_problem, and not from before a split) and keep the newest per
@@ -188,6 +189,8 @@ class OracleService:
     async def step(self, now_ms: int) -> list[Command]:
         """One pass of the pipeline; returns what it published, in order."""
         await self._take_admin()
+        await self.book.refresh()
+        self._maybe_add_markets()
         published: list[Command] = []
         for action in self.corporate_actions.take_due(now_ms):
             command = action.to_command(now_ms)
@@ -196,7 +199,6 @@ class OracleService:
             if action.kind == "split" and action.market in self.markets:
                 self._apply_split(action.market, action.ratio_old / action.ratio_new, action.effective_ms)
         await self._collect(now_ms)
-        await self.book.refresh()
         for symbol, market in self.markets.items():
             command = await self._price_market(symbol, market, now_ms)
             if command is not None:
@@ -235,6 +237,17 @@ class OracleService:
                 if known is None or quote.publish_ms >= known.publish_ms:
                     self.quotes[key] = quote
                     self.freeze.observe(quote)
+
+    def _maybe_add_markets(self) -> None:
+        """Price markets listed after start-up too (a ListMarket the engine accepted)."""
+        for spec in self.book.market_specs():
+            if spec.symbol not in self.markets:
+                self.markets[spec.symbol] = _Market(spec, self.params)
+                self.markets = dict(sorted(self.markets.items()))
+                log.info("pricing newly listed market %s (%s)", spec.symbol, spec.underlying)
+                for source in self.sources:
+                    if isinstance(source, SimulatedSource):
+                        source.add_underlying(spec.underlying)
 
     def _apply_split(self, symbol: str, factor: float, effective_ms: int) -> None:
         """Rescale this service's prices by `factor` (old shares per new) and refuse, from now on,

@@ -66,6 +66,9 @@ class StreamBookReader:
                 break
         self.feed.flush()  # an entry holds whole commands: the last one read is complete
 
+    def market_specs(self) -> list[MarketSpec]:
+        return self.feed.market_specs()
+
     async def book_top(self, market: str) -> BookTop:
         feed_market = self.feed.markets.get(market)
         if feed_market is None:

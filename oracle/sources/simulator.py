@@ -73,10 +73,17 @@ class SimulatedSource:
         self.calendar = calendar
         self.vol_annual, self.jumps_per_year, self.jump_sigma = vol_annual, jumps_per_year, jump_sigma
         self.gap_sigma, self.conf_bps = gap_sigma, conf_bps
-        self.paths = {
-            u: _Path(START_PRICES_USD.get(u, 100.0), np.random.default_rng([seed, zlib.crc32(u.encode())]), start_ms)
-            for u in sorted(underlyings)
-        }
+        self.seed, self.start_ms = seed, start_ms
+        self.paths: dict[str, _Path] = {}
+        for underlying in sorted(underlyings):
+            self.add_underlying(underlying)
+
+    def add_underlying(self, underlying: str) -> None:
+        """Start simulating one more stock (a market listed after start-up); a no-op if known."""
+        if underlying not in self.paths:
+            rng = np.random.default_rng([self.seed, zlib.crc32(underlying.encode())])
+            self.paths[underlying] = _Path(START_PRICES_USD.get(underlying, 100.0), rng, self.start_ms)
+            self.paths = dict(sorted(self.paths.items()))
 
     def _session(self, ts_ms: int) -> MarketSession:
         return MarketSession.REGULAR if self.calendar is None else self.calendar.session_at(ts_ms)

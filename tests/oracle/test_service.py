@@ -4,6 +4,7 @@ applied by a real engine. NVDA ticks are 0.01 USD (18,000 ticks = 180.00)."""
 import itertools
 import math
 
+import msgspec
 import pytest
 
 from oracle.aggregation import AggregationParams
@@ -12,7 +13,7 @@ from oracle.quote import FetchResult, SourceError
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.push import PushSource
 from oracle.sources.simulator import SimulatedSource
-from streams.commands import CancelAll, PriceUpdate, Split
+from streams.commands import CancelAll, ListMarket, PriceUpdate, Split
 from streams.enums import MarketSession, PriceSource
 from tests.oracle.conftest import ms
 from tests.oracle.harness import NVDA, Exchange, oracle
@@ -261,3 +262,18 @@ async def test_the_bench_runs() -> None:
     from oracle.bench import bench
 
     assert "13 markets x 3 sources" in await bench(5)
+
+
+async def test_a_market_listed_later_is_priced_too(calendar: UsEquityCalendar) -> None:
+    exchange = Exchange()
+    sim = SimulatedSource(["NVDA"], 2, TUESDAY_10, calendar)
+    service = oracle(exchange, [sim], calendar)
+    await service.step(TUESDAY_10)
+    assert {u.market for u in updates(exchange)} == {"NVDAUSDC"}
+    amd = msgspec.structs.replace(NVDA, symbol="AMDUSDC", underlying="AMD", name="AMD")
+    exchange.engine.apply(ListMarket("list-amd", TUESDAY_10 + 500, amd))
+    await service.step(TUESDAY_10 + 1_000)
+    amd_update = next(u for u in updates(exchange) if u.market == "AMDUSDC")
+    assert amd_update.index_source is PriceSource.EXTERNAL
+    assert abs(amd_update.index_price_ticks - 10_000) < 100  # the simulator's default start: 100 USD
+    assert exchange.engine.markets["AMDUSDC"].index_price_ticks == amd_update.index_price_ticks
