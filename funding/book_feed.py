@@ -98,6 +98,14 @@ class BookFeed:
                 market.book.add(order)
         self.takers = {}
 
+    def check_invariants(self) -> None:
+        """Raise AssertionError unless every book is consistent and uncrossed and each resting
+        order sits in its own market's book (call after flush: takers are then all placed)."""
+        assert not self.takers, "takers left unplaced after flush"
+        for symbol, market in self.markets.items():
+            market.book.check_invariants()
+            assert all(order.market == symbol for order in market.book.orders.values())
+
     # -- the sampler's view ------------------------------------------------------------------------
 
     def market_specs(self) -> list[MarketSpec]:

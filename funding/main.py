@@ -5,6 +5,7 @@ The only wall-clock read of funding is here (`wall_clock_ms`), passed to the ser
 
 import argparse
 import logging
+import os
 import signal
 import threading
 import time
@@ -12,6 +13,8 @@ from types import FrameType
 
 import redis
 from prometheus_client import CollectorRegistry, Counter, Gauge
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from funding.config import FundingConfig
 from funding.publisher import publish_premium_index
@@ -22,7 +25,7 @@ from funding.stream_source import StreamBookSource
 from perpx.services.health import HealthServer
 from perpx.services.logs import setup_logging
 from streams.commands import FundingSettle
-from streams.connection import connect, must_get_redis_url
+from streams.connection import must_get_redis_url
 from streams.keys import DEFAULT_SHARD, ShardKeys
 
 log = logging.getLogger("perpx.funding")
@@ -38,7 +41,12 @@ def add_funding_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to read and settle")
     parser.add_argument("--sample-interval-ms", type=int, default=defaults.sample_interval_ms, help="premium sampling")
     parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
-    parser.add_argument("--health-port", type=int, default=9103, help="port of /healthz and /metrics (0: any)")
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=int(os.environ.get("PERPX_FUNDING_HEALTH_PORT", "9103")),
+        help="port of /healthz and /metrics (0: any free one; default PERPX_FUNDING_HEALTH_PORT or 9103)",
+    )
     parser.set_defaults(run=run_funding)
 
 
@@ -46,7 +54,11 @@ class FundingProcess:
     """The service wired to Redis: catch up on the streams, step, publish the view, count."""
 
     def __init__(self, url: str, keys: ShardKeys, config: FundingConfig) -> None:
-        self.client = connect(url)  # retries are safe: the Lua guard makes a resent append a no-op
+        # retries are safe (the Lua guard makes a resent append a no-op); the socket timeout turns a
+        # server that stopped answering into a RedisError the loop retries, never a silent hang
+        self.client = redis.Redis.from_url(
+            url, health_check_interval=30, socket_timeout=10, retry=Retry(ExponentialBackoff(), 3)
+        )
         self.keys = keys
         self.source = StreamBookSource(self.client, keys)
         self.service = FundingService(self.source, RedisLedger(self.client, keys), config)
@@ -92,7 +104,11 @@ def run_funding(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, request_stop)
     config = FundingConfig(sample_interval_ms=args.sample_interval_ms)
     process = FundingProcess(must_get_redis_url(), ShardKeys(args.shard), config)
-    health = HealthServer(process.health, process.registry, args.health_host, args.health_port).start()
+    try:
+        health = HealthServer(process.health, process.registry, args.health_host, args.health_port).start()
+    except OSError:  # the port is taken (another exchange on this machine): funding matters more
+        log.warning("port %d busy; /healthz and /metrics on a free port instead", args.health_port)
+        health = HealthServer(process.health, process.registry, args.health_host, 0).start()
     log.info("funding for shard %s; /healthz and /metrics on port %d", args.shard, health.port)
     try:
         process.run(stop)

@@ -20,6 +20,7 @@ log = logging.getLogger("perpx.up")
 SERVICES = [
     ServiceSpec("engine", ("engine",)),
     ServiceSpec("oracle", ("oracle",)),
+    ServiceSpec("funding", ("funding",)),
 ]
 
 

@@ -33,6 +33,7 @@ class Replay:
         if isinstance(command, PriceUpdate):
             self.feed.apply_price_update(command)
         self.feed.flush()
+        self.feed.check_invariants()
         return events
 
     def next_id(self) -> str:

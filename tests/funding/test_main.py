@@ -1,6 +1,7 @@
 """The funding process wired to Redis: catch up, step, publish the view the api reads."""
 
 import threading
+import time
 
 from funding.config import FundingConfig
 from funding.main import FundingProcess
@@ -32,12 +33,12 @@ def test_process_steps_publish_the_premium_index(redis_server, redis_client, sha
 def test_process_runs_on_the_wall_clock_until_stopped(redis_server, redis_client, shard_keys):
     process = FundingProcess(redis_server.url, shard_keys, FundingConfig(sample_interval_ms=50))
     stop = threading.Event()
-    thread = threading.Thread(target=process.run, args=(stop,))
+    thread = threading.Thread(target=process.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        for _ in range(100):
-            if get_premium_index(redis_client, shard_keys, "AAPLUSDC") is not None:
-                break
+        deadline = time.monotonic() + 30  # generous: the machine is shared
+        while get_premium_index(redis_client, shard_keys, "AAPLUSDC") is None:
+            assert thread.is_alive() and time.monotonic() < deadline, "the loop never published"
             stop.wait(0.05)
         ok, detail = process.health()
         assert ok, detail
