@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 
 # the modules setup.py compiles with mypyc: editing one rebuilds the extension
-COMPILED := $(shell sed -n 's/^ *"\(matching\/[a-z_]*\.py\)",$$/\1/p' setup.py)
+COMPILED := $(shell sed -n 's/^ *"\(m[a-z]*\/[a-z_]*\.py\)",$$/\1/p' setup.py)
 
 .PHONY: up test bench lint build
 

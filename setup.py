@@ -1,4 +1,4 @@
-"""Compiles the matching core with mypyc; everything else installs as plain Python.
+"""Compiles the matching core and margin/ with mypyc; everything else installs as plain Python.
 
 The modules below are ordinary type-annotated Python. mypyc turns them into a C extension at
 install time (`pip install .`, or `make build` in a checkout), which is what makes the engine's
@@ -20,6 +20,23 @@ COMPILED = [
     "matching/amend_order.py",
     "matching/market_admin.py",
     "matching/price_update.py",
+    # margin/: every module on the path of an order, a fill or a price (not queries.py, naive.py)
+    "margin/accounts.py",
+    "margin/ledger.py",
+    "margin/positions.py",
+    "margin/fees.py",
+    "margin/tiers.py",
+    "margin/requirements.py",
+    "margin/watch.py",
+    "margin/risk.py",
+    "margin/adl.py",
+    "margin/liquidation.py",
+    "margin/collateral.py",
+    "margin/funding.py",
+    "margin/corporate_actions.py",
+    "margin/invariants.py",
+    "margin/snapshot.py",
+    "margin/engine.py",
 ]
 
 ext_modules = []

@@ -29,7 +29,7 @@ def deposit(engine: MarginEngine, cmd: Deposit) -> None:
     if cmd.amount_micro <= 0:
         engine.reject(cmd, RejectReason.AMOUNT_NOT_POSITIVE)
         return
-    risk = engine.risk
+    risk = engine.margin
     risk.ledger.transfer(EXTERNAL_ACCOUNT, cmd.account_id, cmd.amount_micro)
     account = risk.ledger.accounts[cmd.account_id]
     risk.note(cmd.account_id)
@@ -38,7 +38,7 @@ def deposit(engine: MarginEngine, cmd: Deposit) -> None:
 
 def free_collateral_micro(engine: MarginEngine, account_id: int) -> int:
     """Cash of the cross bucket above its initial margin (isolated margin is not free)."""
-    risk = engine.risk
+    risk = engine.margin
     account = risk.ledger.accounts[account_id]
     needed = cross_requirements(account, risk.markets, risk.tiers)
     cash = account.balance_micro - sum(account.isolated_micro.values())
@@ -46,7 +46,7 @@ def free_collateral_micro(engine: MarginEngine, account_id: int) -> int:
 
 
 def withdraw(engine: MarginEngine, cmd: Withdraw) -> None:
-    risk = engine.risk
+    risk = engine.margin
     account = risk.ledger.accounts.get(cmd.account_id)
     if account is None or cmd.account_id <= 0:
         engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
@@ -64,7 +64,7 @@ def withdraw(engine: MarginEngine, cmd: Withdraw) -> None:
 
 
 def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
-    risk = engine.risk
+    risk = engine.margin
     market = engine.markets.get(cmd.market)
     if market is None:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
@@ -95,7 +95,7 @@ def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
 
 def set_margin_mode(engine: MarginEngine, cmd: SetMarginMode) -> None:
     """Switching needs a flat market with no open orders there, so no margin has to move."""
-    risk = engine.risk
+    risk = engine.margin
     if cmd.market not in engine.markets:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
         return
@@ -118,7 +118,7 @@ def set_margin_mode(engine: MarginEngine, cmd: SetMarginMode) -> None:
 
 def adjust_isolated_margin(engine: MarginEngine, cmd: AdjustIsolatedMargin) -> None:
     """Adding takes from what cross has free; removing leaves at least the position's initial margin."""
-    risk = engine.risk
+    risk = engine.margin
     if cmd.market not in engine.markets:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
         return

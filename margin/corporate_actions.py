@@ -75,7 +75,7 @@ def cash_dividend(engine: MarginEngine, cmd: CashDividend) -> None:
     if cmd.amount_micro_per_share <= 0:
         engine.reject(cmd, RejectReason.AMOUNT_NOT_POSITIVE)
         return
-    risk = engine.risk
+    risk = engine.margin
     symbol = market.symbol
     per_lot = Fraction(Decimal(market.spec.lot_size)) * cmd.amount_micro_per_share  # micro-USDC per lot
     accounts = risk.ledger.accounts

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from mypy_extensions import mypyc_attr
+
 from margin.collateral import adjust_isolated_margin, deposit, set_leverage, set_margin_mode, withdraw
 from margin.corporate_actions import cash_dividend, split
 from margin.funding import settle_funding
@@ -20,9 +22,11 @@ from margin.liquidation import liquidate
 from margin.requirements import valuation_price_ticks
 from margin.risk import MarginRisk
 from matching.amend_order import amend_order
+from matching.book import OrderBook
 from matching.engine import Engine, EngineConfig
 from matching.place_order import place_order
 from matching.price_update import price_update
+from matching.risk import Risk
 from streams.commands import (
     AdjustIsolatedMargin,
     AmendOrder,
@@ -42,7 +46,7 @@ Handler = Callable[[Any, Any], None]
 
 def settle_touched(engine: MarginEngine) -> None:
     """Liquidate every touched account now below maintenance, cascades included (id order)."""
-    risk = engine.risk
+    risk = engine.margin
     accounts = risk.ledger.accounts
     while risk.touched:
         touched = sorted(set(risk.touched))
@@ -57,7 +61,7 @@ def settle_touched(engine: MarginEngine) -> None:
 def checked(handler: Handler) -> Handler:
     def run(engine: MarginEngine, cmd: Any) -> None:
         handler(engine, cmd)
-        if engine.risk.touched:
+        if engine.margin.touched:
             settle_touched(engine)
 
     run.__name__ = run.__qualname__ = f"checked_{handler.__name__}"
@@ -69,13 +73,14 @@ def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
     price_update(engine, cmd)
     if len(engine.out) > first:
         return  # rejected
-    risk = engine.risk
+    risk = engine.margin
     market = engine.markets[cmd.market]
     risk.refresh_watch()
     risk.touched.extend(risk.watch.candidates(market.symbol, valuation_price_ticks(market)))
     settle_touched(engine)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class MarginEngine(Engine):
     handlers: ClassVar[dict[type, Handler]] = {
         **Engine.handlers,
@@ -91,31 +96,34 @@ class MarginEngine(Engine):
         Split: split,
         CashDividend: checked(cash_dividend),
     }
-    risk: MarginRisk
 
     def __init__(
         self,
         specs: Iterable[Any] = (),
         risk: MarginRisk | None = None,
         config: EngineConfig | None = None,
-        **kwargs: Any,
+        book_type: type = OrderBook,
     ) -> None:
-        super().__init__(specs, risk if risk is not None else MarginRisk(), config, **kwargs)
-        self.risk.bind(self.markets)
+        margin = risk if risk is not None else MarginRisk()
+        super().__init__(specs, margin, config, book_type)
+        self.margin = margin  # the same object as `risk`, with its margin type
+        margin.bind(self.markets)
 
     @classmethod
-    def restore(cls, data: bytes, risk: Any = None, **kwargs: Any) -> MarginEngine:
+    def restore(cls, data: bytes, risk: Risk | None = None, book_type: type = OrderBook) -> MarginEngine:
         """The matching state, then margin's derived indexes: open-order totals from the books
         (in order-id order) and the liquidation watch."""
-        engine = super().restore(data, risk, **kwargs)
+        from matching.snapshot import decode_engine
+
+        engine = decode_engine(cls, data, risk, book_type)  # what Engine.restore does, for this class
         assert isinstance(engine, MarginEngine)
         resting = sorted(
             (order for market in engine.markets.values() for order in market.book.orders.values()),
             key=lambda o: o.order_id,
         )
         for order in resting:
-            engine.risk.on_order_opened(engine.markets[order.market], order)
-        engine.risk.refresh_watch()
+            engine.margin.on_order_opened(engine.markets[order.market], order)
+        engine.margin.refresh_watch()
         return engine
 
     def check_invariants(self) -> None:

@@ -28,7 +28,7 @@ def funding_owed_micro(size_lots: int, index_delta: int) -> int:
 
 
 def settle_funding(engine: MarginEngine, cmd: FundingSettle) -> None:
-    risk = engine.risk
+    risk = engine.margin
     market = engine.markets.get(cmd.market)
     if market is None:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)

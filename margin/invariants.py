@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def check_margin_invariants(engine: MarginEngine) -> None:
-    risk = engine.risk
+    risk = engine.margin
     ledger = risk.ledger
     accounts = ledger.accounts
     assert ledger.total_micro() == 0, f"USDC does not sum to zero: {ledger.total_micro()}"

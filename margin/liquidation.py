@@ -55,7 +55,7 @@ def bankruptcy_price_ticks(equity_micro: int, size_lots: int, price_ticks: int, 
 
 def liquidate(engine: MarginEngine, account: Account) -> None:
     """Liquidate each of the account's buckets that is below maintenance: cross, then isolated ones."""
-    risk = engine.risk
+    risk = engine.margin
     buckets = buckets_below_maintenance(account, risk.markets, risk.tiers)
     if not buckets:
         return
@@ -69,7 +69,7 @@ def liquidate(engine: MarginEngine, account: Account) -> None:
 
 
 def liquidate_bucket(engine: MarginEngine, account: Account, bucket: str) -> None:
-    risk = engine.risk
+    risk = engine.margin
     account_id = account.account_id
     needed = bucket_requirements(account, bucket, risk.markets, risk.tiers)
     engine.out.append(
@@ -103,7 +103,7 @@ def liquidate_bucket(engine: MarginEngine, account: Account, bucket: str) -> Non
 
 
 def close_position(engine: MarginEngine, account: Account, market: Market, bucket: str) -> None:
-    risk = engine.risk
+    risk = engine.margin
 
     def bucket_equity() -> int:
         return bucket_requirements(account, bucket, risk.markets, risk.tiers).equity_micro
@@ -200,7 +200,7 @@ def close_position(engine: MarginEngine, account: Account, market: Market, bucke
 
 def move_position(engine: MarginEngine, source: Account, target: Account, symbol: str, delta: int, price: int) -> None:
     """A transfer of `delta` lots (signed, as the source's change) at `price`, with no fee."""
-    risk = engine.risk
+    risk = engine.margin
     u = engine.markets[symbol].micro_per_tick_lot
     index = risk.funding_index.get(symbol, 0)
     risk.trade(source, symbol, delta, price, u, index)
@@ -230,7 +230,7 @@ def settle_remainder(engine: MarginEngine, account: Account, bucket: str, closed
     """What the bucket has left pays the liquidation fee (capped by it); a deficit, which only
     rounding can leave, is covered by the insurance fund. An isolated bucket's margin then
     returns to cross."""
-    ledger = engine.risk.ledger
+    ledger = engine.margin.ledger
     isolated = account.isolated_micro
     left = account.balance_micro - sum(isolated.values()) if bucket == CROSS else isolated[bucket]
     if left > 0:

@@ -1,16 +1,15 @@
 """Obviously-right twins of margin/'s fast paths, for differential tests.
 
-`naive_check_order` prices the order the slow way: it copies the account, adds the order to the
+`naive_check_order` prices the order the slow way: it copies the account field by field, adds the order to the
 copy's open-order totals (removing the order an amend replaces), and compares the copy's cross
 requirements with the original's from scratch, over every market and bucket.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING
 
-from margin.accounts import Position
+from margin.accounts import Account, Position
 from margin.requirements import cross_requirements
 from matching.market import Market
 from matching.order import Order
@@ -26,7 +25,14 @@ def naive_check_order(risk: MarginRisk, market: Market, order: Order) -> RejectR
     account = risk.ledger.accounts.get(order.account_id)
     if account is None or order.account_id <= 0:
         return RejectReason.UNKNOWN_ACCOUNT
-    after = copy.deepcopy(account)
+    after = Account(account.account_id, account.balance_micro)
+    after.leverage = dict(account.leverage)
+    after.isolated_micro = dict(account.isolated_micro)
+    for symbol, original_position in account.positions.items():
+        twin = after.positions[symbol] = Position(symbol)
+        twin.size_lots, twin.cost_micro = original_position.size_lots, original_position.cost_micro
+        twin.buy_notional_micro = original_position.buy_notional_micro
+        twin.sell_notional_micro = original_position.sell_notional_micro
     position = after.positions.setdefault(market.symbol, Position(market.symbol))
     u = market.micro_per_tick_lot
     original = market.book.get(order.order_id)

@@ -43,7 +43,7 @@ class AccountSummary(msgspec.Struct, frozen=True):
 
 
 def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | None:
-    risk = engine.risk
+    risk = engine.margin
     account = risk.ledger.accounts.get(account_id)
     if account is None:
         return None

@@ -6,6 +6,8 @@ market's clearing account, and both accounts noted as touched, so the engine can
 against maintenance once the command is done.
 """
 
+from mypy_extensions import mypyc_attr
+
 from margin.accounts import Account, Position
 from margin.fees import fee_micro
 from margin.ledger import FEE_ACCOUNT, SYSTEM_ACCOUNTS, Ledger
@@ -27,6 +29,7 @@ from matching.risk import Risk
 from streams.enums import RejectReason
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class MarginRisk(Risk):
     def __init__(self) -> None:
         self.ledger = Ledger()

@@ -39,7 +39,8 @@ def snapshot_ledger(risk: MarginRisk) -> object:
 
 
 def restore_ledger(risk: MarginRisk, state: object) -> None:
-    assert isinstance(state, list)
+    if not isinstance(state, list) or len(state) != 4 or not all(isinstance(part, list) for part in state):
+        raise ValueError("this snapshot's risk state was not written by a MarginEngine")
     accounts, clearing, funding_index, funding_time = state
     ledger = risk.ledger = Ledger()
     risk.holders = {}

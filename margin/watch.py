@@ -10,7 +10,7 @@ dirty and re-indexed before the next lookup (sorted by id, so the order never de
 Cost of a mark update: O(log n + crossed + dirty + multi-market holders of that market).
 """
 
-from sortedcontainers import SortedList
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from margin.accounts import Account
 from margin.tiers import Tiers
