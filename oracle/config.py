@@ -23,6 +23,7 @@ Without a file the oracle runs the seeded simulator for every listed market. Exa
     price_path = "data.last"
     time_path = "data.ts"
     time_unit_ms = 1000
+    interval_ms = 5000                             # any source: asked at most this often
 """
 
 import tomllib
@@ -38,6 +39,7 @@ from oracle.sources.csv_replay import CsvReplaySource
 from oracle.sources.http_json import HttpJsonSource
 from oracle.sources.pyth_hermes import PythHermesSource
 from oracle.sources.simulator import SimulatedSource
+from oracle.sources.throttle import ThrottledSource
 from streams.enums import MarketSession
 
 
@@ -86,6 +88,8 @@ def build_sources(
     for entry in entries:
         options = dict(entry)
         kind = options.pop("kind", "")
+        interval_ms = int(options.pop("interval_ms", 0))  # any source: ask it at most this often
+        count = len(sources)
         try:
             if kind == "simulator":
                 seed = int(options.pop("seed", 42))
@@ -101,6 +105,8 @@ def build_sources(
                 raise OracleConfigError(f"unknown source kind {kind!r}")
         except (TypeError, KeyError, OSError) as exc:
             raise OracleConfigError(f"source {kind!r}: {exc!r}") from exc
+        if interval_ms > 0 and len(sources) > count:
+            sources[-1] = ThrottledSource(sources[-1], interval_ms)
     names = [source.name for source in sources]
     if len(names) != len(set(names)):
         raise OracleConfigError(f"source names must differ: {names}")

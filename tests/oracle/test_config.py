@@ -10,6 +10,7 @@ from oracle.sources.csv_replay import CsvReplaySource
 from oracle.sources.http_json import HttpJsonSource
 from oracle.sources.pyth_hermes import PythHermesSource
 from oracle.sources.simulator import SimulatedSource
+from oracle.sources.throttle import ThrottledSource
 from streams.enums import MarketSession
 
 SETTINGS = """
@@ -35,6 +36,7 @@ kind = "http_json"
 name = "vendor"
 url = "http://127.0.0.1:1/q/{underlying}"
 price_path = "last"
+interval_ms = 5000
 
 [[source]]
 kind = "csv"
@@ -56,7 +58,8 @@ async def test_a_full_settings_file(tmp_path: Path) -> None:
     assert config.params.weights == {"pyth": 2.0}
     assert config.corporate_actions == tmp_path / "actions.toml"
     sources = build_sources(config.sources, ["NVDA", "AAPL"], 0, None, tmp_path)
-    assert [type(s) for s in sources] == [PythHermesSource, HttpJsonSource, CsvReplaySource, SimulatedSource]
+    assert [type(s) for s in sources] == [PythHermesSource, ThrottledSource, CsvReplaySource, SimulatedSource]
+    assert isinstance(sources[1], ThrottledSource) and isinstance(sources[1].inner, HttpJsonSource)
     assert [s.name for s in sources] == ["pyth", "vendor", "replay", "sim"]
     for source in sources:
         await source.aclose()

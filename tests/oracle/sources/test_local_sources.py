@@ -4,10 +4,12 @@ from pathlib import Path
 
 import numpy as np
 
+from oracle.quote import FetchResult
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.csv_replay import CsvReplaySource
 from oracle.sources.push import PushSource
 from oracle.sources.simulator import SimulatedSource
+from oracle.sources.throttle import ThrottledSource
 from tests.oracle.conftest import ms
 
 
@@ -75,3 +77,20 @@ async def test_simulator_is_silent_while_closed_and_gaps_at_the_reopen(calendar:
     sunday_night = (await sim.fetch(ms("2026-11-29T20:00-05:00"))).quotes[0]
     assert sunday_night.publish_ms == ms("2026-11-29T20:00-05:00")
     assert sunday_night.price != last_friday.price
+
+
+async def test_a_throttled_source_is_asked_once_per_interval() -> None:
+    class Counting(PushSource):
+        fetches = 0
+
+        async def fetch(self, now_ms: int) -> FetchResult:
+            self.fetches += 1
+            return await super().fetch(now_ms)
+
+    inner = Counting("vendor")
+    inner.post("NVDA", 180.0, 1_000)
+    throttled = ThrottledSource(inner, interval_ms=5_000)
+    results = [await throttled.fetch(now) for now in range(1_000, 12_000, 250)]
+    assert inner.fetches == 3  # at 1.0 s, 6.0 s and 11.0 s
+    assert all(r.quotes[0].publish_ms == 1_000 for r in results)  # repeated quotes keep their age
+    assert throttled.name == "vendor"
