@@ -11,8 +11,9 @@ import pytest
 from margin.adl import adl_rank
 from margin.ledger import INSURANCE_ACCOUNT
 from margin.queries import account_summary
-from streams.enums import LiquidationStep
-from streams.events import LiquidationTriggered, PositionDeleveraged, PositionLiquidated, Trade
+from streams.commands import SetMarketStatus
+from streams.enums import CancelReason, LiquidationStep, MarketStatus
+from streams.events import LiquidationTriggered, OrderCanceled, PositionDeleveraged, PositionLiquidated, Trade
 from tests.margin.exchange import Exchange, ticks, usdc
 
 
@@ -117,3 +118,17 @@ def test_adl_rank_orders_shorts_by_profit_and_leverage() -> None:
     assert adl_rank(ex.risk, 3, "AAPLUSDC") == (2, 2)
     assert adl_rank(ex.risk, 1, "AAPLUSDC") == (1, 1)
     assert adl_rank(ex.risk, 5, "AAPLUSDC") is None
+
+
+def test_liquidation_cancels_the_accounts_orders_and_survives_a_halted_book() -> None:
+    """The market is halted, so no IOC can trade: the fund (5,000) takes the position at bankruptcy."""
+    ex = ten_x_long()
+    ex.deposit(9, "5000")
+    ex.risk.ledger.transfer(9, INSURANCE_ACCOUNT, usdc("5000"))
+    ex.order(1, "sell", 10, "150")  # a take-profit that the liquidation must cancel
+    ex.apply(SetMarketStatus, "AAPLUSDC", MarketStatus.HALTED)
+    events = ex.mark("88")
+    canceled = [e for e in events if isinstance(e, OrderCanceled)]
+    assert [(e.account_id, e.reason) for e in canceled] == [(1, CancelReason.LIQUIDATION)]
+    assert [e.step for e in events if isinstance(e, PositionLiquidated)] == [LiquidationStep.INSURANCE]
+    assert ex.size(1) == 0 and ex.size(INSURANCE_ACCOUNT) == 100
