@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matching.book import Fill, OrderBook
+from matching.book import Fill
 from matching.cancel_order import find_own_order
 from matching.order import Order
 from streams.commands import AmendOrder
@@ -51,7 +51,7 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
         reason = RejectReason.NOTIONAL_BELOW_MIN
     elif (
         price_ticks != order.price_ticks
-        and _crosses(book, order.is_buy, price_ticks)
+        and book.crosses(order.is_buy, price_ticks)
         and (order.time_in_force is TimeInForce.GTX or market.status is MarketStatus.POST_ONLY)
     ):
         reason = RejectReason.POST_ONLY_WOULD_TAKE
@@ -74,7 +74,7 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
     order = replacement
     _emit_amended(engine, order, False)
     taker_expired = False
-    if _crosses(book, order.is_buy, price_ticks):
+    if book.crosses(order.is_buy, price_ticks):
         fills: list[Fill] = []
         taker_expired = book.match(order, price_ticks, fills)
         engine.settle_fills(market, order, fills, new_remaining)
@@ -83,11 +83,6 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
             engine.emit_canceled(market, order, CancelReason.SELF_TRADE)
         else:
             engine.rest(market, order)
-
-
-def _crosses(book: OrderBook, is_buy: bool, price_ticks: int) -> bool:
-    best = book.best_ask_ticks if is_buy else book.best_bid_ticks
-    return best is not None and (price_ticks >= best if is_buy else price_ticks <= best)
 
 
 def _emit_amended(engine: Engine, order: Order, priority_kept: bool) -> None:

@@ -56,7 +56,7 @@ class BookSide:
         self.keys: SortedList = SortedList()
         self.levels: dict[int, PriceLevel] = {}  # live and empty levels, every one of them in keys
         self.empty_levels = 0
-        self.best_ticks: int | None = None
+        self.best_ticks = 0  # 0 while the side is empty (prices are positive): a native int when compiled
 
     def level_for(self, price_ticks: int) -> PriceLevel:
         """The level an order joins at this price: existing, revived or new; best price updated."""
@@ -68,7 +68,7 @@ class BookSide:
         elif level.live_count == 0:
             self.empty_levels -= 1
         best = self.best_ticks
-        if best is None or self.sign * price_ticks > self.sign * best:
+        if best == 0 or self.sign * price_ticks > self.sign * best:
             self.best_ticks = price_ticks
         return level
 
@@ -81,12 +81,12 @@ class BookSide:
         if self.empty_levels > _PURGE_EMPTY_LEVELS:
             self._purge_empty_levels()
 
-    def _next_best_ticks(self) -> int | None:
+    def _next_best_ticks(self) -> int:
         levels, sign = self.levels, self.sign
         for key in reversed(self.keys):
             if levels[sign * key].live_count:
-                return sign * key
-        return None
+                return int(sign * key)
+        return 0
 
     def _purge_empty_levels(self) -> None:
         levels, sign = self.levels, self.sign
@@ -127,11 +127,23 @@ class OrderBook:
 
     @property
     def best_bid_ticks(self) -> int | None:
-        return self.bids.best_ticks
+        return self.bids.best_ticks or None
 
     @property
     def best_ask_ticks(self) -> int | None:
-        return self.asks.best_ticks
+        return self.asks.best_ticks or None
+
+    def crosses(self, is_buy: bool, price_ticks: int) -> bool:
+        """Would an order on this side at this price trade with the opposite side now?"""
+        if is_buy:
+            ask = self.asks.best_ticks
+            return ask != 0 and price_ticks >= ask
+        bid = self.bids.best_ticks
+        return bid != 0 and price_ticks <= bid
+
+    def has_liquidity(self, is_buy: bool) -> bool:
+        """Does the side an order of this side would take from hold anything?"""
+        return (self.asks if is_buy else self.bids).best_ticks != 0
 
     def get(self, order_id: int) -> Order | None:
         return self.orders.get(order_id)
@@ -256,7 +268,7 @@ class OrderBook:
         taker_expired = False
         while remaining:
             best = side.best_ticks
-            if best is None or (best > limit_ticks if is_buy else best < limit_ticks):
+            if best == 0 or (best > limit_ticks if is_buy else best < limit_ticks):
                 break
             level = side.levels[best]
             queue = level.queue
@@ -310,7 +322,7 @@ class OrderBook:
             live_prices = [p for p in prices if side.levels[p].live_count]
             assert side.empty_levels == len(prices) - len(live_prices) <= _PURGE_EMPTY_LEVELS, "empty levels miscounted"
             expected_best = (max(live_prices) if is_buy else min(live_prices)) if live_prices else None
-            assert side.best_ticks == expected_best, "cached best price is stale"
+            assert side.best_ticks == (expected_best or 0), "cached best price is stale"
             for price, level in side.levels.items():
                 assert level.price_ticks == price
                 live = [o for o in level.queue if o.resting]
@@ -328,7 +340,7 @@ class OrderBook:
                     assert order.order_id not in seen, "order queued twice"
                     seen.add(order.order_id)
         assert seen == set(self.orders), "index holds orders that are not queued"
-        bid, ask = self.bids.best_ticks, self.asks.best_ticks
+        bid, ask = self.best_bid_ticks, self.best_ask_ticks
         assert bid is None or ask is None or bid < ask, f"book crossed: bid {bid} >= ask {ask}"
 
 

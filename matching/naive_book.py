@@ -35,6 +35,15 @@ class NaiveBook(OrderBook):
     def best_ask_ticks(self) -> int | None:
         return min((o.price_ticks for o in self.resting if not o.is_buy), default=None)
 
+    def crosses(self, is_buy: bool, price_ticks: int) -> bool:
+        return any(self._crosses_price(is_buy, price_ticks, o) for o in self.resting if o.is_buy is not is_buy)
+
+    def _crosses_price(self, is_buy: bool, price_ticks: int, maker: Order) -> bool:
+        return maker.price_ticks <= price_ticks if is_buy else maker.price_ticks >= price_ticks
+
+    def has_liquidity(self, is_buy: bool) -> bool:
+        return any(o.is_buy is not is_buy for o in self.resting)
+
     def get(self, order_id: int) -> Order | None:
         return next((o for o in self.resting if o.order_id == order_id), None)
 

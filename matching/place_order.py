@@ -222,14 +222,8 @@ def execute_limit_order(engine: Engine, market: Market, order: Order) -> None:
     book = market.book
     price_ticks = order.price_ticks
     tif = order.time_in_force
-    if order.is_buy:
-        best = book.best_ask_ticks
-        crosses = best is not None and price_ticks >= best
-    else:
-        best = book.best_bid_ticks
-        crosses = best is not None and price_ticks <= best
     taker_expired = False
-    if crosses:
+    if book.crosses(order.is_buy, price_ticks):
         if tif is _GTX or market.status is _POST_ONLY:
             engine.emit_canceled(market, order, _POST_ONLY_WOULD_TAKE)
             return
@@ -258,8 +252,7 @@ def execute_limit_order(engine: Engine, market: Market, order: Order) -> None:
 def execute_market_order(engine: Engine, market: Market, order: Order) -> None:
     """Match within the protection band around the reference price; the rest expires."""
     book = market.book
-    opposite_best = book.best_ask_ticks if order.is_buy else book.best_bid_ticks
-    if opposite_best is None:
+    if not book.has_liquidity(order.is_buy):
         engine.emit_canceled(market, order, _NO_LIQUIDITY)
         return
     limit_ticks = market.market_order_limit_ticks(order.is_buy)
@@ -270,7 +263,7 @@ def execute_market_order(engine: Engine, market: Market, order: Order) -> None:
     if order.remaining_lots:
         if taker_expired:
             reason = _SELF_TRADE
-        elif (book.best_ask_ticks if order.is_buy else book.best_bid_ticks) is None:
+        elif not book.has_liquidity(order.is_buy):
             reason = _NO_LIQUIDITY
         else:
             reason = _PROTECTION_BAND
