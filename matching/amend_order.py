@@ -21,11 +21,15 @@ if TYPE_CHECKING:
 
 
 def amend_order(engine: Engine, cmd: AmendOrder) -> None:
-    found = find_own_order(engine, cmd)
-    if not isinstance(found, tuple):  # (a tuple check is a C type test; an Enum one a Python call)
+    market = engine.markets.get(cmd.market)
+    if market is None:
+        engine.reject(cmd, RejectReason.UNKNOWN_MARKET, order_id=cmd.order_id)
+        return
+    found = find_own_order(engine, market, cmd.account_id, cmd.order_id, cmd.client_order_id)
+    if not isinstance(found, Order):
         engine.reject(cmd, found, order_id=cmd.order_id)
         return
-    market, order = found
+    order = found
     book = market.book
     if market.status is MarketStatus.HALTED:
         engine.reject(cmd, RejectReason.MARKET_HALTED, order_id=order.order_id)

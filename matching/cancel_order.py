@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from msgspec.structs import astuple
+
 from matching.market import Market
 from matching.order import Order
-from streams.commands import AmendOrder, CancelAll, CancelOrder
+from streams.commands import CancelAll, CancelOrder
 from streams.enums import CancelReason, RejectReason
 
+_astuple: Final = astuple
 _USER: Final = CancelReason.USER
 _CANCEL_ALL: Final = CancelReason.CANCEL_ALL
 
@@ -16,29 +19,36 @@ if TYPE_CHECKING:
     from matching.engine import Engine
 
 
-def find_own_order(engine: Engine, cmd: CancelOrder | AmendOrder) -> tuple[Market, Order] | RejectReason:
-    """The resting order a cancel or amend names, checked to belong to the command's account."""
-    market = engine.markets.get(cmd.market)
-    if market is None:
-        return RejectReason.UNKNOWN_MARKET
-    order_id = cmd.order_id
-    if not order_id and cmd.client_order_id:
-        order_id = engine.client_ids.get((cmd.account_id, cmd.client_order_id), 0)
+def find_own_order(
+    engine: Engine, market: Market, account_id: int, order_id: int, client_order_id: str
+) -> Order | RejectReason:
+    """The resting order a cancel or amend names (by id, or by client id when the id is 0),
+    checked to belong to the command's account."""
+    if not order_id and client_order_id:
+        order_id = engine.client_ids.get((account_id, client_order_id), 0)
     order = market.book.get(order_id) if order_id else None
     if order is None:
         return RejectReason.ORDER_NOT_FOUND
-    if order.account_id != cmd.account_id:
+    if order.account_id != account_id:
         return RejectReason.NOT_ORDER_OWNER
-    return market, order
+    return order
+
+
+# the command is unpacked positionally: a change of its fields must change cancel_order too
+assert CancelOrder.__struct_fields__ == ("command_id", "ts_ms", "account_id", "market", "order_id", "client_order_id")
 
 
 def cancel_order(engine: Engine, cmd: CancelOrder) -> None:
-    found = find_own_order(engine, cmd)
-    if not isinstance(found, tuple):  # (a tuple check is a C type test; an Enum one a Python call)
-        engine.reject(cmd, found, order_id=cmd.order_id)
+    _, _, account_id, symbol, order_id, client_order_id = _astuple(cmd)
+    market = engine.markets.get(symbol)
+    if market is None:
+        engine.reject(cmd, RejectReason.UNKNOWN_MARKET, order_id=order_id)
         return
-    market, order = found
-    engine.cancel_resting(market, order, _USER)
+    found = find_own_order(engine, market, account_id, order_id, client_order_id)
+    if not isinstance(found, Order):  # (a native type test; an Enum isinstance is a Python call)
+        engine.reject(cmd, found, order_id=order_id)
+        return
+    engine.cancel_resting(market, found, _USER)
 
 
 def cancel_all(engine: Engine, cmd: CancelAll) -> None:
