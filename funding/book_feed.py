@@ -23,6 +23,7 @@ from streams.events import (
     OrderAccepted,
     OrderAmended,
     OrderCanceled,
+    SplitApplied,
     Trade,
 )
 from streams.market_spec import MarketSpec
@@ -79,6 +80,9 @@ class BookFeed:
                 self.markets[event.spec.symbol] = FeedMarket(event.spec, event.status)
         elif isinstance(event, MarketStatusChanged) and event.market in self.markets:
             self.markets[event.market].status = event.status
+        elif isinstance(event, SplitApplied) and event.market in self.markets:
+            market = self.markets[event.market]  # ticks and lots keep their integers; their sizes change
+            market.spec = msgspec.structs.replace(market.spec, tick_size=event.tick_size, lot_size=event.lot_size)
 
     def apply_price_update(self, command: PriceUpdate) -> None:
         """Take the oracle's prices as the engine does: unknown markets and non-positive prices are
@@ -131,6 +135,10 @@ class BookFeed:
         taker = self.takers.get(trade.taker_order_id)
         if taker is not None:
             taker.remaining_lots = trade.taker_remaining_lots
+        pending_maker = self.takers.get(trade.maker_order_id)
+        if pending_maker is not None:  # it rested earlier in this same command (e.g. then hit by a liquidation)
+            pending_maker.remaining_lots = trade.maker_remaining_lots
+            return
         market = self.markets.get(trade.market)
         if market is None:
             return
@@ -145,6 +153,11 @@ class BookFeed:
             maker.size_lots = size_lots  # a fill leaves the order's total size as it was
 
     def _amended(self, event: OrderAmended) -> None:
+        pending = self.takers.get(event.order_id)
+        if pending is not None:  # amended within the command that placed it (reduce-only enforcement)
+            pending.price_ticks, pending.size_lots = event.price_ticks, event.size_lots
+            pending.remaining_lots = event.remaining_lots
+            return
         market = self.markets.get(event.market)
         if market is None:
             return

@@ -17,9 +17,9 @@ NVDA = next(s for s in SPECS if s.symbol == "NVDAUSDC")
 
 
 class Replay:
-    def __init__(self, specs: list[MarketSpec] | None = None) -> None:
+    def __init__(self, specs: list[MarketSpec] | None = None, engine_type: type[Engine] = Engine) -> None:
         specs = specs if specs is not None else [AAPL, NVDA]
-        self.engine = Engine(specs)
+        self.engine = engine_type(specs)
         self.feed = BookFeed(specs)
         self.events: list[Event] = []
         self.n = 0

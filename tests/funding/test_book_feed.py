@@ -4,9 +4,11 @@ import pytest
 
 from funding.book_feed import BookFeed
 from funding.sampler import observe_book
+from margin.engine import MarginEngine
 from matching.book import OrderBook
-from streams.commands import ListMarket, PlaceOrder, PriceUpdate, SetMarketStatus
-from streams.enums import MarketSession, MarketStatus, PriceSource, Side
+from streams.commands import Deposit, ListMarket, PlaceOrder, PriceUpdate, SetMarketStatus, Split
+from streams.enums import MarketSession, MarketStatus, OrderType, PriceSource, Side, TimeInForce
+from streams.events import OrderAccepted, Trade
 from tests.funding.replay import AAPL, NVDA, Replay, random_commands
 
 
@@ -114,3 +116,66 @@ def test_observation_matches_observe_book_on_the_engine():
     replay.place(3, 2, "AAPLUSDC", Side.BUY, 2_000_000, 9_990)
     engine_market = replay.engine.markets["AAPLUSDC"]
     assert replay.feed.observe("AAPLUSDC") == observe_book(engine_market.book, AAPL, 10_000)
+
+
+def test_an_order_rested_and_hit_within_one_command_rests_with_what_is_left():
+    """The engine may rest an order and then, in the same command, trade against it (a liquidation
+    set off by the command places IOC orders into the book): the feed still holds that order aside,
+    so the trade must reduce it there."""
+    feed = BookFeed([AAPL])
+    events = [
+        OrderAccepted(1, "c1", 0, 7, "AAPLUSDC", 1, "", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 10_000, 1_000),
+        OrderAccepted(2, "c1", 0, 8, "AAPLUSDC", 2, "", Side.SELL, OrderType.LIMIT, TimeInForce.IOC, 9_990, 400),
+        Trade(3, "c1", 0, "AAPLUSDC", 1, 10_000, 400, Side.SELL, 2, 8, 0, 1, 7, 600),
+    ]
+    for event in events:
+        feed.apply_event(event)
+    feed.flush()
+    feed.check_invariants()
+    assert book_state(feed.markets["AAPLUSDC"].book) == [[(1, 10_000, 600)], []]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_feed_follows_the_margin_engine_through_liquidations_and_a_split(seed):
+    """Differential against the full engine: margin checks reject orders, price moves liquidate
+    accounts into the book (orders placed inside a PriceUpdate command), and a 4:1 split rescales
+    the market's tick and lot; the feed's books and specs stay the engine's."""
+    rng = random.Random(seed)
+    replay = Replay([AAPL], engine_type=MarginEngine)
+    for account in (1, 2, 3):
+        replay.apply(Deposit(f"d{account}", 0, account, rng.choice([20_000, 200_000, 10**7]) * 1_000_000))
+    replay.apply(Deposit("d9", 0, 9, 10**13))
+    replay.place(1, 9, "AAPLUSDC", Side.BUY, 2_000_000, 9_000)  # a deep bid for liquidations to hit
+    replay.place(1, 9, "AAPLUSDC", Side.SELL, 2_000_000, 11_000)
+    replay.price(2, "AAPLUSDC", 10_000)
+    kinds: set[str] = set()
+    for i, command in enumerate(random_commands(rng, 300)):
+        events = replay.apply(command)
+        if i % 25 == 24:
+            events += replay.price(command.ts_ms, "AAPLUSDC", rng.randint(9_200, 10_800))
+        if i == 150:
+            events += replay.apply(Split("split", command.ts_ms, "AAPLUSDC", 4, 1))
+        kinds.update(type(e).__name__ for e in events)
+        assert_same_books(replay)
+        assert replay.feed.markets["AAPLUSDC"].spec == replay.engine.markets["AAPLUSDC"].spec
+    assert {"Trade", "SplitApplied"} <= kinds
+
+
+def test_feed_follows_a_liquidation_into_the_book():
+    """A 15x long is liquidated by a 5.5% drop: inside the PriceUpdate command the engine cancels
+    its orders and sells IOC slices into the bids; the feed sees the same book afterwards."""
+    replay = Replay([AAPL], engine_type=MarginEngine)
+    replay.apply(Deposit("d1", 0, 1, 1_000_000_000))  # 1,000 USDC
+    replay.apply(Deposit("d9", 0, 9, 10**13))
+    replay.price(1, "AAPLUSDC", 10_000)
+    replay.place(2, 9, "AAPLUSDC", Side.SELL, 200_000, 10_000)
+    replay.place(3, 1, "AAPLUSDC", Side.BUY, 150_000, 10_000)  # 150 shares at 100: 15x
+    replay.place(4, 1, "AAPLUSDC", Side.SELL, 1_000, 10_500, reduce_only=True)  # canceled by the liquidation
+    for i, (lots, price) in enumerate([(50_000, 9_700), (50_000, 9_600), (100_000, 9_500)]):
+        replay.place(5 + i, 9, "AAPLUSDC", Side.BUY, lots, price)
+    assert_same_books(replay)
+    events = replay.price(10, "AAPLUSDC", 9_450)
+    assert any(type(e).__name__ == "PositionLiquidated" for e in events), events
+    assert any(isinstance(e, Trade) for e in events)
+    assert_same_books(replay)
+    assert replay.engine.risk.position_lots(1, "AAPLUSDC") == 0
