@@ -31,21 +31,25 @@ def naive_check_order(risk: MarginRisk, market: Market, order: Order) -> RejectR
     for symbol, original_position in account.positions.items():
         twin = after.positions[symbol] = Position(symbol)
         twin.size_lots, twin.cost_micro = original_position.size_lots, original_position.cost_micro
-        twin.buy_notional_micro = original_position.buy_notional_micro
-        twin.sell_notional_micro = original_position.sell_notional_micro
+        twin.buy_lots, twin.buy_notional_micro = original_position.buy_lots, original_position.buy_notional_micro
+        twin.sell_lots, twin.sell_notional_micro = original_position.sell_lots, original_position.sell_notional_micro
     position = after.positions.setdefault(market.symbol, Position(market.symbol))
     u = market.micro_per_tick_lot
     original = market.book.get(order.order_id)
     if original is not None and original is not order:
         notional = original.remaining_lots * original.price_ticks * u
         if original.is_buy:
+            position.buy_lots -= original.remaining_lots
             position.buy_notional_micro -= notional
         else:
+            position.sell_lots -= original.remaining_lots
             position.sell_notional_micro -= notional
     price = order.price_ticks or market.reference_price_ticks(order.is_buy)
     if order.is_buy:
+        position.buy_lots += order.remaining_lots
         position.buy_notional_micro += order.remaining_lots * price * u
     else:
+        position.sell_lots += order.remaining_lots
         position.sell_notional_micro += order.remaining_lots * price * u
     needed_before = cross_requirements(account, risk.markets, risk.tiers)
     needed_after = cross_requirements(after, risk.markets, risk.tiers)

@@ -27,15 +27,28 @@ def valuation_price_ticks(market: Market) -> int:
     return market.mark_price_ticks or market.last_trade_ticks
 
 
-def market_initial_micro(position: Position, tiers: Tiers, leverage: int, value_micro: int) -> int:
-    """Initial margin of one market: the position worth `value_micro` plus the worse side of its orders."""
+def market_initial_micro(
+    position: Position, tiers: Tiers, leverage: int, value_micro: int, price_micro_per_lot: int
+) -> int:
+    """Initial margin of one market: the position worth `value_micro` plus the worse side of its
+    orders, each side with its open loss (buys above the mark, sells below it would fill at a loss
+    against it; summed per side, before any price exists there is none)."""
     long_case = value_micro + position.buy_notional_micro
     short_case = value_micro - position.sell_notional_micro
     if long_case < 0:
         long_case = -long_case
     if short_case < 0:
         short_case = -short_case
-    return tiers.initial_margin_micro(long_case if long_case > short_case else short_case, leverage)
+    long_margin = tiers.initial_margin_micro(long_case, leverage)
+    short_margin = tiers.initial_margin_micro(short_case, leverage)
+    if price_micro_per_lot:
+        long_loss = position.buy_notional_micro - position.buy_lots * price_micro_per_lot
+        if long_loss > 0:
+            long_margin += long_loss
+        short_loss = position.sell_lots * price_micro_per_lot - position.sell_notional_micro
+        if short_loss > 0:
+            short_margin += short_loss
+    return long_margin if long_margin > short_margin else short_margin
 
 
 def equity_and_initial_micro(account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> tuple[int, int]:
@@ -49,9 +62,10 @@ def equity_and_initial_micro(account: Account, markets: dict[str, Market], tiers
     for symbol, position in account.positions.items():
         market = markets[symbol]
         t = tiers[symbol]
-        value = position.size_lots * (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot
+        per_lot = (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot
+        value = position.size_lots * per_lot
         equity += value - position.cost_micro
-        initial += market_initial_micro(position, t, leverages.get(symbol, t.leverages[0]), value)
+        initial += market_initial_micro(position, t, leverages.get(symbol, t.leverages[0]), value, per_lot)
     return equity, initial
 
 
@@ -78,9 +92,10 @@ def account_requirements(account: Account, markets: dict[str, Market], tiers: di
     for symbol, position in account.positions.items():
         market = markets[symbol]
         t = tiers[symbol]
-        value = position.size_lots * valuation_price_ticks(market) * market.micro_per_tick_lot
+        per_lot = valuation_price_ticks(market) * market.micro_per_tick_lot
+        value = position.size_lots * per_lot
         equity += value - position.cost_micro
-        initial += market_initial_micro(position, t, leverages.get(symbol, t.leverages[0]), value)
+        initial += market_initial_micro(position, t, leverages.get(symbol, t.leverages[0]), value, per_lot)
         if value:
             maintenance += t.maintenance_margin_micro(value if value > 0 else -value)
     return Requirements(equity, initial, maintenance)
@@ -96,8 +111,9 @@ def isolated_requirements(
         return Requirements(margin, 0, 0)
     market = markets[symbol]
     t = tiers[symbol]
-    value = position.size_lots * valuation_price_ticks(market) * market.micro_per_tick_lot
-    initial = market_initial_micro(position, t, account.leverage.get(symbol, t.leverages[0]), value)
+    per_lot = valuation_price_ticks(market) * market.micro_per_tick_lot
+    value = position.size_lots * per_lot
+    initial = market_initial_micro(position, t, account.leverage.get(symbol, t.leverages[0]), value, per_lot)
     return Requirements(margin + value - position.cost_micro, initial, t.maintenance_margin_micro(abs(value)))
 
 
@@ -114,9 +130,10 @@ def cross_requirements(account: Account, markets: dict[str, Market], tiers: dict
             continue
         market = markets[symbol]
         t = tiers[symbol]
-        value = position.size_lots * valuation_price_ticks(market) * market.micro_per_tick_lot
+        per_lot = valuation_price_ticks(market) * market.micro_per_tick_lot
+        value = position.size_lots * per_lot
         equity += value - position.cost_micro
-        initial += market_initial_micro(position, t, account.leverage.get(symbol, t.leverages[0]), value)
+        initial += market_initial_micro(position, t, account.leverage.get(symbol, t.leverages[0]), value, per_lot)
         if value:
             maintenance += t.maintenance_margin_micro(value if value > 0 else -value)
     return Requirements(equity, initial, maintenance)

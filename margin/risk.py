@@ -68,25 +68,34 @@ class MarginRisk(Risk):
             position = Position(symbol)  # not stored: a rejected order changes nothing
         leverage = account.leverage.get(symbol, tiers.leverages[0])
         u = market.micro_per_tick_lot
-        value = position.size_lots * valuation_price_ticks(market) * u
-        before = market_initial_micro(position, tiers, leverage, value)
+        per_lot = valuation_price_ticks(market) * u
+        value = position.size_lots * per_lot
+        before = market_initial_micro(position, tiers, leverage, value, per_lot)
         price_ticks = order.price_ticks or market.reference_price_ticks(order.is_buy)
         lots = order.remaining_lots
         original = market.book.get(order.order_id)  # an amend: the order it replaces still rests
-        buy_adjust = sell_adjust = 0
+        buy_lots = sell_lots = buy_adjust = sell_adjust = 0
         if original is not None and original is not order:
             if original.is_buy:
+                buy_lots = -original.remaining_lots
                 buy_adjust = -original.remaining_lots * original.price_ticks * u
             else:
+                sell_lots = -original.remaining_lots
                 sell_adjust = -original.remaining_lots * original.price_ticks * u
         if order.is_buy:
+            buy_lots += lots
             buy_adjust += lots * price_ticks * u
         else:
+            sell_lots += lots
             sell_adjust += lots * price_ticks * u
+        position.buy_lots += buy_lots  # priced as if resting, then put back: nothing changes
         position.buy_notional_micro += buy_adjust
+        position.sell_lots += sell_lots
         position.sell_notional_micro += sell_adjust
-        after = market_initial_micro(position, tiers, leverage, value)
+        after = market_initial_micro(position, tiers, leverage, value, per_lot)
+        position.buy_lots -= buy_lots
         position.buy_notional_micro -= buy_adjust
+        position.sell_lots -= sell_lots
         position.sell_notional_micro -= sell_adjust
         if after <= before:
             return None

@@ -125,3 +125,16 @@ def test_set_leverage_event_and_effect() -> None:
     ex.mark("100")
     assert rejected(ex.order(1, "buy", 51, "100")) == "INSUFFICIENT_MARGIN"  # 5,100 at 5x needs 1,020
     assert rejected(ex.order(1, "buy", 50, "100")) is None
+
+
+def test_orders_through_the_mark_also_reserve_their_open_loss() -> None:
+    """1,000 USDC at 10x, mark 100.00, no asks: a resting buy of 90 above the mark would fill at a
+    loss against it. At 101: 909 initial + 90 open loss = 999, accepted; at 102: 918 + 180, refused."""
+    ex = Exchange()
+    ex.deposit(1, "1000")
+    ex.leverage(1, 10)
+    ex.mark("100")
+    assert rejected(ex.order(1, "buy", 90, "102")) == "INSUFFICIENT_MARGIN"
+    assert rejected(ex.order(1, "buy", 90, "101")) is None
+    assert rejected(ex.order(1, "sell", 100, "99")) == "INSUFFICIENT_MARGIN"  # short side 990 + 100 = 1,090
+    assert rejected(ex.order(1, "sell", 90, "99")) is None  # short side 891 + 90 = 981: the long side stays worse
