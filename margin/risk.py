@@ -234,13 +234,23 @@ class MarginRisk(Risk):
         self.watch.dirty.add(account_id)
 
     def refresh_watch(self) -> None:
+        """Re-index the dirty accounts, one by one, or all at once when most are dirty."""
         watch = self.watch
-        if watch.dirty:
-            accounts = self.ledger.accounts
+        if not watch.dirty:
+            return
+        accounts = self.ledger.accounts
+        if len(watch.dirty) * 2 > len(watch.entries) + 64:
+            holders = sorted(
+                account_id
+                for account_id, account in accounts.items()
+                if account_id > 0 and any(p.size_lots for p in account.positions.values())
+            )
+            watch.rebuild([accounts[a] for a in holders], self.markets, self.tiers)
+        else:
             for account_id in sorted(watch.dirty):
                 if account_id > 0:
                     watch.index(accounts[account_id], self.markets, self.tiers)
-            watch.dirty.clear()
+        watch.dirty.clear()
 
     # -- snapshot --------------------------------------------------------------------------------
 

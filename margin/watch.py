@@ -43,10 +43,30 @@ class LiquidationWatch:
     def index(self, account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> None:
         """(Re)index one account from its current state: each isolated position on its own, the
         cross positions by price if there is one, as a multi-market holder if there are several."""
+        self.forget(account.account_id)
+        self._index(account, markets, tiers, None)
+
+    def rebuild(self, accounts: list[Account], markets: dict[str, Market], tiers: dict[str, Tiers]) -> None:
+        """Index these accounts (all that hold positions) from scratch: one sort per market and side
+        instead of an insertion per account, for when most are dirty (a restore, a burst of fills)."""
+        self.longs, self.shorts, self.multi, self.entries = {}, {}, {}, {}
+        pending: dict[tuple[str, bool], list[tuple[int, int]]] = {}
+        for account in accounts:
+            self._index(account, markets, tiers, pending)
+        for (symbol, is_long), items in sorted(pending.items()):
+            (self.longs if is_long else self.shorts)[symbol] = SortedList(items)
+
+    def _index(
+        self,
+        account: Account,
+        markets: dict[str, Market],
+        tiers: dict[str, Tiers],
+        pending: dict[tuple[str, bool], list[tuple[int, int]]] | None,
+    ) -> None:
         account_id = account.account_id
-        self.forget(account_id)
         isolated = account.isolated_micro
         cross = sorted(s for s, p in account.positions.items() if p.size_lots and s not in isolated)
+        priced: list[tuple[str, int, int]] = []  # (market, size, the bucket's equity without the position)
         entries: list = []
         if len(cross) > 1:
             for symbol in cross:
@@ -54,30 +74,25 @@ class LiquidationWatch:
             entries.extend(cross)
         elif cross:
             symbol = cross[0]
-            rest = account.balance_micro - sum(isolated.values()) - account.positions[symbol].cost_micro
-            entries.append(self._add(account_id, symbol, account.positions[symbol].size_lots, rest, markets, tiers))
+            position = account.positions[symbol]
+            priced.append(
+                (symbol, position.size_lots, account.balance_micro - sum(isolated.values()) - position.cost_micro)
+            )
         for symbol in sorted(isolated):
-            position = account.positions.get(symbol)
-            if position is not None and position.size_lots:
-                rest = isolated[symbol] - position.cost_micro
-                entries.append(self._add(account_id, symbol, position.size_lots, rest, markets, tiers))
+            held = account.positions.get(symbol)
+            if held is not None and held.size_lots:
+                priced.append((symbol, held.size_lots, isolated[symbol] - held.cost_micro))
+        for symbol, size_lots, rest_micro in priced:
+            price = tiers[symbol].liquidation_price_ticks(size_lots, rest_micro, markets[symbol].micro_per_tick_lot)
+            is_long = size_lots > 0
+            if pending is None:
+                book = self.longs if is_long else self.shorts
+                book.setdefault(symbol, SortedList()).add((price, account_id))
+            else:
+                pending.setdefault((symbol, is_long), []).append((price, account_id))
+            entries.append((symbol, is_long, price))
         if entries:
             self.entries[account_id] = entries
-
-    def _add(
-        self,
-        account_id: int,
-        symbol: str,
-        size_lots: int,
-        rest_micro: int,
-        markets: dict[str, Market],
-        tiers: dict[str, Tiers],
-    ) -> Entry:
-        price = tiers[symbol].liquidation_price_ticks(size_lots, rest_micro, markets[symbol].micro_per_tick_lot)
-        is_long = size_lots > 0
-        book = self.longs if is_long else self.shorts
-        book.setdefault(symbol, SortedList()).add((price, account_id))
-        return (symbol, is_long, price)
 
     def candidates(self, symbol: str, mark_ticks: int) -> list[int]:
         """Accounts that may be below maintenance at this mark, in id order."""

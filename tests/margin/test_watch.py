@@ -1,6 +1,8 @@
 """The liquidation watch finds the accounts a mark can liquidate without evaluating the others."""
 
 from margin.engine import MarginEngine
+from margin.watch import LiquidationWatch
+from streams.commands import SetMarginMode
 from tests.margin.exchange import Exchange, spec, ticks
 
 
@@ -62,3 +64,35 @@ def test_restore_rebuilds_the_watch() -> None:
     restored = MarginEngine.restore(ex.engine.snapshot())
     assert restored.risk.watch.entries == ex.risk.watch.entries
     assert restored.state_hash() == ex.engine.state_hash()
+
+
+def test_rebuilding_at_once_and_indexing_one_by_one_agree() -> None:
+    """A burst of 120 traders (long and short, cross and isolated) is indexed by one sort per side;
+    indexing each account on its own must give the same index."""
+    ex = Exchange(spec("AAPLUSDC"), spec("NVDAUSDC"), check=False)
+    ex.deposit(1000, "10000000")
+    for market in ("AAPLUSDC", "NVDAUSDC"):
+        ex.mark("100", market)
+    for account in range(1, 121):
+        ex.deposit(account, str(100 + 7 * account))
+        if account % 3 == 0:
+            ex.apply(SetMarginMode, account, "AAPLUSDC", True)
+        side, other = ("buy", "sell") if account % 2 else ("sell", "buy")
+        ex.order(1000, other, 10, "100")
+        ex.order(account, side, 10, "100")
+        if account % 5 == 0:  # a second market: re-evaluated on every update instead
+            ex.order(1000, other, 5, "100", "NVDAUSDC")
+            ex.order(account, side, 5, "100", "NVDAUSDC")
+    risk = ex.risk
+    assert len(risk.watch.dirty) > 64
+    risk.refresh_watch()  # most are dirty: the rebuild path
+    one_by_one = LiquidationWatch()
+    for account_id in sorted(risk.ledger.accounts):
+        if account_id > 0:
+            one_by_one.index(risk.ledger.accounts[account_id], ex.engine.markets, risk.tiers)
+    assert one_by_one.entries == risk.watch.entries
+    for market in ("AAPLUSDC", "NVDAUSDC"):
+        assert list(one_by_one.longs.get(market, [])) == list(risk.watch.longs.get(market, []))
+        assert list(one_by_one.shorts.get(market, [])) == list(risk.watch.shorts.get(market, []))
+        assert one_by_one.multi.get(market) == risk.watch.multi.get(market)
+    ex.engine.check_invariants()
