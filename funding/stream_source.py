@@ -8,13 +8,15 @@ PriceUpdates are read from the command stream's end at start-up: only the latest
 oracle sends one a second.
 """
 
+import logging
+
 import msgspec
 import redis
 
 from funding.book_feed import BookFeed, FeedMarket
 from funding.sampler import MarketObservation
 from matching.markets import load_markets
-from perpx.services.engine import restore_engine
+from perpx.services.engine_kinds import ENGINE_KINDS
 from streams.codec import commands_decoder, decode_command
 from streams.commands import PriceUpdate
 from streams.event_batch import parse_entry
@@ -24,6 +26,8 @@ from streams.snapshots import SnapshotStore
 from streams.stream_ids import parse_id
 
 _BATCH = 1_000
+
+log = logging.getLogger("perpx.funding")
 
 
 class StreamBookSource:
@@ -35,8 +39,7 @@ class StreamBookSource:
         self.feed = BookFeed(specs if specs is not None else load_markets())
         self.event_position = "0-0"
         snapshot = SnapshotStore(client, keys, trim_commands=False).load()
-        if snapshot is not None:
-            seed_from_snapshot(self.feed, snapshot.data)
+        if snapshot is not None and seed_from_snapshot(self.feed, snapshot.data):
             self.feed.last_seq = snapshot.next_seq - 1
             self.event_position = f"{snapshot.next_seq - 1}-0"  # entry ids are the seq of their last event
         newest = client.xrevrange(keys.commands, count=1)
@@ -74,14 +77,22 @@ class StreamBookSource:
         return self.feed.observe(market)
 
 
-def seed_from_snapshot(feed: BookFeed, data: bytes) -> None:
+def seed_from_snapshot(feed: BookFeed, data: bytes) -> bool:
     """Markets, status, index and books of an engine snapshot, restored by the engine service's own
-    loader (so the format is always the engine's); the rest of the engine is dropped."""
-    engine = restore_engine(data)
-    feed.markets = {
-        symbol: FeedMarket(market.spec, market.status, market.book, market.index_price_ticks)
-        for symbol, market in sorted(engine.markets.items())
-    }
+    loaders (so the format is always the engine's; whichever kind wrote it); the rest of the engine
+    is dropped. False if no loader reads it: the feed then replays the event stream from its start."""
+    for kind in sorted(ENGINE_KINDS):
+        try:
+            engine = ENGINE_KINDS[kind].load(data)
+        except Exception:  # another kind's snapshot, or a format this code does not know
+            continue
+        feed.markets = {
+            symbol: FeedMarket(market.spec, market.status, market.book, market.index_price_ticks)
+            for symbol, market in sorted(engine.markets.items())
+        }
+        return True
+    log.warning("no engine loader reads the snapshot; rebuilding the books from the first event")
+    return False
 
 
 def _commands_of(fields: dict[bytes, bytes]) -> list[object]:

@@ -4,19 +4,25 @@ across restarts, with rival instances, and when both race from threads."""
 
 import threading
 
+import pytest
 import redis
 
 from funding.book_feed import BookFeed
+from funding.payments import funding_payments
 from funding.redis_ledger import RedisLedger
 from funding.service import FundingService
 from funding.settlement import SettledFunding, settle_command, settlement_command_id
 from funding.stream_source import StreamBookSource
 from perpx.services.engine import EngineService, EngineSettings
+from perpx.services.engine_kinds import ENGINE_KINDS
 from streams.client import append_command
 from streams.codec import decode_command
-from streams.commands import FundingSettle, PlaceOrder, PriceUpdate
+from streams.commands import Deposit, FundingSettle, PlaceOrder, PriceUpdate
 from streams.enums import Side
+from streams.event_batch import parse_entry
+from streams.events import FundingPaid, FundingSettled
 from streams.keys import ShardKeys
+from tests.funding.replay import AAPL
 from tests.funding.test_book_feed import book_state
 
 H = 3_600_000
@@ -29,8 +35,9 @@ def funding_commands(client: redis.Redis, keys: ShardKeys) -> list[FundingSettle
     return [c for c in commands if isinstance(c, FundingSettle)]
 
 
-def start_engine(url: str, keys: ShardKeys) -> EngineService:
-    engine = EngineService(url, keys, EngineSettings(block_ms=1))
+def start_engine(url: str, keys: ShardKeys, kind: str = "matching") -> EngineService:
+    make, load = ENGINE_KINDS[kind].make, ENGINE_KINDS[kind].load
+    engine = EngineService(url, keys, EngineSettings(block_ms=1), make_engine=make, load_engine=load)
     engine.recover()
     return engine
 
@@ -41,7 +48,10 @@ def drain(engine: EngineService) -> None:
 
 
 def seed_book(client: redis.Redis, keys: ShardKeys) -> None:
-    """AAPL asks 50 @ 100.00 and 100 @ 100.10, bids 200 @ 99.90, index 100.20: premium -1_497_005."""
+    """AAPL asks 50 @ 100.00 and 100 @ 100.10, bids 200 @ 99.90, index 100.20: premium -1_497_005.
+    (The deposits matter to a margin engine; the matching engine rejects them, changing nothing.)"""
+    for account in (1, 2, 3):
+        append_command(client, keys, Deposit(f"d{account}", 0, account, 10**12))
     for i, (account, side, lots, price) in enumerate(
         [(1, Side.SELL, 50_000, 10_000), (1, Side.SELL, 100_000, 10_010), (2, Side.BUY, 200_000, 9_990)]
     ):
@@ -134,8 +144,9 @@ def test_end_to_end_through_the_streams_with_a_restart_and_a_rival(redis_server,
     engine.close()
 
 
-def test_source_starts_from_the_engine_snapshot(redis_server, redis_client, shard_keys):
-    engine = start_engine(redis_server.url, shard_keys)
+@pytest.mark.parametrize("kind", sorted(ENGINE_KINDS))
+def test_source_starts_from_the_engine_snapshot(redis_server, redis_client, shard_keys, kind):
+    engine = start_engine(redis_server.url, shard_keys, kind)
     seed_book(redis_client, shard_keys)
     drain(engine)
     engine.take_snapshot()
@@ -160,4 +171,45 @@ def test_source_without_snapshot_replays_every_event(redis_server, redis_client,
     assert book_state(source.feed.markets["AAPLUSDC"].book) == book_state(engine.engine.markets["AAPLUSDC"].book)
     assert source.catch_up() == 0
     assert isinstance(source.feed, BookFeed)
+    engine.close()
+
+
+def test_an_unreadable_snapshot_falls_back_to_every_event(redis_server, redis_client, shard_keys):
+    engine = start_engine(redis_server.url, shard_keys)
+    seed_book(redis_client, shard_keys)
+    drain(engine)
+    redis_client.hset(
+        shard_keys.snapshot,
+        mapping={"data": b"not a snapshot", "covers": "1-0", "next_seq": 2, "state_hash": "", "taken_ms": 0},
+    )
+    source = StreamBookSource(redis_client, shard_keys)
+    source.catch_up()
+    assert book_state(source.feed.markets["AAPLUSDC"].book) == book_state(engine.engine.markets["AAPLUSDC"].book)
+    engine.close()
+
+
+def test_the_margin_engine_pays_the_settlement_through_the_streams(redis_server, redis_client, shard_keys):
+    """The whole path: book and index on the streams, the rate sampled from them, FundingSettle
+    appended once, the margin engine moving exactly the reference payments between the positions."""
+    engine = start_engine(redis_server.url, shard_keys, "margin")
+    seed_book(redis_client, shard_keys)
+    # a position that leaves the premium as it was: 10 shares sold into the 200 bid at 99.90
+    append_command(redis_client, shard_keys, PlaceOrder("x", 0, 3, "AAPLUSDC", Side.SELL, 10_000, 9_990))
+    drain(engine)
+    source = StreamBookSource(redis_client, shard_keys)
+    service = FundingService(source, RedisLedger(redis_client, shard_keys))
+    append_command(redis_client, shard_keys, PriceUpdate("p1", 0, "AAPLUSDC", 10_020, 10_020))
+    drain(engine)
+    for t in range(T0, T0 + H + STEP, STEP):
+        source.catch_up()
+        service.step(t)
+    drain(engine)
+    events = [e for _, fields in redis_client.xrange(shard_keys.events) for e in parse_entry((0, 0), fields).events]
+    paid = {e.account_id: e.amount_micro for e in events if isinstance(e, FundingPaid)}
+    settled = [e for e in events if isinstance(e, FundingSettled)]
+    assert [(e.market, e.funding_time_ms, e.rate_ppb) for e in settled] == [("AAPLUSDC", T0 + H, -997_005)]
+    # shorts pay longs: 10 shares x 100.20 x 0.0997005% = 0.99899901 USDC, rounded against each side
+    expected = funding_payments({2: 10_000, 3: -10_000}, 10_020, AAPL.micro_per_tick_lot, -997_005)
+    assert paid == expected.payments_micro == {2: 998_999, 3: -999_000}
+    assert settled[0].dust_micro == expected.dust_micro == 1
     engine.close()
