@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from margin.engine import MarginEngine
 from margin.naive import naive_check_order
 from margin.risk import MarginRisk
-from streams.commands import AdjustIsolatedMargin, CancelAll, PlaceOrder, SetMarginMode
+from streams.commands import AdjustIsolatedMargin, AmendOrder, CancelAll, PlaceOrder, SetMarginMode
 from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 from tests.margin.exchange import MICRO, Exchange, spec
 
@@ -71,9 +71,10 @@ _all_ops = (
     st.tuples(st.just("split"), st.sampled_from(MARKETS), st.sampled_from(((2, 1), (4, 1), (1, 2), (5, 4)))),
     st.tuples(st.just("mode"), st.sampled_from(TRADERS), st.sampled_from(MARKETS), st.booleans()),
     st.tuples(st.just("adjust"), st.sampled_from(TRADERS), st.sampled_from(MARKETS), st.integers(-2_000, 2_000)),
+    st.tuples(st.just("amend"), st.sampled_from(TRADERS), st.integers(-300, 300), st.integers(1, 400)),
 )
 # weights: trading and price moves are what liquidations need; admin-like commands are rarer
-_WEIGHTS = (1, 1, 1, 4, 3, 2, 3, 5, 1, 1, 1, 2, 1)
+_WEIGHTS = (1, 1, 1, 4, 3, 2, 3, 5, 1, 1, 1, 2, 1, 2)
 ops = st.one_of(*(strategy for strategy, weight in zip(_all_ops, _WEIGHTS, strict=True) for _ in range(weight)))
 
 
@@ -122,6 +123,13 @@ def run(ex: Exchange, op: tuple) -> None:
         ex.apply(SetMarginMode, op[1], op[2], op[3])
     elif kind == "adjust":
         ex.apply(AdjustIsolatedMargin, op[1], op[2], op[3] * MICRO)
+    elif kind == "amend":  # the account's oldest open order: a new price (bps from the mark) and size
+        _, account, offset_bps, lots = op
+        orders = ex.engine.open_orders.get(account)
+        if orders:
+            order = orders[min(orders)]
+            price = max(1, mark_of(ex, order.market) * (10_000 + offset_bps) // 10_000)
+            ex.apply(AmendOrder, account, order.market, order.order_id, "", price, lots)
 
 
 @settings(
