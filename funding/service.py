@@ -58,6 +58,7 @@ class FundingService:
             return []
         last = self.ledger.last_settled_ms(market)  # a rival may have moved it
         self.last_settled_ms[market] = last = max(last if last is not None else 0, self.last_settled_ms[market])
+        self.sampler.forget_before(market, last)  # settled, by whoever: those samples are done with
         appended = []
         for funding_time_ms in self._due(now_ms, interval_ms, last):
             rate = self.rate_of(market, funding_time_ms - interval_ms, funding_time_ms, interval_ms)

@@ -201,3 +201,14 @@ def test_a_market_without_an_index_is_passed_over_until_priced():
     tsla = [(c.funding_time_ms, c.rate_ppb) for c in exchange.sent if c.market == "TSLAUSDC"]
     assert tsla == [(T0 + 2 * H, 12_500)]
     assert exchange.ledger.last_settled_ms("TSLAUSDC") == T0 + 2 * H
+
+
+def test_an_instance_that_always_loses_the_race_keeps_no_stale_samples():
+    exchange = Exchange()
+    winner, loser = exchange.service(), exchange.service()
+    for t in range(T0, T0 + 5 * H + STEP, STEP):
+        winner.step(t)
+        assert loser.step(t) == []
+    assert exchange.sent_ids() == expected_ids(1, 2, 3, 4, 5)
+    for market in ("AAPLUSDC", "NVDAUSDC"):
+        assert min(loser.sampler.samples[market]) == T0 + 5 * H, "only the running interval's samples are kept"
