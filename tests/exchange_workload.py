@@ -9,8 +9,8 @@ from matching.engine import Engine
 from matching.snapshot import EngineState
 from perpx.bench.runner import workload_commands
 from perpx.bench.workload import generate_workload
-from perpx.services.engine import new_engine
-from streams.commands import AdvanceClock, Command
+from perpx.services.engine_kinds import ENGINE_KINDS
+from streams.commands import AdvanceClock, Command, Deposit, PlaceOrder, PriceUpdate
 from streams.enums import SelfTradePrevention
 from streams.events import Event
 from streams.stream_ids import id_ms
@@ -41,14 +41,29 @@ def exchange_commands(n: int, seed: int, duplicate_fraction: float = 0.0) -> lis
     return commands
 
 
+def funded_commands(n: int, seed: int) -> list[Command]:
+    """exchange_commands for the margin engine: each account deposits first, and the oracle's
+    price follows the flow (a PriceUpdate every 50 commands at the last limit price)."""
+    commands: list[Command] = [Deposit(f"dep{a}", 0, a, 50_000_000_000) for a in range(1, 8)]
+    last_price: dict[str, int] = {}
+    for i, command in enumerate(exchange_commands(n, seed)):
+        commands.append(command)
+        if isinstance(command, PlaceOrder) and command.price_ticks:
+            last_price[command.market] = command.price_ticks
+        if i % 50 == 49:
+            for market, price in sorted(last_price.items()):
+                commands.append(PriceUpdate(f"px{i}{market}", 0, market, price, price))
+    return commands
+
+
 def reference_run(entries: list[tuple[bytes, Command]]) -> tuple[str, list[Event]]:
     """State hash and events of applying the entries in-process, with the service's clock rule."""
     engine, events = reference_engine(entries)
     return engine.state_hash(), events
 
 
-def reference_engine(entries: list[tuple[bytes, Command]]) -> tuple[Engine, list[Event]]:
-    engine = new_engine()
+def reference_engine(entries: list[tuple[bytes, Command]], kind: str = "matching") -> tuple[Engine, list[Event]]:
+    engine = ENGINE_KINDS[kind].make()
     events: list[Event] = []
     for entry_id, command in entries:
         events += engine.apply(msgspec.structs.replace(command, ts_ms=id_ms(entry_id)))

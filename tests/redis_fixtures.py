@@ -1,10 +1,13 @@
 """A real Redis for the tests: one embedded redis-server per test session, and a fresh shard per test.
 
-Tests never share keys: each gets a ShardKeys with a unique shard name, so they need no FLUSHALL
-and can run against one server.
+Tests never share keys: each gets a ShardKeys with a unique shard name (the test process's pid in
+it, so that a stray process of another test session, say a snapshot child of an engine killed
+there, can never write into this session's shards even if it reaches this server), so they need
+no FLUSHALL and can run against one server.
 """
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,4 +36,4 @@ def redis_client(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
 
 @pytest.fixture
 def shard_keys(request: pytest.FixtureRequest) -> ShardKeys:
-    return ShardKeys(f"test{next(_shard_numbers)}-{request.node.name[:40]}")
+    return ShardKeys(f"test{os.getpid()}-{next(_shard_numbers)}-{request.node.name[:40]}")

@@ -100,12 +100,14 @@ class EngineService:
         self.last_event_id: StreamId = ZERO
         self.since_snapshot = 0
         self.snapshot_child: int | None = None
+        self.redis_run_id = ""
         self.last_step_monotonic = time.monotonic()
         self.recovered = False
 
     # -- recovery --------------------------------------------------------------------------------
 
     def recover(self) -> None:
+        self.redis_run_id = self.client.info("server")["run_id"]
         loaded = self._load_snapshot()
         if loaded is None:
             self.engine, self.position = self.make_engine(), ZERO
@@ -126,14 +128,21 @@ class EngineService:
         log.info("recovered at command entry %s, next seq %d", format_id(self.position), self.engine.next_seq)
 
     def _load_snapshot(self) -> tuple[Engine, StreamId] | None:
+        """The newest readable snapshot; None only when there is none at all. Snapshots that exist
+        but cannot be read (another engine kind, another version) stop the service: starting from
+        genesis over a trimmed stream would rebuild a different exchange."""
+        found = False
         for previous in (False, True):
             snapshot = self.snapshots.load(previous)
             if snapshot is None:
                 continue
+            found = True
             try:
                 return self.load_engine(snapshot.data), snapshot.covers
             except Exception:  # a snapshot this engine cannot read: fall back to the older one
                 log.exception("snapshot %s unreadable", "previous" if previous else "newest")
+        if found:
+            raise RecoveryError("snapshots exist but none is readable by this engine (wrong --kind?)")
         return None
 
     def _replay_silently(self, until: StreamId) -> None:
@@ -212,8 +221,10 @@ class EngineService:
                 code = 1
                 try:
                     client = connect(self.url, retries=0)
-                    self._save_snapshot(SnapshotStore(client, self.keys, self.settings.trim_commands))
-                    code = 0
+                    # the same server the parent writes to, not another on a reused port
+                    if client.info("server")["run_id"] == self.redis_run_id:
+                        self._save_snapshot(SnapshotStore(client, self.keys, self.settings.trim_commands))
+                        code = 0
                 finally:
                     os._exit(code)
             self.snapshot_child = pid

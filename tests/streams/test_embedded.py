@@ -32,3 +32,30 @@ def test_data_survives_a_clean_stop_and_a_kill(tmp_path):
         client = redis.Redis.from_url(last.url)
         assert [fields[b"c"] for _, fields in client.xrange("s")] == [b"one", b"two"]
         client.close()
+
+
+def test_the_server_goes_when_its_parent_is_killed(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, time; from pathlib import Path; from streams.embedded import EmbeddedRedis\n"
+        "server = EmbeddedRedis(Path(sys.argv[1])).start(); print(server.url, flush=True); time.sleep(60)"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE)
+    url = parent.stdout.readline().decode().strip()
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    assert client.ping()
+    parent.kill()
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+        except redis.ConnectionError:
+            break
+        assert time.monotonic() < deadline, "redis-server outlived its parent"
+        time.sleep(0.05)
+    client.close()

@@ -15,10 +15,12 @@ from streams.stream_ids import StreamId, parse_id
 
 
 class EngineProcess:
-    def __init__(self, url: str, keys: ShardKeys, snapshot_every: int, batch_size: int = 500) -> None:
+    def __init__(
+        self, url: str, keys: ShardKeys, snapshot_every: int, batch_size: int = 500, kind: str = "matching"
+    ) -> None:
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "perpx.cli", "engine", "--shard", keys.shard),
+                *(sys.executable, "-m", "perpx.cli", "engine", "--shard", keys.shard, "--kind", kind),
                 *("--snapshot-every", str(snapshot_every), "--batch-size", str(batch_size), "--health-port", "0"),
             ],
             env={**os.environ, "REDIS_URL": url, "PYTHONUNBUFFERED": "1"},

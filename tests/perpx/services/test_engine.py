@@ -112,3 +112,12 @@ def test_an_event_stream_that_replay_cannot_reproduce_stops_the_engine(redis_ser
     with pytest.raises(RecoveryError):
         service.recover()
     service.close()
+
+
+def test_unreadable_snapshots_stop_the_engine_rather_than_start_over(redis_server, redis_client, shard_keys):
+    fields = {"data": b"junk", "covers": "5-0", "next_seq": 1, "state_hash": "x", "taken_ms": 0}
+    redis_client.hset(shard_keys.snapshot, mapping=fields)
+    service = EngineService(redis_server.url, shard_keys)
+    with pytest.raises(RecoveryError, match="none is readable"):
+        service.recover()
+    service.close()

@@ -1,4 +1,5 @@
-"""kill -9 of the engine, and of Redis, at random points of a run: the final state hash equals an
+"""kill -9 of the engine (the margin kind, funded accounts, prices moving) and of Redis (the
+matching kind), at random points of a run: the final state hash equals an
 uninterrupted run's, every acknowledged command is applied, no event seq is repeated or missing.
 
 The always-run size is 20,000 commands and 6 engine kills. The issue's size (100,000 commands, 25
@@ -19,7 +20,7 @@ from streams.embedded import EmbeddedRedis
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
 from streams.stream_ids import parse_id
-from tests.exchange_workload import exchange_commands, reference_engine, state_differences
+from tests.exchange_workload import exchange_commands, funded_commands, reference_engine, state_differences
 from tests.perpx.services.engine_process import EngineProcess, Producer, covered, wait_covered
 
 
@@ -27,8 +28,10 @@ def written_events(client: redis.Redis, keys: ShardKeys) -> list:
     return [e for raw_id, f in client.xrange(keys.events) for e in parse_entry(parse_id(raw_id), f).events]
 
 
-def check_against_reference(client: redis.Redis, keys: ShardKeys, ids: list[bytes], commands: list) -> None:
-    expected, expected_events = reference_engine(list(zip(ids, commands, strict=True)))
+def check_against_reference(
+    client: redis.Redis, keys: ShardKeys, ids: list[bytes], commands: list, kind: str = "matching"
+) -> None:
+    expected, expected_events = reference_engine(list(zip(ids, commands, strict=True)), kind)
     events, _, last_seq = count_written(client, keys)  # raises on a repeated or missing seq
     assert last_seq == events == len(expected_events)
     assert written_events(client, keys) == expected_events
@@ -39,7 +42,7 @@ def check_against_reference(client: redis.Redis, keys: ShardKeys, ids: list[byte
 
 def run_with_engine_kills(url: str, keys: ShardKeys, commands: int, kills: int, seed: int) -> None:
     rng = random.Random(seed)
-    workload = exchange_commands(commands, seed)
+    workload = funded_commands(commands, seed)
     client = redis.Redis.from_url(url)
     preloaded = len(workload) // 4
     producer = Producer(url, keys, workload[preloaded:], duration_s=kills * 0.5)
@@ -50,18 +53,18 @@ def run_with_engine_kills(url: str, keys: ShardKeys, commands: int, kills: int, 
     producer.start()
     for _ in range(kills):
         engine = EngineProcess(
-            url, keys, snapshot_every=rng.choice([700, 2000, 5000]), batch_size=rng.choice([50, 500])
+            url, keys, snapshot_every=rng.choice([700, 2000, 5000]), batch_size=rng.choice([50, 500]), kind="margin"
         )
         engine.wait_recovered()
         time.sleep(rng.uniform(0.0, 0.3))
         engine.kill()
     producer.join(300)
     ids = preloaded_ids + producer.ids
-    engine = EngineProcess(url, keys, snapshot_every=5000)
+    engine = EngineProcess(url, keys, snapshot_every=5000, kind="margin")
     engine.wait_recovered()
     wait_covered(client, keys, parse_id(ids[-1]))
     engine.stop()
-    check_against_reference(client, keys, ids, workload)
+    check_against_reference(client, keys, ids, workload, "margin")
     client.close()
 
 
