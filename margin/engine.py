@@ -4,7 +4,8 @@ It is the matching Engine with MarginRisk behind its risk seam and handlers for 
 commands. Every command that can move an account's equity (orders, prices, funding, dividends)
 ends with `settle_touched`: each touched account below maintenance is liquidated, and so on
 until no liquidation touches another account that falls below (a cascade). A mark-price update
-first asks the liquidation watch which accounts that price can have put below maintenance.
+first asks the liquidation watch which accounts that price can have put below maintenance, then
+lets the insurance fund unwind what it holds there (margin/insurance.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mypy_extensions import mypyc_attr
 from margin.collateral import adjust_isolated_margin, deposit, set_leverage, set_margin_mode, withdraw
 from margin.corporate_actions import cash_dividend, split
 from margin.funding import settle_funding
+from margin.insurance import maybe_unwind_insurance
 from margin.invariants import check_margin_invariants
 from margin.liquidation import liquidate
 from margin.requirements import valuation_price_ticks
@@ -78,6 +80,9 @@ def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
     risk.refresh_watch()
     risk.touched.extend(risk.watch.candidates(market.symbol, valuation_price_ticks(market)))
     settle_touched(engine)
+    maybe_unwind_insurance(engine, market)
+    if risk.touched:
+        settle_touched(engine)  # the fund's fills moved its counterparties
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)

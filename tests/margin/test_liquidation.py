@@ -132,3 +132,22 @@ def test_liquidation_cancels_the_accounts_orders_and_survives_a_halted_book() ->
     assert [(e.account_id, e.reason) for e in canceled] == [(1, CancelReason.LIQUIDATION)]
     assert [e.step for e in events if isinstance(e, PositionLiquidated)] == [LiquidationStep.INSURANCE]
     assert ex.size(1) == 0 and ex.size(INSURANCE_ACCOUNT) == 100
+
+
+def test_the_insurance_fund_unwinds_into_the_book_never_below_the_mark() -> None:
+    """The fund took 100 @ 90.00 at mark 88 (equity 4,800). Bids appear: 50 @ 88.50 and 100 @ 87.
+    At the next mark (88) it sells 50 @ 88.50 and keeps the rest, as 87 is below the mark:
+    equity 5,000 - 75 realized - 100 unrealized = 4,825."""
+    ex = ten_x_long()
+    ex.deposit(9, "5000")
+    ex.risk.ledger.transfer(9, INSURANCE_ACCOUNT, usdc("5000"))
+    ex.mark("88")
+    assert ex.size(INSURANCE_ACCOUNT) == 100
+    ex.deposit(3, "100000")
+    ex.order(3, "buy", 50, "88.5")
+    ex.order(3, "buy", 100, "87")
+    events = ex.mark("88")
+    fund_trades = [(e.size_lots, e.price_ticks) for e in events if isinstance(e, Trade)]
+    assert fund_trades == [(50, ticks("88.5"))]
+    assert ex.size(INSURANCE_ACCOUNT) == 50
+    assert ex.equity(INSURANCE_ACCOUNT) == usdc("4825")
