@@ -98,3 +98,27 @@ def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | N
 def positions(engine: MarginEngine, account_id: int) -> list[PositionView]:
     summary = account_summary(engine, account_id)
     return summary.positions if summary is not None else []
+
+
+class LeverageBracket(msgspec.Struct, frozen=True):
+    """One margin tier as Binance's leverageBracket shows it: maintenance = notional x rate - amount."""
+
+    bracket: int  # 1-based
+    max_leverage: int
+    notional_floor_micro: int
+    notional_cap_micro: int  # 0: no cap (the last tier)
+    maintenance_rate_ppm: int  # 1 / (2 x max leverage), rounded to the nearest ppm (a view: the engine is exact)
+    maintenance_amount_micro: int  # the deduction that keeps maintenance continuous, rounded down
+
+
+def leverage_brackets(engine: MarginEngine, symbol: str) -> list[LeverageBracket] | None:
+    market = engine.markets.get(symbol)
+    if market is None:
+        return None
+    tiers = engine.margin.tiers_of(market)
+    brackets = []
+    for i, (floor, leverage) in enumerate(zip(tiers.floors, tiers.leverages, strict=True)):
+        cap = tiers.floors[i + 1] if i + 1 < len(tiers.floors) else 0
+        rate_ppm = (1_000_000 + leverage) // (2 * leverage)  # nearest: (10^6 / 2L) rounded half up
+        brackets.append(LeverageBracket(i + 1, leverage, floor, cap, rate_ppm, tiers.c[i] // tiers.denominator))
+    return brackets
