@@ -37,6 +37,7 @@ class CommandClient:
         self.pending: dict[str, asyncio.Future[list[Event]]] = {}
         self.task: asyncio.Task[None] | None = None
         self.fetches: set[asyncio.Task[None]] = set()
+        self.queue = self.hub.subscribe()
 
     async def __aenter__(self) -> "CommandClient":
         await self.start()
@@ -48,7 +49,6 @@ class CommandClient:
     async def start(self) -> None:
         """Start listening at the event stream's current end: results of commands submitted from
         now on cannot be missed."""
-        self.queue = self.hub.subscribe()
         await self.hub.start()
         self.task = asyncio.create_task(self._dispatch(), name="command-client")
 
@@ -77,8 +77,12 @@ class CommandClient:
     async def _dispatch(self) -> None:
         while True:
             batch = await self.queue.get()
-            if batch is None:
-                raise RuntimeError("the command client fell behind the event stream")
+            if batch is None:  # fell too far behind: those waiting now may have missed their result
+                for future in self.pending.values():
+                    if not future.done():
+                        future.set_exception(TimeoutError("the command client fell behind the event stream"))
+                self.queue = self.hub.subscribe()
+                continue
             if self.pending:
                 self._resolve(batch)
 

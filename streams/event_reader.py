@@ -6,7 +6,7 @@ an older position, or two positions overlapping, must not hand an event out twic
 """
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
@@ -15,6 +15,8 @@ from streams.event_batch import EventBatch, parse_entry
 from streams.events import Event
 from streams.keys import ShardKeys
 from streams.stream_ids import ZERO, StreamId, format_id, parse_id
+
+log = logging.getLogger("perpx.streams")
 
 
 async def last_entry_id(client: aioredis.Redis, keys: ShardKeys) -> StreamId:
@@ -83,8 +85,12 @@ class EventHub:
     async def stop(self) -> None:
         if self.task is not None:
             self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            done, _ = await asyncio.wait({self.task}, timeout=1)
+            if not done:  # redis-py can hold a cancelled blocking read open: cut the connections
+                await self.client.connection_pool.disconnect()
+                await asyncio.wait({self.task}, timeout=5)
+            if self.task.done() and not self.task.cancelled() and self.task.exception() is not None:
+                log.error("event hub failed", exc_info=self.task.exception())
         for queue in self.subscribers:
             queue.put_nowait(None)
         self.subscribers.clear()
@@ -98,11 +104,23 @@ class EventHub:
         self.subscribers.discard(queue)
 
     async def _run(self) -> None:
-        async for batch in tail_events(self.client, self.keys, self.position):
-            self.position = batch.entry_id
-            for queue in list(self.subscribers):
-                if queue.qsize() >= self.max_queue:
-                    self.subscribers.discard(queue)
-                    queue.put_nowait(None)
-                else:
-                    queue.put_nowait(batch)
+        """Tail forever; when Redis goes away, wait and resume from the last entry handed out."""
+        delay_s = 0.1
+        while True:
+            try:
+                async for batch in tail_events(self.client, self.keys, self.position):
+                    delay_s = 0.1
+                    self.position = batch.entry_id
+                    for queue in list(self.subscribers):
+                        if queue.qsize() >= self.max_queue:
+                            self.subscribers.discard(queue)
+                            queue.put_nowait(None)
+                        else:
+                            queue.put_nowait(batch)
+            except (ConnectionError, OSError, aioredis.ConnectionError, aioredis.TimeoutError) as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from exc  # redis-py turned our cancellation into an error
+                log.warning("event stream unreachable (%s); retrying in %.1f s", exc, delay_s)
+                await asyncio.sleep(delay_s)
+                delay_s = min(5.0, delay_s * 2)

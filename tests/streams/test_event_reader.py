@@ -6,6 +6,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from streams.codec import encode
+from streams.embedded import EmbeddedRedis
 from streams.enums import CancelReason
 from streams.event_batch import entry_fields
 from streams.event_reader import EventHub, events_by_seq, last_entry_id, tail_events
@@ -78,3 +79,23 @@ async def test_events_by_seq_spans_entries(aio, shard_keys):
     assert [e.seq for e in await events_by_seq(aio, shard_keys, 2, 3)] == [2, 3, 4]
     assert [e.seq for e in await events_by_seq(aio, shard_keys, 6, 1)] == [6]
     assert await events_by_seq(aio, shard_keys, 7, 1) == []
+
+
+async def test_the_hub_resumes_after_redis_comes_back(tmp_path, shard_keys):
+    server = EmbeddedRedis(tmp_path, appendfsync="always").start()
+    client = aioredis.Redis.from_url(server.url)
+    try:
+        hub = EventHub(client, shard_keys)
+        queue = hub.subscribe()
+        await hub.start(after=ZERO)
+        await write_entry(client, shard_keys, [1], "1-0")
+        assert [e.seq for e in (await asyncio.wait_for(queue.get(), 5)).events] == [1]
+        server.kill()
+        await asyncio.sleep(0.3)  # the tail fails and waits
+        server = EmbeddedRedis(tmp_path, port=server.port, appendfsync="always").start()
+        await write_entry(client, shard_keys, [2], "2-0")
+        assert [e.seq for e in (await asyncio.wait_for(queue.get(), 10)).events] == [2]
+        await hub.stop()
+    finally:
+        await client.aclose()
+        server.stop()
