@@ -30,6 +30,12 @@ def add_engine_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="command entries per read")
     parser.add_argument("--snapshot-every", type=int, default=defaults.snapshot_every, help="commands per snapshot")
+    parser.add_argument(
+        "--events-max-entries",
+        type=int,
+        default=defaults.events_max_entries,
+        help="keep about this many event stream entries (one per batch); 0 keeps them all",
+    )
     parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
     parser.add_argument(
         "--health-port",
@@ -51,7 +57,9 @@ def run_engine(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    settings = EngineSettings(batch_size=args.batch_size, snapshot_every=args.snapshot_every)
+    settings = EngineSettings(
+        batch_size=args.batch_size, snapshot_every=args.snapshot_every, events_max_entries=args.events_max_entries
+    )
     kind = ENGINE_KINDS[args.kind]
     service = EngineService(must_get_redis_url(), ShardKeys(args.shard), settings, kind.make, kind.load)
     health = HealthServer(service.health, service.metrics.registry, args.health_host, args.health_port).start()

@@ -121,3 +121,14 @@ def test_unreadable_snapshots_stop_the_engine_rather_than_start_over(redis_serve
     with pytest.raises(RecoveryError, match="none is readable"):
         service.recover()
     service.close()
+
+
+def test_the_event_stream_can_be_capped(redis_server, redis_client, shard_keys):
+    commands = exchange_commands(400, seed=17)
+    ids = append_all(redis_client, shard_keys, commands)
+    service = EngineService(redis_server.url, shard_keys, EngineSettings(batch_size=1, events_max_entries=50))
+    service.recover()
+    while service.position < parse_id(ids[-1]):
+        service.step()
+    service.close()
+    assert 50 <= redis_client.xlen(shard_keys.events) < len(commands) // 2  # trimmed a node at a time
