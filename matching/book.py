@@ -1,16 +1,16 @@
-"""The fast order book: price levels in sortedcontainers, FIFO deques within a level, O(1) cancel.
+"""The fast order book: price levels in sortedcontainers, FIFO lists within a level, O(1) cancel.
 
 Each side keeps its level keys in one SortedList arranged so that the best level is always the
-last key (bids keyed by price, asks by minus price): taking or dropping the best level is a pop
-from the end, the cheapest SortedList operation. Cancels are O(1): the order leaves the id index
-and its level's totals at once, and its deque slot is skipped (and dropped) when matching reaches
-it; a level whose dead slots outnumber its live orders is compacted.
+last key (bids keyed by price, asks by minus price). Within a level, orders form a doubly linked
+list through their own `prev_in_level` / `next_in_level` (as exchange-core's direct book does):
+appending, taking the head and cancelling from the middle are each a few pointer writes, with no
+dead slots to skip or compact.
 
 `NaiveBook` in naive_book.py is the obviously-right twin this one is tested against.
 """
 
+import itertools
 import math
-from collections import deque
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Final
@@ -24,7 +24,6 @@ from streams.enums import SelfTradePrevention
 _STP_NONE: Final = SelfTradePrevention.NONE
 _STP_EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER
 _STP_EXPIRE_BOTH: Final = SelfTradePrevention.EXPIRE_BOTH
-_COMPACT_MIN_DEAD: Final = 32
 _PURGE_EMPTY_LEVELS: Final = 32
 
 Fill = tuple[Order, int]
@@ -32,13 +31,43 @@ Fill = tuple[Order, int]
 
 
 class PriceLevel:
-    """Orders at one price in arrival order; `queue` may hold canceled orders not yet skipped."""
+    """Orders at one price in arrival order, from `head` (next to trade) to `tail`."""
 
     def __init__(self, price_ticks: int) -> None:
         self.price_ticks = price_ticks
         self.total_lots = 0
         self.live_count = 0
-        self.queue: deque[Order] = deque()
+        self.head: Order | None = None
+        self.tail: Order | None = None
+
+    def append(self, order: Order) -> None:
+        tail = self.tail
+        order.prev_in_level = tail
+        order.next_in_level = None
+        if tail is None:
+            self.head = order
+        else:
+            tail.next_in_level = order
+        self.tail = order
+
+    def unlink(self, order: Order) -> None:
+        before, after = order.prev_in_level, order.next_in_level
+        if before is None:
+            self.head = after
+        else:
+            before.next_in_level = after
+        if after is None:
+            self.tail = before
+        else:
+            after.prev_in_level = before
+        order.prev_in_level = None
+        order.next_in_level = None
+
+    def orders(self) -> Iterator[Order]:
+        order = self.head
+        while order is not None:
+            yield order
+            order = order.next_in_level
 
 
 class BookSide:
@@ -74,7 +103,6 @@ class BookSide:
 
     def level_emptied(self, level: PriceLevel) -> None:
         """The level's last live order has gone: keep it, empty, and move the best price on."""
-        level.queue.clear()
         self.empty_levels += 1
         if level.price_ticks == self.best_ticks:
             self.best_ticks = self._next_best_ticks()
@@ -157,9 +185,7 @@ class OrderBook:
     def side_in_priority(self, is_buy: bool) -> Iterator[Order]:
         """Resting orders of one side, best price first, oldest first within a price."""
         for level in (self.bids if is_buy else self.asks).levels_best_first():
-            for order in level.queue:
-                if order.resting:
-                    yield order
+            yield from level.orders()
 
     def depth(self, max_levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """L2 snapshot: up to `max_levels` (price_ticks, total_lots) per side, best first."""
@@ -193,7 +219,7 @@ class OrderBook:
         """Rest `order` at the back of its level. The caller has matched it: it must not cross."""
         side = self.bids if order.is_buy else self.asks
         level = side.level_for(order.price_ticks)
-        level.queue.append(order)
+        level.append(order)
         level.total_lots += order.remaining_lots
         level.live_count += 1
         order.resting = True
@@ -209,15 +235,11 @@ class OrderBook:
         order.resting = False
         side = self.bids if order.is_buy else self.asks
         level = side.levels[order.price_ticks]
+        level.unlink(order)
         level.total_lots -= order.remaining_lots
         level.live_count -= 1
         if level.live_count == 0:
             side.level_emptied(level)
-        else:
-            queue = level.queue
-            dead = len(queue) - level.live_count
-            if dead > _COMPACT_MIN_DEAD and dead > level.live_count:
-                level.queue = deque(o for o in queue if o.resting)
         return order
 
     def reduce(self, order: Order, new_remaining_lots: int) -> None:
@@ -239,9 +261,7 @@ class OrderBook:
             if stp is _STP_NONE:
                 needed -= level.total_lots
             else:
-                for maker in level.queue:
-                    if not maker.resting:
-                        continue
+                for maker in level.orders():
                     if maker.account_id == account_id:
                         if stp is _STP_EXPIRE_MAKER:
                             continue
@@ -271,15 +291,13 @@ class OrderBook:
             if best == 0 or (best > limit_ticks if is_buy else best < limit_ticks):
                 break
             level = side.levels[best]
-            queue = level.queue
-            while remaining and queue:
-                maker = queue[0]
-                if not maker.resting:
-                    queue.popleft()
-                    continue
+            while remaining:
+                maker = level.head
+                if maker is None:
+                    break
                 if stp is not _STP_NONE and maker.account_id == account_id:
                     if stp is _STP_EXPIRE_MAKER or stp is _STP_EXPIRE_BOTH:
-                        queue.popleft()
+                        level.unlink(maker)
                         maker.resting = False
                         del orders[maker.order_id]
                         level.total_lots -= maker.remaining_lots
@@ -296,7 +314,7 @@ class OrderBook:
                     level.live_count -= 1
                     maker.remaining_lots = 0
                     maker.resting = False
-                    queue.popleft()
+                    level.unlink(maker)
                     del orders[maker.order_id]
                     fills.append((maker, maker_remaining))
                 else:
@@ -325,21 +343,26 @@ class OrderBook:
             assert side.best_ticks == (expected_best or 0), "cached best price is stale"
             for price, level in side.levels.items():
                 assert level.price_ticks == price
-                live = [o for o in level.queue if o.resting]
+                live = list(level.orders())
                 if level.live_count == 0:
-                    assert not level.queue and level.total_lots == 0, "an empty level holds orders"
+                    assert level.head is None and level.tail is None and level.total_lots == 0, (
+                        "empty level holds orders"
+                    )
                     continue
+                assert level.head is live[0] and level.tail is live[-1] and live[0].prev_in_level is None
+                assert all(b.prev_in_level is a for a, b in itertools.pairwise(live)), "broken back links"
+                assert all(o.resting for o in live), "a cancelled order is still linked"
                 arrivals = [o.arrival for o in live]
                 assert arrivals == sorted(set(arrivals)), "FIFO broken within a level"
-                assert level.live_count == len(live), "live count differs from the queue"
+                assert level.live_count == len(live), "live count differs from the list"
                 assert level.total_lots == sum(o.remaining_lots for o in live), "level size != sum of orders"
                 for order in live:
                     assert order.is_buy is is_buy and order.price_ticks == price
                     assert 0 < order.remaining_lots <= order.size_lots
                     assert self.orders.get(order.order_id) is order, "resting order missing from index"
-                    assert order.order_id not in seen, "order queued twice"
+                    assert order.order_id not in seen, "order linked twice"
                     seen.add(order.order_id)
-        assert seen == set(self.orders), "index holds orders that are not queued"
+        assert seen == set(self.orders), "index holds orders that are not linked"
         bid, ask = self.best_bid_ticks, self.best_ask_ticks
         assert bid is None or ask is None or bid < ask, f"book crossed: bid {bid} >= ask {ask}"
 

@@ -19,7 +19,9 @@ class Order:
         "expire_at_ms",
         "is_buy",
         "market",
+        "next_in_level",
         "order_id",
+        "prev_in_level",
         "price_ticks",
         "reduce_only",
         "remaining_lots",
@@ -42,7 +44,9 @@ class Order:
     reduce_only: bool
     expire_at_ms: int
     resting: bool  # True exactly while a book holds it
-    arrival: int  # the book's arrival counter when it last joined a queue: FIFO is by this
+    arrival: int  # the book's arrival counter when it last joined a level: FIFO is by this
+    prev_in_level: "Order | None"  # neighbours in its price level's FIFO list while it rests
+    next_in_level: "Order | None"
 
     def __init__(
         self,
@@ -73,6 +77,8 @@ class Order:
         self.expire_at_ms = expire_at_ms
         self.resting = False
         self.arrival = 0
+        self.prev_in_level: Order | None = None
+        self.next_in_level: Order | None = None
 
     def __repr__(self) -> str:
         return (
@@ -92,8 +98,8 @@ class Order:
     def moved(self, price_ticks: int, size_lots: int, remaining_lots: int) -> "Order":
         """A new, not-yet-resting order with this one's identity at a new price or size.
 
-        Re-resting must use a new object: the book's queues may still hold this one in a slot
-        that cancel left behind, and reviving it there would queue it twice.
+        A new object, so that nothing holding the old one (an event consumer, a test) sees it
+        change under it.
         """
         return Order(
             self.order_id,
