@@ -42,7 +42,7 @@ def redis_url_or_embedded(
 def connect(url: str, retries: int = 3) -> redis.Redis:
     """A client that returns bytes (the wire is msgpack).
 
-    `retries=0` for a writer that must not resend: a MULTI resent after its reply was lost could
+    `retries=0` for a writer that must not resend: a write resent after its reply was lost could
     apply twice; the engine would rather fail and recover from the streams.
     """
     return redis.Redis.from_url(url, health_check_interval=30, retry=Retry(ExponentialBackoff(), retries))

@@ -2,9 +2,10 @@
 
 Loop: a blocking XREAD of up to `batch_size` command entries after the last one applied (the next
 one is sent before this batch is applied, so Redis works while Python does); apply them
-(perpx.services.engine_batch); write the batch's events, replies and dead letters in one MULTI; every
-`snapshot_every` commands (in a forked child) and on a clean stop (in the process), save a snapshot
-covering the last entry written.
+(perpx.services.engine_batch); write the batch's events, replies and dead letters in one script,
+refused unless the event stream still ends where this engine last wrote (a second engine on the
+shard fails instead of interleaving); every `snapshot_every` commands (in a forked child) and on a
+clean stop (in the process), save a snapshot covering the last entry written.
 
 Recovery: load the newest snapshot (or start from the listing), then replay. Entries up to the one
 the last event entry covers (its `c` field) are replayed silently, since their events are already
@@ -33,7 +34,7 @@ from streams.codec import command_decoder, encode
 from streams.connection import connect
 from streams.event_batch import entry_fields, next_entry_id
 from streams.keys import ShardKeys
-from streams.pipelined import MultiWriter, PendingRead
+from streams.pipelined import FencedAppender, PendingRead
 from streams.raw_reader import RawStreamReader
 from streams.snapshots import Snapshot, SnapshotStore, wall_clock_ms
 from streams.stream_ids import ZERO, StreamId, format_id, id_ms, parse_id
@@ -94,7 +95,7 @@ class EngineService:
         self.snapshots = SnapshotStore(self.client, self.keys, self.settings.trim_commands)
         self.reader = RawStreamReader(url)  # recovery's ranges
         self.reading = PendingRead(url)  # the loop's reads, one batch ahead
-        self.writer = MultiWriter(url)
+        self.writer = FencedAppender(url)
         self.engine: Engine = make_engine()
         self.position: StreamId = ZERO  # last command entry applied
         self.last_event_id: StreamId = ZERO
@@ -194,15 +195,20 @@ class EngineService:
     def _write(self, batch: AppliedBatch) -> None:
         entry_id = next_entry_id(self.last_event_id, self.engine.next_seq - 1)
         fields = entry_fields(encode(batch.events) if batch.events else None, batch.replies, batch.covers)
-        trim = ("MAXLEN", "~", self.settings.events_max_entries) if self.settings.events_max_entries else ()
-        commands: list[tuple] = [
-            ("XADD", self.keys.events, *trim, format_id(entry_id), *(x for kv in fields.items() for x in kv))
-        ]
+        dead_letters = []
         for dead in batch.dead_letters:
             dead_fields = {**dead.fields, b"entry_id": dead.entry_id, b"reason": dead.reason.encode()}
-            commands.append(("XADD", self.keys.dead_letters, "*", *(x for kv in dead_fields.items() for x in kv)))
+            dead_letters.append([x for kv in dead_fields.items() for x in kv])
             log.warning("dead letter %s: %s", dead.entry_id.decode(), dead.reason)
-        self.writer.execute(commands)
+        self.writer.append(
+            self.keys.events,
+            self.keys.dead_letters,
+            format_id(self.last_event_id),
+            format_id(entry_id),
+            self.settings.events_max_entries,
+            [x for kv in fields.items() for x in kv],
+            dead_letters,
+        )
         self.last_event_id = entry_id
 
     def take_snapshot(self, background: bool = False) -> None:

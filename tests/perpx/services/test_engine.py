@@ -2,6 +2,7 @@
 each command applied once, bad messages set aside, and restarts that neither lose nor repeat."""
 
 import pytest
+import redis
 
 from perpx.bench.redis_runner import count_written
 from perpx.services.engine import EngineService, EngineSettings, RecoveryError
@@ -132,3 +133,21 @@ def test_the_event_stream_can_be_capped(redis_server, redis_client, shard_keys):
         service.step()
     service.close()
     assert 50 <= redis_client.xlen(shard_keys.events) < len(commands) // 2  # trimmed a node at a time
+
+
+def test_a_second_engine_on_the_shard_is_fenced_off(redis_server, redis_client, shard_keys):
+    commands = exchange_commands(300, seed=19)
+    first = EngineService(redis_server.url, shard_keys, EngineSettings(batch_size=100, block_ms=10))
+    second = EngineService(redis_server.url, shard_keys, EngineSettings(batch_size=70, block_ms=10))
+    first.recover()
+    second.recover()
+    ids = append_all(redis_client, shard_keys, commands)
+    first.step()
+    with pytest.raises(redis.ResponseError, match="FENCED"):
+        second.step()  # it read the same commands, but the stream no longer ends where it last wrote
+    second.close()
+    while first.position < parse_id(ids[-1]):
+        first.step()
+    first.close()
+    _, expected_events = reference_run(list(zip(ids, commands, strict=True)))
+    assert written_events(redis_client, shard_keys) == expected_events
