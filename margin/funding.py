@@ -9,7 +9,7 @@ exactly zero. A (market, funding_time_ms) settles once: times must increase.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from streams.commands import FundingSettle
 from streams.enums import RejectReason
@@ -18,7 +18,7 @@ from streams.events import FundingPaid, FundingSettled
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
 
-INDEX_SCALE = 1_000_000_000  # the index is in micro-USDC per lot x 1e-9
+INDEX_SCALE: Final = 1_000_000_000  # the index is in micro-USDC per lot x 1e-9
 
 
 def funding_owed_micro(size_lots: int, index_delta: int) -> int:

@@ -7,12 +7,14 @@ clearing account per market, whose balance is minus the entry cost of all open p
 System accounts have negative ids; traders have positive ones.
 """
 
+from typing import Final
+
 from margin.accounts import Account
 
-EXTERNAL_ACCOUNT = -1
-FEE_ACCOUNT = -2
-INSURANCE_ACCOUNT = -3
-SYSTEM_ACCOUNTS = (EXTERNAL_ACCOUNT, FEE_ACCOUNT, INSURANCE_ACCOUNT)
+EXTERNAL_ACCOUNT: Final = -1
+FEE_ACCOUNT: Final = -2
+INSURANCE_ACCOUNT: Final = -3
+SYSTEM_ACCOUNTS: Final = (EXTERNAL_ACCOUNT, FEE_ACCOUNT, INSURANCE_ACCOUNT)
 
 
 class Ledger:

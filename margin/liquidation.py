@@ -19,7 +19,7 @@ one isolated market.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from margin.accounts import Account
 from margin.adl import adl_ranking
@@ -42,7 +42,7 @@ from streams.events import BalanceChanged, LiquidationTriggered, PositionDelever
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
 
-LIQUIDATION_FEE_PPM = 5_000  # 0.5% of the closed notional at the mark, capped by what is left
+LIQUIDATION_FEE_PPM: Final = 5_000  # 0.5% of the closed notional at the mark, capped by what is left
 
 
 def bankruptcy_price_ticks(equity_micro: int, size_lots: int, price_ticks: int, micro_per_tick_lot: int) -> int:

@@ -10,7 +10,7 @@ buys filling (at their prices) or all its sells filling, whichever needs more ma
 on the side that reduces the position does not raise the requirement, and is always allowed.
 """
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from margin.accounts import Account, Position
 from margin.tiers import Tiers
@@ -139,7 +139,7 @@ def cross_requirements(account: Account, markets: dict[str, Market], tiers: dict
     return Requirements(equity, initial, maintenance)
 
 
-CROSS = ""  # the bucket name of the cross positions; isolated buckets are named by their market
+CROSS: Final = ""  # the bucket name of the cross positions; isolated buckets are named by their market
 
 
 def buckets_below_maintenance(account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> list[str]:

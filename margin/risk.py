@@ -10,7 +10,7 @@ from mypy_extensions import mypyc_attr
 
 from margin.accounts import Account, Position
 from margin.fees import fee_micro
-from margin.ledger import FEE_ACCOUNT, SYSTEM_ACCOUNTS, Ledger
+from margin.ledger import FEE_ACCOUNT, Ledger
 from margin.positions import apply_trade
 from margin.requirements import (
     Requirements,
@@ -224,7 +224,7 @@ class MarginRisk(Risk):
         return account_requirements(account, self.markets, self.tiers)
 
     def below_maintenance(self, account: Account) -> bool:
-        if account.account_id in SYSTEM_ACCOUNTS:
+        if account.account_id < 0:  # system accounts are never liquidated
             return False
         return equity_below_maintenance(account, self.markets, self.tiers)
 
