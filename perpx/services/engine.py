@@ -51,6 +51,7 @@ class EngineSettings:
     batch_size: int = 1000  # command entries per read
     block_ms: int = 500  # how long a read waits for new entries (also how soon a stop is seen)
     snapshot_every: int = 100_000  # commands between snapshots
+    snapshot_interval_s: float = 300.0  # and at least this often while commands arrive
     events_max_entries: int = 0  # approximate cap of the event stream in entries; 0 keeps everything
     trim_commands: bool = True  # trim the command stream to the previous snapshot
     snapshot_in_background: bool = True  # periodic snapshots encoded and saved by a forked child
@@ -101,6 +102,7 @@ class EngineService:
         self.last_event_id: StreamId = ZERO
         self.since_snapshot = 0
         self.snapshot_child: int | None = None
+        self.snapshot_monotonic = time.monotonic()  # when the last snapshot was started
         self.redis_run_id = ""
         self.last_step_monotonic = time.monotonic()
         self.recovered = False
@@ -188,7 +190,9 @@ class EngineService:
         )
         if self.snapshot_child is not None:
             self._snapshot_child_running()
-        if self.since_snapshot >= settings.snapshot_every:
+        if self.since_snapshot >= settings.snapshot_every or (
+            time.monotonic() - self.snapshot_monotonic >= settings.snapshot_interval_s
+        ):
             self.take_snapshot(background=settings.snapshot_in_background)
         return len(entries)
 
@@ -238,6 +242,7 @@ class EngineService:
             self._save_snapshot(self.snapshots)
             self.metrics.snapshot_taken()
         self.since_snapshot = 0
+        self.snapshot_monotonic = time.monotonic()
 
     def _save_snapshot(self, store: SnapshotStore) -> None:
         data = self.engine.snapshot()

@@ -151,3 +151,16 @@ def test_a_second_engine_on_the_shard_is_fenced_off(redis_server, redis_client, 
     first.close()
     _, expected_events = reference_run(list(zip(ids, commands, strict=True)))
     assert written_events(redis_client, shard_keys) == expected_events
+
+
+def test_snapshots_also_come_with_time(redis_server, redis_client, shard_keys):
+    settings = EngineSettings(batch_size=10, block_ms=10, snapshot_interval_s=0, snapshot_in_background=False)
+    service = EngineService(redis_server.url, shard_keys, settings)
+    service.recover()
+    ids = append_all(redis_client, shard_keys, exchange_commands(25, seed=23)[:25])
+    service.step()
+    assert redis_client.hget(shard_keys.snapshot, "covers") is not None  # 10 commands, far below snapshot_every
+    while service.position < parse_id(ids[-1]):
+        service.step()
+    assert parse_id(redis_client.hget(shard_keys.snapshot, "covers")) == parse_id(ids[-1])
+    service.close()
