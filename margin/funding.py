@@ -34,8 +34,9 @@ def settle_funding(engine: MarginEngine, cmd: FundingSettle) -> None:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
         return
     symbol = market.symbol
-    if cmd.funding_time_ms <= risk.funding_time_ms.get(symbol, -1):
-        engine.reject(cmd, RejectReason.FUNDING_ALREADY_SETTLED, str(risk.funding_time_ms[symbol]))
+    last_ms = risk.funding_time_ms.get(symbol, -1)
+    if cmd.funding_time_ms <= last_ms:  # a negative time is before any interval: refused the same way
+        engine.reject(cmd, RejectReason.FUNDING_ALREADY_SETTLED, f"settled up to {last_ms}")
         return
     price = market.index_price_ticks or market.mark_price_ticks
     if price <= 0:
