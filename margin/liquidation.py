@@ -117,6 +117,7 @@ def close_position(engine: MarginEngine, account: Account, market: Market, bucke
     bankruptcy = 0
     while position.size_lots:
         size = position.size_lots
+        mark = valuation_price_ticks(market)  # moves with the fills before the oracle's first mark
         bankruptcy = bankruptcy_price_ticks(bucket_equity(), size, mark, u)
         lots = min(abs(size), slice_lots)
         first = len(engine.out)
@@ -151,6 +152,7 @@ def close_position(engine: MarginEngine, account: Account, market: Market, bucke
     size = position.size_lots
     if not size:
         return
+    mark = valuation_price_ticks(market)
     bankruptcy = bankruptcy_price_ticks(bucket_equity(), size, mark, u)
     insurance = risk.ledger.accounts[INSURANCE_ACCOUNT]
     loss_per_lot = (bankruptcy - mark) * u if size > 0 else (mark - bankruptcy) * u

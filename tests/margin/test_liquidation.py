@@ -151,3 +151,21 @@ def test_the_insurance_fund_unwinds_into_the_book_never_below_the_mark() -> None
     assert fund_trades == [(50, ticks("88.5"))]
     assert ex.size(INSURANCE_ACCOUNT) == 50
     assert ex.equity(INSURANCE_ACCOUNT) == usdc("4825")
+
+
+def test_before_any_mark_an_account_that_trades_is_valued_at_the_last_trade() -> None:
+    """No PriceUpdate yet. Trader 1 (1,000 at 10x) buys 100 @ 100, then sells 1 @ 91 into 3's bid:
+    valued at 91 it has 1,000 - 9 - 99 x 9 = 100 of equity against 99 x 91 x 2.5% = 225.23 of
+    maintenance, so it is liquidated into the same bid: 99 @ 91, then the 0.5% fee on 9,009 (45.045)."""
+    ex = Exchange()
+    ex.deposit(1, "1000")
+    ex.deposit(2, "100000")
+    ex.deposit(3, "100000")
+    ex.leverage(1, 10)
+    ex.order(2, "sell", 100, "100")
+    ex.order(1, "buy", 100, "100")
+    ex.order(3, "buy", 100, "91")
+    events = ex.order(1, "sell", 1, "91")
+    assert any(isinstance(e, LiquidationTriggered) for e in events)
+    assert ex.size(1) == 0 and ex.size(3) == 100
+    assert ex.balance(1) == usdc("1000") - usdc("9") - usdc("891") - usdc("45.045")
