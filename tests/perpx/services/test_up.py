@@ -1,4 +1,5 @@
-"""`perpx up` starts Redis and the services with one command, and Ctrl-C stops all of it cleanly."""
+"""`perpx up` starts Redis and the services with one command, keeps Redis up, and Ctrl-C stops all
+of it cleanly."""
 
 import os
 import re
@@ -8,63 +9,96 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import redis
 
 
-def test_up_runs_and_stops_on_ctrl_c(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.update(PERPX_ENGINE_HEALTH_PORT="0", PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "perpx.cli", "up", "--data-dir", str(tmp_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
-    )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, b"")), daemon=True)
-    reader.start()
+class Up:
+    def __init__(self, data_dir: Path, *options: str) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+        env.update(PERPX_ENGINE_HEALTH_PORT="0", PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "perpx.cli", "up", "--data-dir", str(data_dir), *options],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=data_dir,
+        )
+        self.lines: list[bytes] = []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, b"")))
+        self.reader.start()
+        self.deadline = time.monotonic() + 90
 
-    def text() -> str:
-        return b"".join(lines).decode()
+    def text(self) -> str:
+        return b"".join(self.lines).decode()
 
-    try:
-        deadline = time.monotonic() + 90
-        while "recovered at" not in text():
-            assert process.poll() is None and time.monotonic() < deadline, text()
+    def wait_for(self, needle: str, count: int = 1) -> None:
+        while self.text().count(needle) < count:
+            assert self.process.poll() is None and time.monotonic() < self.deadline, self.text()
             time.sleep(0.05)
-        redis_url = re.search(r"redis at (redis://\S+)", text()).group(1)
-        health_port = int(re.search(r"engine\s*\| .*on port (\d+)", text()).group(1))
+
+    @property
+    def redis_url(self) -> str:
+        return re.search(r"redis at (redis://\S+)", self.text()).group(1)
+
+    def ctrl_c(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(60)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(5)
+        self.process.stdout.close()
+
+
+@contextmanager
+def perpx_up(data_dir: Path, *options: str) -> Iterator[Up]:
+    up = Up(data_dir, *options)
+    try:
+        yield up
+    finally:
+        up.close()
+
+
+def assert_gone(url: str) -> None:
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        return
+    raise AssertionError("embedded Redis still answers after perpx up stopped")
+
+
+def test_up_runs_and_stops_on_ctrl_c(tmp_path):
+    with perpx_up(tmp_path) as up:
+        up.wait_for("recovered at")
+        health_port = int(re.search(r"engine\s*\| .*on port (\d+)", up.text()).group(1))
         with urllib.request.urlopen(f"http://127.0.0.1:{health_port}/healthz", timeout=5) as response:
             assert response.status == 200
-        client = redis.Redis.from_url(redis_url)
+        client = redis.Redis.from_url(up.redis_url)
         assert client.config_get("appendonly") == {"appendonly": "yes"}
-        client.set("kept", "yes")
-        os.kill(client.info("server")["process_id"], signal.SIGKILL)  # Redis dies: up restarts it
         client.close()
-        while "restarted it from its AOF" not in text():
-            assert process.poll() is None and time.monotonic() < deadline, text()
-            time.sleep(0.05)
-        client = redis.Redis.from_url(redis_url)
+        assert (tmp_path / "redis" / "appendonly.aof").exists()
+        assert up.ctrl_c() == 0, up.text()
+    assert "engine stopped (exit 0)" in up.text()
+    assert_gone(up.redis_url)
+
+
+def test_up_restarts_redis_from_its_aof(tmp_path):
+    with perpx_up(tmp_path, "--appendfsync", "always") as up:
+        up.wait_for("recovered at")
+        client = redis.Redis.from_url(up.redis_url)
+        client.set("kept", "yes")
+        os.kill(client.info("server")["process_id"], signal.SIGKILL)
+        client.close()
+        up.wait_for("restarted it from its AOF")
+        client = redis.Redis.from_url(up.redis_url)
         assert client.get("kept") == b"yes"
         client.close()
-        while text().count("recovered at") < 2:  # the engine lost Redis, exited, and was restarted
-            assert process.poll() is None and time.monotonic() < deadline, text()
-            time.sleep(0.05)
-        assert (tmp_path / "redis" / "appendonly.aof").exists()
-
-        process.send_signal(signal.SIGINT)
-        assert process.wait(60) == 0, text()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        reader.join(5)
-        process.stdout.close()
-    assert "engine stopped (exit 0)" in text()
-    try:
-        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
-        raise AssertionError("embedded Redis still answers after perpx up stopped")
-    except redis.ConnectionError:
-        pass
+        up.wait_for("recovered at", 2)  # the engine lost Redis, exited, and was started again
+        assert up.ctrl_c() == 0, up.text()
+    assert_gone(up.redis_url)
