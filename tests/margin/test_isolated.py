@@ -78,3 +78,13 @@ def test_closing_returns_the_margin_and_pnl_to_cross() -> None:
     assert ex.risk.ledger.accounts[1].isolated_micro == {"AAPLUSDC": 0}
     assert ex.balance(1) == usdc("10300")
     assert rejected(ex.withdraw(1, "10300")) is None
+
+
+def test_funding_of_an_isolated_position_moves_its_margin() -> None:
+    """Rate 0.1% on 100 x 100.00: the isolated long pays 10 out of its 1,000 of margin. Cross then
+    holds back the 10 the position lacks of its initial margin: 8,990 is free."""
+    ex = isolated_long()
+    ex.funding(1_000_000, 3_600_000)
+    assert ex.risk.ledger.accounts[1].isolated_micro == {"AAPLUSDC": usdc("990")}
+    assert ex.balance(1) == usdc("9990")
+    assert account_summary(ex.engine, 1).available_micro == usdc("8990")
