@@ -67,8 +67,13 @@ class FundingProcess:
         self.settled = Counter("funding_settlements", "FundingSettle commands appended", registry=self.registry)
         self.last_step = Gauge("funding_last_step_ms", "clock of the latest step", registry=self.registry)
         self.last_step_ms = 0
+        self.reported: set[str] = set()  # unusable markets already logged
 
     def after_step(self, now_ms: int, appended: list[FundingSettle]) -> None:
+        for market, problem in self.service.unusable.items():
+            if market not in self.reported:
+                log.warning("%s is not funded: %s", market, problem)
+                self.reported.add(market)
         for command in appended:
             log.info("settled %s at %d: rate %d ppb", command.market, command.funding_time_ms, command.rate_ppb)
             self.settled.inc()

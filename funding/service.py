@@ -25,6 +25,7 @@ class FundingService:
         self.sampler = PremiumSampler(self.config.sample_interval_ms)
         self.last_settled_ms: dict[str, int] = {}  # a cache of the ledger's marks
         self.last_rates: dict[str, FundingRate] = {}  # what this instance computed for its latest boundary
+        self.unusable: dict[str, str] = {}  # markets this configuration cannot fund, and why
 
     def step(self, now_ms: int) -> list[FundingSettle]:
         """Sample each market for the slot of `now_ms`, then settle what is due; return the commands
@@ -32,10 +33,13 @@ class FundingService:
         appended: list[FundingSettle] = []
         for spec in self.source.market_specs():
             market = spec.symbol
+            if market in self.unusable:
+                continue
             if market not in self.last_settled_ms:
                 problem = self.config.validate([spec])
-                if problem is not None:
-                    raise ValueError(problem)
+                if problem is not None:  # one odd listing must not stop funding for every market
+                    self.unusable[market] = problem
+                    continue
                 from_ms = boundary_at_or_before(now_ms, self.config.interval_ms(spec))
                 self.last_settled_ms[market] = self.ledger.open_market(market, from_ms)
             observation = self.source.observe(market)

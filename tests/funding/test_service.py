@@ -3,6 +3,7 @@ clock passed to `step`. Restarts are new service objects over the same ledger an
 
 import random
 
+import msgspec
 import pytest
 
 from funding.config import FundingConfig
@@ -212,3 +213,19 @@ def test_an_instance_that_always_loses_the_race_keeps_no_stale_samples():
     assert exchange.sent_ids() == expected_ids(1, 2, 3, 4, 5)
     for market in ("AAPLUSDC", "NVDAUSDC"):
         assert min(loser.sampler.samples[market]) == T0 + 5 * H, "only the running interval's samples are kept"
+
+
+def test_a_market_the_configuration_cannot_fund_is_set_aside_not_fatal():
+    """A listing whose interval is not a whole number of sample slots (3601 s against 5 s) is
+    reported and skipped; every other market keeps its funding."""
+    exchange = Exchange()
+    odd = msgspec.structs.replace(
+        next(s for s in SPECS if s.symbol == "TSLAUSDC"), symbol="ODDUSDC", funding_interval_s=3_601
+    )
+    exchange.replay.apply(ListMarket("list-odd", T0 - 3, odd))
+    service = exchange.service()
+    run(service, T0, T0 + H + STEP)
+    assert exchange.sent_ids() == expected_ids(1)
+    assert service.unusable == {
+        "ODDUSDC": "ODDUSDC: funding interval must be a positive multiple of the sample interval"
+    }
