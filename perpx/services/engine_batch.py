@@ -8,16 +8,17 @@ and never backwards, so every producer shares one clock that nobody can set ahea
 replay of the same entries sees the same times.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import msgspec
 
 from matching.engine import Engine
-from streams.codec import DecodeError, commands_decoder
+from streams.codec import DecodeError, command_decoder, commands_decoder
+from streams.commands import Command
 from streams.event_batch import Reply
 from streams.events import Event
 from streams.raw_reader import RawEntry, field_value, fields_dict
-from streams.stream_ids import id_ms
 
 _replace = msgspec.structs.replace
 
@@ -40,33 +41,47 @@ class AppliedBatch:
 
 def apply_entries(engine: Engine, entries: list[RawEntry], decoder: msgspec.msgpack.Decoder) -> AppliedBatch:
     """Apply entries in order. Undecodable ones become dead letters and change nothing; commands
-    that produce no event get a Reply pointing at their original events (or at none)."""
+    that produce no event get a Reply pointing at their original events (or at none).
+
+    The hot loop: one command per entry is the common case and is handled inline; the clock is
+    parsed only when an entry's millisecond differs from the previous entry's."""
     batch = AppliedBatch(entries[-1][0])
     out = batch.events
     replies = batch.replies
     apply = engine.apply
     decode = decoder.decode
+    result_range = engine.result_range
+    last_ms_text = b""
+    ts_ms = 0
+    applied = 0
     for entry_id, fields in entries:
-        raw = fields[1] if fields[0] == b"c" else field_value(fields, b"c")
+        ms_text = entry_id[: entry_id.index(b"-")]
+        if ms_text != last_ms_text:
+            last_ms_text, ts_ms = ms_text, int(ms_text)
         try:
-            if raw is not None:
-                commands = [decode(raw)]
-            else:
-                packed = field_value(fields, b"b")
-                if packed is None:
-                    batch.dead_letters.append(DeadLetter(entry_id, fields_dict(fields), "no field 'c' or 'b'"))
-                    continue
-                commands = commands_decoder().decode(packed)
+            commands = (decode(fields[1]),) if fields[0] == b"c" else _other_layout(fields)
         except DecodeError as exc:
             batch.dead_letters.append(DeadLetter(entry_id, fields_dict(fields), f"{type(exc).__name__}: {exc}"))
             continue
-        ts_ms = id_ms(entry_id)
+        if commands is None:
+            batch.dead_letters.append(DeadLetter(entry_id, fields_dict(fields), "no field 'c' or 'b'"))
+            continue
         for command in commands:
             events = apply(_replace(command, ts_ms=ts_ms))
-            batch.commands += 1
+            applied += 1
             if events:
                 out.extend(events)
             elif command.command_id:
-                first_seq, count = engine.result_range(command.command_id) or (engine.next_seq, 0)
+                first_seq, count = result_range(command.command_id) or (engine.next_seq, 0)
                 replies.append(Reply(command.command_id, first_seq, count))
+    batch.commands = applied
     return batch
+
+
+def _other_layout(fields: list[bytes]) -> Sequence[Command] | None:
+    """`c` after other fields, or a packed `b`; None if neither is there."""
+    raw = field_value(fields, b"c")
+    if raw is not None:
+        return (command_decoder().decode(raw),)
+    packed = field_value(fields, b"b")
+    return None if packed is None else commands_decoder().decode(packed)
