@@ -1,21 +1,9 @@
 """The exchange core: order books, order types and the engine state machine.
 
-The hot modules are compiled by mypyc at install time (see setup.py). A compiled module that is
-older than its source would silently run stale code, so importing refuses that case.
+The hot modules are compiled by mypyc at install time (see setup.py); importing refuses a
+compiled module older than its source.
 """
 
-from pathlib import Path
+from matching.compiled import refuse_stale_compiled_modules
 
-
-def _refuse_stale_compiled_modules() -> None:
-    here = Path(__file__).parent
-    for compiled in here.glob("*.so"):
-        source = here / (compiled.name.split(".")[0] + ".py")
-        if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
-            raise ImportError(
-                f"matching/{compiled.name} is older than {source.name}: rebuild with `make build` "
-                "(or delete matching/*.so to run the engine as plain Python)"
-            )
-
-
-_refuse_stale_compiled_modules()
+refuse_stale_compiled_modules(__file__)
