@@ -5,6 +5,8 @@ import random
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from funding.config import FundingConfig
 from funding.service import FundingService
@@ -229,3 +231,24 @@ def test_a_market_the_configuration_cannot_fund_is_set_aside_not_fatal():
     assert service.unusable == {
         "ODDUSDC": "ODDUSDC: funding interval must be a positive multiple of the sample interval"
     }
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 3), st.randoms(use_true_random=False), st.floats(0.0, 0.1), st.floats(0.3, 1.0))
+def test_any_schedule_of_steps_crashes_and_rivals_settles_each_boundary_once(instances, rng, crash_p, step_p):
+    """Up to three instances over six hours, each minute each one stepping at a random second, idle,
+    or dying and coming back empty: every boundary is appended exactly once, none skipped."""
+    exchange = Exchange()
+    services = [exchange.service() for _ in range(instances)]
+    for service in services:
+        service.step(T0)
+    for minute in range(1, 6 * 60):
+        for i in range(instances):
+            roll = rng.random()
+            if roll < crash_p:
+                services[i] = exchange.service()  # a crash: nothing in memory survives
+            elif roll < crash_p + step_p:
+                services[i].step(T0 + minute * 60_000 + rng.randrange(60_000))
+    for service in services:
+        service.step(T0 + 6 * H + 60_000)
+    assert sorted(exchange.sent_ids()) == sorted(expected_ids(1, 2, 3, 4, 5, 6))
