@@ -12,7 +12,7 @@ bytes, as in streams.raw_reader):
 from typing import Any
 
 import redis
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError
 
 from streams.raw_reader import RawEntry
 
@@ -100,9 +100,7 @@ class FencedAppender:
             args += [len(dead), *dead]
         try:
             self._call("EVALSHA", self.sha, 2, events_key, dead_letters_key, *args)
-        except ResponseError as exc:
-            if not str(exc).startswith("NOSCRIPT"):
-                raise
+        except NoScriptError:
             self.sha = self._call("SCRIPT", "LOAD", _APPEND_SCRIPT)  # the server lost its script cache
             self._call("EVALSHA", self.sha, 2, events_key, dead_letters_key, *args)
 
