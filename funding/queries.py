@@ -18,6 +18,8 @@ class PremiumIndex(msgspec.Struct, frozen=True):
     next_funding_time_ms: int
     interest_ppb: int  # the interval's interest component, rounded toward zero
     last_rate_ppb: int | None  # the latest settled rate; None before the first settlement
+    index_price_ticks: int = 0  # the index the premium is measured against; 0 while unknown
+    time_ms: int = 0  # when this view was taken (the service's clock)
 
 
 class FundingQueries:
@@ -54,6 +56,7 @@ class FundingQueries:
         spec = self.must_get_spec(market)
         interval_ms = self.service.config.interval_ms(spec)
         last = self.history(market, 1)
+        observation = self.service.source.observe(market)
         return PremiumIndex(
             market,
             self.current_premium_ppb(market),
@@ -61,4 +64,6 @@ class FundingQueries:
             self.next_funding_time_ms(market, now_ms),
             int(self.service.config.rate.interest_ppb(interval_ms)),
             last[0].rate_ppb if last else None,
+            observation.index_price_ticks if observation is not None else 0,
+            now_ms,
         )

@@ -22,6 +22,7 @@ def test_premium_index_during_and_after_an_interval():
     assert index.next_funding_time_ms == T0 + H
     assert index.interest_ppb == 12_500
     assert index.last_rate_ppb is None
+    assert (index.index_price_ticks, index.time_ms) == (10_020, T0 + 20 * 60_000 - 1)
     run(service, T0 + 20 * 60_000, T0 + H + STEP)
     after = queries.premium_index("AAPLUSDC", T0 + H + 1)
     assert after.last_rate_ppb == -997_005
