@@ -110,6 +110,7 @@ class EngineService:
     # -- recovery --------------------------------------------------------------------------------
 
     def recover(self) -> None:
+        started = time.perf_counter()
         self.redis_run_id = self.client.info("server")["run_id"]
         loaded = self._load_snapshot()
         if loaded is None:
@@ -128,6 +129,8 @@ class EngineService:
                     f"replay reached seq {self.engine.next_seq - 1} but the event stream holds {self.last_event_id[0]}"
                 )
         self.recovered = True
+        self.metrics.recovery_s.set(time.perf_counter() - started)
+        self.metrics.replayed.set(self.since_snapshot)
         log.info("recovered at command entry %s, next seq %d", format_id(self.position), self.engine.next_seq)
 
     def _load_snapshot(self) -> tuple[Engine, StreamId] | None:

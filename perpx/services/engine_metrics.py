@@ -34,6 +34,12 @@ class EngineMetrics:
         )
         self.next_seq = Gauge("perpx_engine_next_seq", "Seq the next event will get", registry=r)
         self.snapshot_age_s = Gauge("perpx_engine_snapshot_age_seconds", "Age of the newest snapshot", registry=r)
+        self.recovery_s = Gauge(
+            "perpx_engine_recovery_seconds", "How long the last start took: snapshot load and replay", registry=r
+        )
+        self.replayed = Gauge(
+            "perpx_engine_replayed_commands", "Commands replayed past the snapshot at the last start", registry=r
+        )
         self.last_snapshot_monotonic: float | None = None
         self.snapshot_age_s.set_function(self._snapshot_age)
         self._window_start = time.monotonic()

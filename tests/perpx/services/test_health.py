@@ -56,3 +56,9 @@ def test_engine_service_metrics_move(redis_server, redis_client, shard_keys):
     ok, detail = service.health()
     assert ok and detail["next_seq"] == 1
     service.close()
+
+    again = EngineService(redis_server.url, shard_keys)  # no snapshot yet: it replays all 5
+    again.recover()
+    assert again.metrics.registry.get_sample_value("perpx_engine_replayed_commands") == 5
+    assert again.metrics.registry.get_sample_value("perpx_engine_recovery_seconds") > 0
+    again.close()
