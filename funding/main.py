@@ -67,6 +67,7 @@ class FundingProcess:
         self.settled = Counter("funding_settlements", "FundingSettle commands appended", registry=self.registry)
         self.last_step = Gauge("funding_last_step_ms", "clock of the latest step", registry=self.registry)
         self.last_step_ms = 0
+        self.last_step_monotonic = 0.0
         self.reported: set[str] = set()  # unusable markets already logged
 
     def after_step(self, now_ms: int, appended: list[FundingSettle]) -> None:
@@ -79,17 +80,29 @@ class FundingProcess:
             self.settled.inc()
         publish_premium_index(self.client, self.keys, self.queries, now_ms)
         self.last_step_ms = now_ms
+        self.last_step_monotonic = time.monotonic()
         self.last_step.set(now_ms)
 
-    def run(self, stop: threading.Event) -> None:
-        """The service's loop on the wall clock; a Redis outage pauses it, a second at a time."""
+    def run(self, stop: threading.Event, redis_patience_s: float = 30.0) -> int:
+        """The service's loop on the wall clock. A Redis outage pauses it, a second at a time; one
+        longer than `redis_patience_s` ends the process (exit code 1), as the engine's does: its
+        supervisor restarts it, and a process orphaned from its exchange does not linger."""
+        failing_since: float | None = None
         while not stop.is_set():
             try:
                 self.service.run(wall_clock_ms, stop.wait, stop.is_set, self.source.catch_up, self.after_step)
             except redis.RedisError:
+                now = time.monotonic()
+                if failing_since is None or self.last_step_monotonic > failing_since:
+                    failing_since = now  # the first failure, or it worked since the last: a new outage
+                if now - failing_since > redis_patience_s:
+                    log.error("redis unavailable for %.0f s; exiting", now - failing_since)
+                    self.client.close()
+                    return 1
                 log.exception("redis unavailable; retrying")
                 stop.wait(1.0)
         self.client.close()
+        return 0
 
     def health(self) -> tuple[bool, dict]:
         behind_ms = wall_clock_ms() - self.last_step_ms
@@ -116,7 +129,7 @@ def run_funding(args: argparse.Namespace) -> int:
         health = HealthServer(process.health, process.registry, args.health_host, 0).start()
     log.info("funding for shard %s; /healthz and /metrics on port %d", args.shard, health.port)
     try:
-        process.run(stop)
+        code = process.run(stop)
     finally:
         health.stop()
-    return 0
+    return code

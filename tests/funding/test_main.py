@@ -3,11 +3,14 @@
 import threading
 import time
 
+import redis
+
 from funding.config import FundingConfig
 from funding.main import FundingProcess
 from funding.publisher import get_premium_index
 from streams.client import append_command
 from streams.commands import PriceUpdate
+from streams.embedded import EmbeddedRedis
 from tests.funding.test_redis import STEP, T0, H, drain, funding_commands, seed_book, start_engine
 
 
@@ -47,3 +50,23 @@ def test_process_runs_on_the_wall_clock_until_stopped(redis_server, redis_client
         thread.join(5)
     assert not thread.is_alive()
     assert get_premium_index(redis_client, shard_keys, "AAPLUSDC") is not None
+
+
+def test_process_exits_when_redis_stays_away(tmp_path, shard_keys):
+    """Redis gone for longer than the patience: the loop ends with 1 (a supervisor restarts it; an
+    orphan does not linger), not spinning forever."""
+    with EmbeddedRedis(tmp_path) as server:
+        process = FundingProcess(server.url, shard_keys, FundingConfig(sample_interval_ms=50))
+        stop = threading.Event()
+        result: list[int] = []
+        thread = threading.Thread(target=lambda: result.append(process.run(stop, redis_patience_s=1.0)), daemon=True)
+        thread.start()
+        client = redis.Redis.from_url(server.url)
+        deadline = time.monotonic() + 30
+        while get_premium_index(client, shard_keys, "AAPLUSDC") is None:
+            assert time.monotonic() < deadline, "the loop never published"
+            time.sleep(0.05)
+        client.close()
+    thread.join(30)
+    stop.set()
+    assert result == [1]
