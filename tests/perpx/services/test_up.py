@@ -15,6 +15,13 @@ from pathlib import Path
 
 import redis
 
+from streams.client import append_command
+from streams.commands import PlaceOrder
+from streams.enums import Side
+from streams.event_batch import parse_entry
+from streams.keys import ShardKeys
+from streams.stream_ids import parse_id
+
 
 class Up:
     def __init__(self, data_dir: Path, *options: str) -> None:
@@ -81,6 +88,14 @@ def test_up_runs_and_stops_on_ctrl_c(tmp_path):
             assert response.status == 200
         client = redis.Redis.from_url(up.redis_url)
         assert client.config_get("appendonly") == {"appendonly": "yes"}
+        keys = ShardKeys()  # the shard `perpx up` serves
+        append_command(client, keys, PlaceOrder("up-1", 0, 7, "AAPLUSDC", Side.BUY, 1000, 20000))
+        while not (
+            events := [e for raw, f in client.xrange(keys.events) for e in parse_entry(parse_id(raw), f).events]
+        ):
+            assert time.monotonic() < up.deadline, up.text()
+            time.sleep(0.05)
+        assert [(e.command_id, type(e).__name__) for e in events] == [("up-1", "OrderAccepted")]
         client.close()
         assert (tmp_path / "redis" / "appendonly.aof").exists()
         assert up.ctrl_c() == 0, up.text()
