@@ -40,26 +40,35 @@ def check_against_reference(
     assert final[b"state_hash"].decode() == expected.state_hash()
 
 
+def append(client: redis.Redis, keys: ShardKeys, commands: list) -> list[bytes]:
+    pipe = client.pipeline(transaction=False)
+    for command in commands:
+        pipe.xadd(keys.commands, {"c": encode(command)})
+    return pipe.execute()
+
+
 def run_with_engine_kills(url: str, keys: ShardKeys, commands: int, kills: int, seed: int) -> None:
+    """Each engine life: start (recover), a chunk of commands arrives, SIGKILL a random few
+    milliseconds later, mostly while it is reading, applying, writing or snapshotting."""
     rng = random.Random(seed)
     workload = funded_commands(commands, seed)
     client = redis.Redis.from_url(url)
-    preloaded = len(workload) // 4
-    producer = Producer(url, keys, workload[preloaded:], duration_s=kills * 0.5)
-    pipe = client.pipeline(transaction=False)
-    for command in workload[:preloaded]:
-        pipe.xadd(keys.commands, {"c": encode(command)})
-    preloaded_ids = pipe.execute()
-    producer.start()
-    for _ in range(kills):
+    size = len(workload) // (kills + 1) + 1
+    chunks = [workload[i : i + size] for i in range(0, len(workload), size)]
+    ids = append(client, keys, chunks[0])
+    kills_mid_run = 0
+    for chunk in chunks[1 : kills + 1]:
         engine = EngineProcess(
             url, keys, snapshot_every=rng.choice([700, 2000, 5000]), batch_size=rng.choice([50, 500]), kind="margin"
         )
         engine.wait_recovered()
-        time.sleep(rng.uniform(0.0, 0.3))
+        ids += append(client, keys, chunk)
+        time.sleep(rng.uniform(0.0, 0.02))
+        kills_mid_run += covered(client, keys) < parse_id(ids[-1])
         engine.kill()
-    producer.join(300)
-    ids = preloaded_ids + producer.ids
+    ids += append(client, keys, [c for chunk in chunks[kills + 1 :] for c in chunk])
+    print(f"{kills_mid_run} of {kills} kills while commands were waiting")
+    assert kills_mid_run >= 1, "no kill landed while the engine had work"
     engine = EngineProcess(url, keys, snapshot_every=5000, kind="margin")
     engine.wait_recovered()
     wait_covered(client, keys, parse_id(ids[-1]))
