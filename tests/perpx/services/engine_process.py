@@ -1,4 +1,4 @@
-"""`perpx engine` as a child process that tests can kill -9, and a paced producer beside it."""
+"""`perpx engine` as a child process that tests can kill -9, and how far its events have got."""
 
 import os
 import subprocess
@@ -8,8 +8,6 @@ import time
 
 import redis
 
-from streams.codec import encode
-from streams.commands import Command
 from streams.keys import ShardKeys
 from streams.stream_ids import StreamId, parse_id
 
@@ -71,25 +69,3 @@ def wait_covered(client: redis.Redis, keys: ShardKeys, last: StreamId, timeout_s
     while covered(client, keys) < last:
         assert time.monotonic() < deadline, f"events cover {covered(client, keys)}, want {last}"
         time.sleep(0.02)
-
-
-class Producer(threading.Thread):
-    """Appends commands in chunks spread over `duration_s`; `ids` are the acknowledged entry ids."""
-
-    def __init__(self, url: str, keys: ShardKeys, commands: list[Command], duration_s: float, chunk: int = 200):
-        super().__init__(daemon=True)
-        self.client = redis.Redis.from_url(url)
-        self.keys = keys
-        self.commands = commands
-        self.chunk = chunk
-        self.pause_s = duration_s / max(1, len(commands) / chunk)
-        self.ids: list[bytes] = []
-
-    def run(self) -> None:
-        for start in range(0, len(self.commands), self.chunk):
-            pipe = self.client.pipeline(transaction=False)
-            for command in self.commands[start : start + self.chunk]:
-                pipe.xadd(self.keys.commands, {"c": encode(command)})
-            self.ids.extend(pipe.execute())
-            time.sleep(self.pause_s)
-        self.client.close()

@@ -21,7 +21,7 @@ from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
 from streams.stream_ids import parse_id
 from tests.exchange_workload import exchange_commands, funded_commands, reference_engine, state_differences
-from tests.perpx.services.engine_process import EngineProcess, Producer, covered, wait_covered
+from tests.perpx.services.engine_process import EngineProcess, covered, wait_covered
 
 
 def written_events(client: redis.Redis, keys: ShardKeys) -> list:
@@ -90,34 +90,34 @@ def test_engine_killed_25_times_in_100k_commands(redis_server, shard_keys):
 def test_redis_killed_and_restarted_with_aof(tmp_path: Path, shard_keys):
     rng = random.Random(31)
     workload = exchange_commands(15_000, seed=31)
+    chunks = [workload[i : i + 5000] for i in range(0, len(workload), 5000)]
     server = EmbeddedRedis(tmp_path, appendfsync="always").start()
     port = server.port
+    client = redis.Redis.from_url(server.url)
     try:
-        client = redis.Redis.from_url(server.url)
-        producer = Producer(server.url, shard_keys, workload, duration_s=0.1, chunk=1000)
-        producer.run()
-        ids = producer.ids
+        ids: list[bytes] = []
         kills_mid_run = 0
-        for _ in range(3):
+        for chunk in chunks:
             engine = EngineProcess(server.url, shard_keys, snapshot_every=1500, batch_size=200)
             engine.wait_recovered()
-            time.sleep(rng.uniform(0.05, 0.3))
-            mid_run = covered(client, shard_keys) < parse_id(ids[-1])
+            ids += append(client, shard_keys, chunk)
+            time.sleep(rng.uniform(0.0, 0.02))
+            kills_mid_run += covered(client, shard_keys) < parse_id(ids[-1])
             server.kill()
             try:
-                engine.process.wait(30)  # it fails on its next write and exits
+                engine.process.wait(30)  # it fails on its next read or write and exits
             finally:
                 engine.kill()
+            client.close()
             server = EmbeddedRedis(tmp_path, port=port, appendfsync="always").start()
             client = redis.Redis.from_url(server.url)
             assert client.xrevrange(shard_keys.commands, count=1)[0][0] == ids[-1]  # nothing acknowledged lost
-            kills_mid_run += mid_run
-        assert kills_mid_run >= 1
+        assert kills_mid_run >= 1, "no kill landed while the engine had work"
         engine = EngineProcess(server.url, shard_keys, snapshot_every=1500)
         engine.wait_recovered()
         wait_covered(client, shard_keys, parse_id(ids[-1]))
         engine.stop()
         check_against_reference(client, shard_keys, ids, workload)
-        client.close()
     finally:
+        client.close()
         server.stop()
