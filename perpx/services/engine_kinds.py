@@ -37,4 +37,5 @@ ENGINE_KINDS = {
     "matching": EngineKind(new_matching_engine, Engine.restore),
     "margin": EngineKind(new_margin_engine, load_margin_engine),
 }
-DEFAULT_KIND = "matching"
+DEFAULT_KIND = "matching"  # an EngineService built in code without a kind
+SERVICE_KIND = "margin"  # what `perpx engine` and `perpx up` run: the exchange with money

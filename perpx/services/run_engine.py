@@ -8,7 +8,7 @@ import threading
 from types import FrameType
 
 from perpx.services.engine import EngineService, EngineSettings, tune_gc
-from perpx.services.engine_kinds import DEFAULT_KIND, ENGINE_KINDS
+from perpx.services.engine_kinds import ENGINE_KINDS, SERVICE_KIND
 from perpx.services.health import HealthServer
 from perpx.services.logs import setup_logging
 from streams.connection import must_get_redis_url
@@ -24,9 +24,9 @@ def add_engine_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--kind",
         choices=sorted(ENGINE_KINDS),
-        default=os.environ.get("PERPX_ENGINE_KIND", DEFAULT_KIND),
+        default=os.environ.get("PERPX_ENGINE_KIND", SERVICE_KIND),
         help="matching: books and positions only; margin: with collateral and liquidation (default PERPX_ENGINE_KIND"
-        f" or {DEFAULT_KIND})",
+        f" or {SERVICE_KIND})",
     )
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="command entries per read")
     parser.add_argument("--snapshot-every", type=int, default=defaults.snapshot_every, help="commands per snapshot")

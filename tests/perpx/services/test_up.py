@@ -16,7 +16,7 @@ from pathlib import Path
 import redis
 
 from streams.client import append_command
-from streams.commands import PlaceOrder
+from streams.commands import Deposit, PlaceOrder
 from streams.enums import Side
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
@@ -89,13 +89,26 @@ def test_up_runs_and_stops_on_ctrl_c(tmp_path):
         client = redis.Redis.from_url(up.redis_url)
         assert client.config_get("appendonly") == {"appendonly": "yes"}
         keys = ShardKeys()  # the shard `perpx up` serves
+        # `perpx up` runs the margin engine: an order needs collateral behind it
+        append_command(client, keys, Deposit("up-0", 0, 7, 1_000 * 1_000_000))
         append_command(client, keys, PlaceOrder("up-1", 0, 7, "AAPLUSDC", Side.BUY, 1000, 20000))
-        while not (
-            events := [e for raw, f in client.xrange(keys.events) for e in parse_entry(parse_id(raw), f).events]
+        while (
+            len(
+                events := [
+                    e
+                    for raw, f in client.xrange(keys.events)
+                    for e in parse_entry(parse_id(raw), f).events
+                    if e.command_id.startswith("up-")
+                ]
+            )
+            < 2
         ):
             assert time.monotonic() < up.deadline, up.text()
             time.sleep(0.05)
-        assert [(e.command_id, type(e).__name__) for e in events] == [("up-1", "OrderAccepted")]
+        assert [(e.command_id, type(e).__name__) for e in events] == [
+            ("up-0", "BalanceChanged"),
+            ("up-1", "OrderAccepted"),
+        ]
         client.close()
         assert (tmp_path / "redis" / "appendonly.aof").exists()
         assert up.ctrl_c() == 0, up.text()
