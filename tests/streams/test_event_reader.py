@@ -83,7 +83,7 @@ async def test_events_by_seq_spans_entries(aio, shard_keys):
 
 async def test_the_hub_resumes_after_redis_comes_back(tmp_path, shard_keys):
     server = EmbeddedRedis(tmp_path, appendfsync="always").start()
-    client = aioredis.Redis.from_url(server.url)
+    client = aioredis.Redis.from_url(server.url, socket_timeout=10)  # a read on a dead socket must not hang
     try:
         hub = EventHub(client, shard_keys)
         queue = hub.subscribe()
