@@ -60,16 +60,6 @@ def settle_touched(engine: MarginEngine) -> None:
                     liquidate(engine, account)
 
 
-def checked(handler: Handler) -> Handler:
-    def run(engine: MarginEngine, cmd: Any) -> None:
-        handler(engine, cmd)
-        if engine.margin.touched:
-            settle_touched(engine)
-
-    run.__name__ = run.__qualname__ = f"checked_{handler.__name__}"
-    return run
-
-
 def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
     first = len(engine.out)
     price_update(engine, cmd)
@@ -89,17 +79,17 @@ def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
 class MarginEngine(Engine):
     handlers: ClassVar[dict[type, Handler]] = {
         **Engine.handlers,
-        PlaceOrder: checked(place_order),
-        AmendOrder: checked(amend_order),
+        PlaceOrder: place_order,
+        AmendOrder: amend_order,
         PriceUpdate: mark_price_update,
-        Deposit: checked(deposit),
-        Withdraw: checked(withdraw),
+        Deposit: deposit,
+        Withdraw: withdraw,
         SetLeverage: set_leverage,
         SetMarginMode: set_margin_mode,
-        AdjustIsolatedMargin: checked(adjust_isolated_margin),
-        FundingSettle: checked(settle_funding),
+        AdjustIsolatedMargin: adjust_isolated_margin,
+        FundingSettle: settle_funding,
         Split: split,
-        CashDividend: checked(cash_dividend),
+        CashDividend: cash_dividend,
     }
 
     def __init__(
@@ -130,6 +120,12 @@ class MarginEngine(Engine):
             engine.margin.on_order_opened(engine.markets[order.market], order)
         engine.margin.refresh_watch()
         return engine
+
+    def after_command(self) -> None:
+        """Liquidate, cascades included, every account the command's fills or transfers left
+        below maintenance."""
+        if self.margin.touched:
+            settle_touched(self)
 
     def check_invariants(self) -> None:
         super().check_invariants()

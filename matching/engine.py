@@ -143,9 +143,15 @@ class Engine:
                 self.reject(command, RejectReason.UNSUPPORTED_COMMAND, command_type.__name__)
             else:
                 handler(self, command)
+        self.after_command()
         if command_id:
             self.remember_command(command_id, out[0].seq if out else self.next_seq, len(out))
         return out
+
+    def after_command(self) -> None:
+        """What must follow every command, whichever its kind: nothing here; margin/ settles the
+        accounts that the command's fills or transfers touched. A method rather than a wrapper
+        around handlers, so the direct calls above stay direct in every subclass."""
 
     def result_range(self, command_id: str) -> tuple[int, int] | None:
         """(first seq, event count) of a recently applied command, for answering a repeat."""
