@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from margin.accounts import Account
 from margin.ledger import EXTERNAL_ACCOUNT
 from margin.liquidation import emit_balance
 from margin.requirements import cross_requirements, isolated_requirements
@@ -63,17 +64,25 @@ def withdraw(engine: MarginEngine, cmd: Withdraw) -> None:
     emit_balance(engine, account, -cmd.amount_micro, BalanceReason.WITHDRAW)
 
 
-def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
-    risk = engine.margin
-    market = engine.markets.get(cmd.market)
-    if market is None:
+def account_in_market(engine: MarginEngine, cmd: SetLeverage | SetMarginMode | AdjustIsolatedMargin) -> Account | None:
+    """The command's account, when its market and its (trading) account both exist; otherwise
+    the command is rejected with the reason and None returned."""
+    if cmd.market not in engine.markets:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
-        return
-    account = risk.ledger.accounts.get(cmd.account_id)
+        return None
+    account = engine.margin.ledger.accounts.get(cmd.account_id)
     if account is None or cmd.account_id <= 0:
         engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
+        return None
+    return account
+
+
+def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
+    account = account_in_market(engine, cmd)
+    if account is None:
         return
-    tiers = risk.tiers_of(market)
+    risk = engine.margin
+    tiers = risk.tiers_of(engine.markets[cmd.market])
     if not 1 <= cmd.leverage <= tiers.max_leverage:
         engine.reject(cmd, RejectReason.LEVERAGE_TOO_HIGH, f"1 to {tiers.max_leverage}")
         return
@@ -95,13 +104,8 @@ def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
 
 def set_margin_mode(engine: MarginEngine, cmd: SetMarginMode) -> None:
     """Switching needs a flat market with no open orders there, so no margin has to move."""
-    risk = engine.margin
-    if cmd.market not in engine.markets:
-        engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
-        return
-    account = risk.ledger.accounts.get(cmd.account_id)
-    if account is None or cmd.account_id <= 0:
-        engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
+    account = account_in_market(engine, cmd)
+    if account is None:
         return
     position = account.positions.get(cmd.market)
     if position is not None and not position.is_idle():
@@ -118,14 +122,10 @@ def set_margin_mode(engine: MarginEngine, cmd: SetMarginMode) -> None:
 
 def adjust_isolated_margin(engine: MarginEngine, cmd: AdjustIsolatedMargin) -> None:
     """Adding takes from what cross has free; removing leaves at least the position's initial margin."""
+    account = account_in_market(engine, cmd)
+    if account is None:
+        return
     risk = engine.margin
-    if cmd.market not in engine.markets:
-        engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
-        return
-    account = risk.ledger.accounts.get(cmd.account_id)
-    if account is None or cmd.account_id <= 0:
-        engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
-        return
     position = account.positions.get(cmd.market)
     if cmd.market not in account.isolated_micro or position is None or not position.size_lots:
         engine.reject(cmd, RejectReason.NOT_ISOLATED)
