@@ -353,12 +353,6 @@ class Engine:
 
     # -- state -----------------------------------------------------------------------------------
 
-    def must_get_market(self, symbol: str) -> Market:
-        return self.markets[symbol]
-
-    def get_open_order(self, account_id: int, order_id: int) -> Order | None:
-        return self.open_orders.get(account_id, {}).get(order_id)
-
     def snapshot(self) -> bytes:
         from matching.snapshot import encode_engine
 
