@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 MAX_CLIENT_ORDER_ID_LEN: Final = 36
 
 _BUY: Final = Side.BUY
-_LIMIT: Final = OrderType.LIMIT
 _MARKET: Final = OrderType.MARKET
 _GTC: Final = TimeInForce.GTC
 _IOC: Final = TimeInForce.IOC

@@ -7,7 +7,7 @@ import msgspec
 from matching.engine import Engine, EngineConfig
 from matching.snapshot import EngineState
 from streams.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder
-from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
+from streams.enums import OrderType, Side, TimeInForce
 from streams.events import Event
 from streams.market_spec import MarginTier, MarketSpec
 
@@ -82,15 +82,14 @@ def amend(account: int, order_id: int, price_ticks: int = 0, size_lots: int = 0,
     return AmendOrder(next_id(), 0, account, market, order_id, "", price_ticks, size_lots)
 
 
-STP_NONE = SelfTradePrevention.NONE
-
-
 def run(engine: Engine, command: Command) -> list[Event]:
     """Apply and check every invariant afterwards, as every test should."""
     events = engine.apply(command)
     engine.check_invariants()
-    seqs = [e.seq for e in events]
-    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))) if seqs else True, "event seqs not consecutive"
+    if events:
+        seqs = [e.seq for e in events]
+        expected = list(range(engine.next_seq - len(events), engine.next_seq))
+        assert seqs == expected, "event seqs not consecutive up to the engine's counter"
     assert all(e.command_id == command.command_id for e in events)
     return events
 
