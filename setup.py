@@ -22,6 +22,7 @@ COMPILED = [
     "matching/price_update.py",
     # margin/: every module on the path of an order, a fill or a price (not queries.py, naive.py)
     "margin/accounts.py",
+    "margin/arithmetic.py",
     "margin/ledger.py",
     "margin/positions.py",
     "margin/fees.py",

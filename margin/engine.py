@@ -46,13 +46,24 @@ from streams.commands import (
 Handler = Callable[[Any, Any], None]
 
 
+def distinct_in_order(account_ids: list[int]) -> list[int]:
+    """Each id once, ascending. A fill touches two accounts: that case needs no set."""
+    if len(account_ids) == 2:
+        a = account_ids[0]
+        b = account_ids[1]
+        if a == b:
+            return [a]
+        return account_ids if a < b else [b, a]
+    return sorted(set(account_ids))
+
+
 def settle_touched(engine: MarginEngine) -> None:
     """Liquidate every touched account now below maintenance, cascades included (id order)."""
     risk = engine.margin
     accounts = risk.ledger.accounts
     while risk.touched:
-        touched = sorted(set(risk.touched))
-        risk.touched.clear()
+        touched = distinct_in_order(risk.touched)
+        risk.touched = []
         for account_id in touched:
             if account_id > 0 and account_id not in risk.liquidating:
                 account = accounts[account_id]

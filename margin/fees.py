@@ -6,5 +6,8 @@ rounded down in size, so the fee account never pays out a fraction it did not co
 
 
 def fee_micro(notional_micro: int, rate_ppm: int) -> int:
-    """ceil(notional x rate / 10^6); negative for a rebate."""
-    return -(-notional_micro * rate_ppm // 1_000_000)
+    """ceil(notional x rate / 10^6); negative for a rebate. Both branches multiply non-negative
+    numbers, which the compiled engine does natively (margin/arithmetic.py)."""
+    if rate_ppm >= 0:
+        return (notional_micro * rate_ppm + 999_999) // 1_000_000
+    return -(notional_micro * -rate_ppm // 1_000_000)

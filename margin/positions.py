@@ -6,6 +6,7 @@ micro-USDC is created or lost.
 """
 
 from margin.accounts import Account, Position
+from margin.arithmetic import signed_times
 from margin.ledger import Ledger
 
 
@@ -28,7 +29,7 @@ def apply_trade(
         if cost < 0:
             closed_cost = -closed_cost
         position.cost_micro = cost - closed_cost
-        realized = (closed if size > 0 else -closed) * price_ticks * micro_per_tick_lot - closed_cost
+        realized = signed_times(closed if size > 0 else -closed, price_ticks * micro_per_tick_lot) - closed_cost
         size += closed if signed_lots > 0 else -closed
         signed_lots += -closed if signed_lots > 0 else closed
         position.realized_pnl_micro += realized
@@ -37,6 +38,6 @@ def apply_trade(
         if size == 0:
             position.funding_index = funding_index
         size += signed_lots
-        position.cost_micro += signed_lots * price_ticks * micro_per_tick_lot
+        position.cost_micro += signed_times(signed_lots, price_ticks * micro_per_tick_lot)
     position.size_lots = size
     return realized

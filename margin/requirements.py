@@ -13,6 +13,7 @@ on the side that reduces the position does not raise the requirement, and is alw
 from typing import Final, NamedTuple
 
 from margin.accounts import Account, Position
+from margin.arithmetic import signed_times
 from margin.tiers import Tiers
 from matching.market import Market
 
@@ -63,7 +64,7 @@ def equity_and_initial_micro(account: Account, markets: dict[str, Market], tiers
         market = markets[symbol]
         t = tiers[symbol]
         per_lot = (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot
-        value = position.size_lots * per_lot
+        value = signed_times(position.size_lots, per_lot)
         equity += value - position.cost_micro
         initial += market_initial_micro(position, t, leverages.get(symbol, t.leverages[0]), value, per_lot)
     return equity, initial
@@ -79,7 +80,7 @@ def equity_below_maintenance(account: Account, markets: dict[str, Market], tiers
         size = position.size_lots
         if size:
             market = markets[symbol]
-            value = size * (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot
+            value = signed_times(size, (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot)
             equity += value - position.cost_micro
             maintenance += tiers[symbol].maintenance_margin_micro(value if value > 0 else -value)
     return maintenance > 0 and equity < maintenance
@@ -93,7 +94,7 @@ def account_requirements(account: Account, markets: dict[str, Market], tiers: di
         market = markets[symbol]
         t = tiers[symbol]
         per_lot = valuation_price_ticks(market) * market.micro_per_tick_lot
-        value = position.size_lots * per_lot
+        value = signed_times(position.size_lots, per_lot)
         equity += value - position.cost_micro
         initial += market_initial_micro(position, t, leverages.get(symbol, t.leverages[0]), value, per_lot)
         if value:
@@ -112,7 +113,7 @@ def isolated_requirements(
     market = markets[symbol]
     t = tiers[symbol]
     per_lot = valuation_price_ticks(market) * market.micro_per_tick_lot
-    value = position.size_lots * per_lot
+    value = signed_times(position.size_lots, per_lot)
     initial = market_initial_micro(position, t, account.leverage.get(symbol, t.leverages[0]), value, per_lot)
     return Requirements(margin + value - position.cost_micro, initial, t.maintenance_margin_micro(abs(value)))
 
@@ -131,7 +132,7 @@ def cross_requirements(account: Account, markets: dict[str, Market], tiers: dict
         market = markets[symbol]
         t = tiers[symbol]
         per_lot = valuation_price_ticks(market) * market.micro_per_tick_lot
-        value = position.size_lots * per_lot
+        value = signed_times(position.size_lots, per_lot)
         equity += value - position.cost_micro
         initial += market_initial_micro(position, t, account.leverage.get(symbol, t.leverages[0]), value, per_lot)
         if value:

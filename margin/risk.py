@@ -9,6 +9,7 @@ against maintenance once the command is done.
 from mypy_extensions import mypyc_attr
 
 from margin.accounts import Account, Position
+from margin.arithmetic import signed_times
 from margin.fees import fee_micro
 from margin.ledger import FEE_ACCOUNT, Ledger
 from margin.positions import apply_trade
@@ -69,8 +70,7 @@ class MarginRisk(Risk):
         leverage = account.leverage.get(symbol, tiers.leverages[0])
         u = market.micro_per_tick_lot
         per_lot = valuation_price_ticks(market) * u
-        value = position.size_lots * per_lot
-        before = market_initial_micro(position, tiers, leverage, value, per_lot)
+        value = signed_times(position.size_lots, per_lot)
         price_ticks = order.price_ticks or market.reference_price_ticks(order.is_buy)
         lots = order.remaining_lots
         original = market.book.get(order.order_id)  # an amend: the order it replaces still rests
@@ -78,10 +78,10 @@ class MarginRisk(Risk):
         if original is not None and original is not order:
             if original.is_buy:
                 buy_lots = -original.remaining_lots
-                buy_adjust = -original.remaining_lots * original.price_ticks * u
+                buy_adjust = -(original.remaining_lots * original.price_ticks * u)
             else:
                 sell_lots = -original.remaining_lots
-                sell_adjust = -original.remaining_lots * original.price_ticks * u
+                sell_adjust = -(original.remaining_lots * original.price_ticks * u)
         if order.is_buy:
             buy_lots += lots
             buy_adjust += lots * price_ticks * u
@@ -97,18 +97,23 @@ class MarginRisk(Risk):
         position.buy_notional_micro -= buy_adjust
         position.sell_lots -= sell_lots
         position.sell_notional_micro -= sell_adjust
+        positions = account.positions
+        if not account.isolated_micro and (not positions or (len(positions) == 1 and symbol in positions)):
+            # the common case, an account trading one market: its equity is that market's alone,
+            # and the requirement before the order is needed only when the order is not covered
+            if account.balance_micro + value - position.cost_micro >= after:
+                return None
+            before = market_initial_micro(position, tiers, leverage, value, per_lot)
+            return None if after <= before else RejectReason.INSUFFICIENT_MARGIN
+        before = market_initial_micro(position, tiers, leverage, value, per_lot)
         if after <= before:
             return None
-        if account.isolated_micro:
-            if symbol in account.isolated_micro:  # the cross bucket funds only what isolated margin lacks
-                isolated_equity = account.isolated_micro[symbol] + value - position.cost_micro
-                before = max(0, before - isolated_equity)
-                after = max(0, after - isolated_equity)
-            equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
-        elif len(account.positions) == 1 and symbol in account.positions:  # the common case, already valued
-            equity, initial = account.balance_micro + value - position.cost_micro, before
-        else:
-            equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
+        if account.isolated_micro and symbol in account.isolated_micro:
+            # the cross bucket funds only what isolated margin lacks
+            isolated_equity = account.isolated_micro[symbol] + value - position.cost_micro
+            before = max(0, before - isolated_equity)
+            after = max(0, after - isolated_equity)
+        equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
         if equity < initial - before + after:
             return RejectReason.INSUFFICIENT_MARGIN
         return None
@@ -147,33 +152,43 @@ class MarginRisk(Risk):
         else:
             maker_position.sell_lots -= size_lots
             maker_position.sell_notional_micro -= notional
-        spec = market.spec
-        taker_fee = 0 if taker.account_id in self.liquidating else fee_micro(notional, spec.taker_fee_ppm)
-        maker_fee = fee_micro(notional, spec.maker_fee_ppm)
+        taker_fee = 0 if taker.account_id in self.liquidating else fee_micro(notional, market.taker_fee_ppm)
+        maker_fee = fee_micro(notional, market.maker_fee_ppm)
         fees = accounts[FEE_ACCOUNT]
         taker_account.balance_micro -= taker_fee
         maker_account.balance_micro -= maker_fee
         fees.balance_micro += taker_fee + maker_fee
         index = self.funding_index.get(symbol, 0)
         signed = size_lots if taker.is_buy else -size_lots
-        self.trade(taker_account, symbol, signed, price_ticks, u, index, taker_fee)
-        self.trade(maker_account, symbol, -signed, price_ticks, u, index, maker_fee)
+        self.trade_position(taker_account, taker_account.position(symbol), signed, price_ticks, u, index, taker_fee)
+        self.trade_position(maker_account, maker_position, -signed, price_ticks, u, index, maker_fee)
         return taker_fee, maker_fee
 
     def trade(
         self, account: Account, symbol: str, signed_lots: int, price_ticks: int, u: int, index: int, fee_micro: int = 0
     ) -> None:
         """Move a position and keep the holder set, isolated margin and the dirty marks in step."""
-        position = account.position(symbol)
+        self.trade_position(account, account.position(symbol), signed_lots, price_ticks, u, index, fee_micro)
+
+    def trade_position(
+        self,
+        account: Account,
+        position: Position,
+        signed_lots: int,
+        price_ticks: int,
+        u: int,
+        index: int,
+        fee_micro: int,
+    ) -> None:
         size_before = position.size_lots
-        was_open = size_before != 0
         realized = apply_trade(self.ledger, account, position, signed_lots, price_ticks, u, index)
-        if account.isolated_micro and symbol in account.isolated_micro:
-            self.isolated_after_trade(account, symbol, size_before, realized - fee_micro, price_ticks)
-        is_open = position.size_lots != 0
-        if was_open != is_open:
-            holders = self.holders.setdefault(symbol, set())
-            if is_open:
+        if account.isolated_micro and position.market in account.isolated_micro:
+            self.isolated_after_trade(account, position.market, size_before, realized - fee_micro, price_ticks)
+        if (size_before != 0) != (position.size_lots != 0):
+            holders = self.holders.get(position.market)
+            if holders is None:
+                holders = self.holders[position.market] = set()
+            if position.size_lots:
                 holders.add(account.account_id)
             else:
                 holders.discard(account.account_id)
@@ -194,7 +209,7 @@ class MarginRisk(Risk):
                 margin = 0
         elif abs(size) > abs(size_before) or (size > 0) != (size_before > 0):
             market = self.markets[symbol]
-            value = size * (valuation_price_ticks(market) or price_ticks) * market.micro_per_tick_lot
+            value = signed_times(size, (valuation_price_ticks(market) or price_ticks) * market.micro_per_tick_lot)
             tiers = self.tiers[symbol]
             needed = tiers.initial_margin_micro(abs(value), account.leverage.get(symbol, tiers.leverages[0]))
             equity = margin + value - position.cost_micro

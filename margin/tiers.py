@@ -11,19 +11,20 @@ account), so a requirement is never understated by rounding.
 """
 
 import math
-from bisect import bisect_right
 
 from streams.market_spec import MarginTier
 
 
 class Tiers:
-    __slots__ = ("c", "denominator", "floors", "k", "leverages")
+    __slots__ = ("c", "denominator", "first_ceiling", "floors", "k", "leverages")
 
     def __init__(self, tiers: tuple[MarginTier, ...]) -> None:
         self.floors = [t.notional_floor_micro for t in tiers]
         self.leverages = [t.max_leverage for t in tiers]
         self.denominator = math.lcm(*(2 * lev for lev in self.leverages))
         self.k = [self.denominator // (2 * lev) for lev in self.leverages]
+        # most notionals sit in the first tier: one comparison instead of a search
+        self.first_ceiling = self.floors[1] if len(self.floors) > 1 else (1 << 62) - 1  # native int
         self.c: list[int] = []
         previous_k = 0
         deduction = 0
@@ -37,19 +38,28 @@ class Tiers:
         return self.leverages[0]
 
     def tier_of(self, notional_micro: int) -> int:
-        return bisect_right(self.floors, notional_micro) - 1
+        """The tier whose floor is the largest at or below the notional (a handful of tiers: a
+        scan from the bottom, compiled to native comparisons, beats a bisect call)."""
+        floors = self.floors
+        if notional_micro < self.first_ceiling or len(floors) == 1:
+            return 0
+        i = 1
+        last = len(floors) - 1
+        while i < last and floors[i + 1] <= notional_micro:
+            i += 1
+        return i
 
     def max_leverage_at(self, notional_micro: int) -> int:
-        return self.leverages[bisect_right(self.floors, notional_micro) - 1]
+        return self.leverages[self.tier_of(notional_micro)]
 
     def initial_margin_micro(self, notional_micro: int, leverage: int) -> int:
         """ceil(N / min(leverage, tier max leverage)): rounded up, against the account."""
-        tier_leverage = self.leverages[bisect_right(self.floors, notional_micro) - 1]
+        tier_leverage = self.leverages[0 if notional_micro < self.first_ceiling else self.tier_of(notional_micro)]
         return -(-notional_micro // (leverage if leverage < tier_leverage else tier_leverage))
 
     def maintenance_margin_micro(self, notional_micro: int) -> int:
         """ceil((N x k_i - c_i) / D): continuous across tiers, rounded up, against the account."""
-        i = bisect_right(self.floors, notional_micro) - 1
+        i = 0 if notional_micro < self.first_ceiling else self.tier_of(notional_micro)
         return -(-(notional_micro * self.k[i] - self.c[i]) // self.denominator)
 
     def liquidation_price_ticks(self, size_lots: int, rest_equity_micro: int, micro_per_tick_lot: int) -> int:

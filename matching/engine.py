@@ -105,7 +105,8 @@ class Engine:
         self.open_orders: dict[int, dict[int, Order]] = {}  # account -> order id -> resting order
         self.client_ids: dict[tuple[int, str], int] = {}  # (account, client order id) -> order id
         self.client_id_fifo: deque[tuple[int, str]] = deque()
-        self.recent_commands: dict[str, tuple[int, int]] = {}  # command id -> (first seq, event count)
+        # command id -> first seq << 32 | event count (one int: no tuple to allocate per command)
+        self.recent_commands: dict[str, int] = {}
         self.recent_fifo: deque[str] = deque()
         self.expiries: list[tuple[int, int, str]] = []  # heap of (expire_at_ms, order id, market)
         self.reduce_only: dict[tuple[int, str], dict[int, Order]] = {}  # resting reduce-only orders
@@ -155,10 +156,12 @@ class Engine:
 
     def result_range(self, command_id: str) -> tuple[int, int] | None:
         """(first seq, event count) of a recently applied command, for answering a repeat."""
-        return self.recent_commands.get(command_id)
+        packed = self.recent_commands.get(command_id)
+        return None if packed is None else (packed >> 32, packed & 0xFFFFFFFF)
 
     def remember_command(self, command_id: str, first_seq: int, count: int) -> None:
-        self.recent_commands[command_id] = (first_seq, count)
+        assert count <= 0xFFFFFFFF
+        self.recent_commands[command_id] = first_seq << 32 | count
         fifo = self.recent_fifo
         fifo.append(command_id)
         if len(fifo) > self.command_window:

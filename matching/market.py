@@ -10,6 +10,7 @@ class Market:
         "book",
         "index_price_ticks",
         "last_trade_ticks",
+        "maker_fee_ppm",
         "mark_price_ticks",
         "max_order_lots",
         "micro_per_tick_lot",
@@ -17,6 +18,7 @@ class Market:
         "spec",
         "status",
         "symbol",
+        "taker_fee_ppm",
     )
 
     def __init__(
@@ -29,6 +31,8 @@ class Market:
         self.micro_per_tick_lot = spec.micro_per_tick_lot
         self.max_order_lots = spec.max_order_lots  # copied from the spec: read on every order
         self.min_notional_micro = spec.min_notional_micro
+        self.maker_fee_ppm = spec.maker_fee_ppm  # read on every fill
+        self.taker_fee_ppm = spec.taker_fee_ppm
         self.last_trade_ticks = 0  # 0 until the first trade
         self.mark_price_ticks = 0  # 0 until the oracle's first PriceUpdate
         self.index_price_ticks = 0
@@ -52,4 +56,4 @@ class Market:
         band_ppm = self.spec.market_order_band_ppm
         if is_buy:
             return reference * (1_000_000 + band_ppm) // 1_000_000  # round down: never past the band
-        return -(-reference * (1_000_000 - band_ppm) // 1_000_000)  # round up
+        return (reference * (1_000_000 - band_ppm) + 999_999) // 1_000_000  # round up
