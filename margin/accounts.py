@@ -14,14 +14,16 @@ class Position:
         "cost_micro",
         "funding_index",
         "market",
+        "owner",
         "realized_pnl_micro",
         "sell_lots",
         "sell_notional_micro",
         "size_lots",
     )
 
-    def __init__(self, market: str) -> None:
+    def __init__(self, market: str, owner: "Account") -> None:
         self.market = market
+        self.owner = owner  # the account holding it: orders carry their position, fills find the account
         self.size_lots = 0  # signed: positive long
         self.cost_micro = 0  # signed entry value of the open size
         self.realized_pnl_micro = 0  # cumulative, trading only (fees and funding are separate)
@@ -49,7 +51,7 @@ class Account:
     """`isolated_micro` holds the markets in isolated mode and the part of the balance set aside as
     each one's margin; the rest of the balance, with the cross positions, is the cross bucket."""
 
-    __slots__ = ("account_id", "balance_micro", "isolated_micro", "leverage", "positions")
+    __slots__ = ("account_id", "balance_micro", "isolated_micro", "leverage", "positions", "touched", "watch_dirty")
 
     def __init__(self, account_id: int, balance_micro: int = 0) -> None:
         self.account_id = account_id
@@ -57,9 +59,12 @@ class Account:
         self.positions: dict[str, Position] = {}
         self.leverage: dict[str, int] = {}  # market -> chosen leverage; absent: the market's maximum
         self.isolated_micro: dict[str, int] = {}  # isolated market -> its margin (part of the balance)
+        # marks, not state: listed in MarginRisk.touched / LiquidationWatch.dirty (once each)
+        self.touched = False
+        self.watch_dirty = False
 
     def position(self, market: str) -> Position:
         position = self.positions.get(market)
         if position is None:
-            position = self.positions[market] = Position(market)
+            position = self.positions[market] = Position(market, self)
         return position

@@ -63,7 +63,9 @@ def check_margin_invariants(engine: MarginEngine) -> None:
             assert not below, f"account {account_id} below maintenance in {below} and not liquidated"
     watch = risk.watch
     for account_id, account in accounts.items():
-        if account_id in watch.dirty or account_id <= 0:
+        assert account.watch_dirty == (account in watch.dirty), f"dirty mark of {account_id} disagrees with the list"
+        assert not account.touched, f"account {account_id} still marked touched"
+        if account.watch_dirty or account_id <= 0:
             continue
         fresh = LiquidationWatch()
         fresh.index(account, engine.markets, risk.tiers)

@@ -18,11 +18,12 @@ SYSTEM_ACCOUNTS: Final = (EXTERNAL_ACCOUNT, FEE_ACCOUNT, INSURANCE_ACCOUNT)
 
 
 class Ledger:
-    __slots__ = ("accounts", "clearing_micro")
+    __slots__ = ("accounts", "clearing_micro", "fees")
 
     def __init__(self) -> None:
         self.accounts: dict[int, Account] = {i: Account(i) for i in SYSTEM_ACCOUNTS}
         self.clearing_micro: dict[str, int] = {}  # market -> clearing account balance
+        self.fees = self.accounts[FEE_ACCOUNT]  # credited on every fill: kept at hand
 
     def account(self, account_id: int) -> Account:
         account = self.accounts.get(account_id)

@@ -29,11 +29,11 @@ def naive_check_order(risk: MarginRisk, market: Market, order: Order) -> RejectR
     after.leverage = dict(account.leverage)
     after.isolated_micro = dict(account.isolated_micro)
     for symbol, original_position in account.positions.items():
-        twin = after.positions[symbol] = Position(symbol)
+        twin = after.positions[symbol] = Position(symbol, after)
         twin.size_lots, twin.cost_micro = original_position.size_lots, original_position.cost_micro
         twin.buy_lots, twin.buy_notional_micro = original_position.buy_lots, original_position.buy_notional_micro
         twin.sell_lots, twin.sell_notional_micro = original_position.sell_lots, original_position.sell_notional_micro
-    position = after.positions.setdefault(market.symbol, Position(market.symbol))
+    position = after.position(market.symbol)
     u = market.micro_per_tick_lot
     original = market.book.get(order.order_id)
     if original is not None and original is not order:

@@ -6,7 +6,7 @@ micro-USDC is created or lost.
 """
 
 from margin.accounts import Account, Position
-from margin.arithmetic import signed_times
+from margin.arithmetic import magnitude, signed_times
 from margin.ledger import Ledger
 
 
@@ -23,9 +23,11 @@ def apply_trade(
     size = position.size_lots
     realized = 0
     if size and (size > 0) != (signed_lots > 0):
-        closed = min(abs(size), abs(signed_lots))
+        held = magnitude(size)
+        trading = magnitude(signed_lots)
+        closed = held if held < trading else trading
         cost = position.cost_micro
-        closed_cost = abs(cost) * closed // abs(size)  # toward zero
+        closed_cost = magnitude(cost) * closed // held  # toward zero
         if cost < 0:
             closed_cost = -closed_cost
         position.cost_micro = cost - closed_cost

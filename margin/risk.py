@@ -41,7 +41,7 @@ class MarginRisk(Risk):
         self.holders: dict[str, set[int]] = {}  # market -> accounts with a non-zero position
         self.watch = LiquidationWatch()
         self.liquidating: set[int] = set()  # accounts whose liquidation orders bypass the check
-        self.touched: list[int] = []  # accounts whose equity moved during the current command
+        self.touched: list[Account] = []  # accounts whose equity moved during the current command (once each)
 
     # -- the seam --------------------------------------------------------------------------------
 
@@ -53,35 +53,38 @@ class MarginRisk(Risk):
     def tiers_of(self, market: Market) -> Tiers:
         return self.tiers[market.symbol]
 
-    def check_order(self, market: Market, order: Order) -> RejectReason | None:
+    def check_order(self, market: Market, order: Order, replacing: Order | None = None) -> RejectReason | None:
         """Accept if equity covers initial margin after the order, or if the order does not
-        raise the requirement of its market (it only reduces risk)."""
+        raise the requirement of its market (it only reduces risk). An accepted order carries its
+        position (`risk_handle`), so that its fills and its closing need no lookup."""
         account_id = order.account_id
-        if account_id in self.liquidating:
-            return None
         account = self.ledger.accounts.get(account_id)
+        if self.liquidating and account_id in self.liquidating:
+            assert account is not None
+            order.risk_handle = account.position(market.symbol)
+            return None
         if account is None or account_id <= 0:
             return RejectReason.UNKNOWN_ACCOUNT
         symbol = market.symbol
         tiers = self.tiers_of(market)
-        position = account.positions.get(symbol)
-        if position is None:
-            position = Position(symbol)  # not stored: a rejected order changes nothing
+        positions = account.positions
+        stored = positions.get(symbol)
+        # a new position is not stored yet: a rejected order changes nothing
+        position = stored if stored is not None else Position(symbol, account)
         leverage = account.leverage.get(symbol, tiers.leverages[0])
         u = market.micro_per_tick_lot
         per_lot = valuation_price_ticks(market) * u
         value = signed_times(position.size_lots, per_lot)
         price_ticks = order.price_ticks or market.reference_price_ticks(order.is_buy)
         lots = order.remaining_lots
-        original = market.book.get(order.order_id)  # an amend: the order it replaces still rests
         buy_lots = sell_lots = buy_adjust = sell_adjust = 0
-        if original is not None and original is not order:
-            if original.is_buy:
-                buy_lots = -original.remaining_lots
-                buy_adjust = -(original.remaining_lots * original.price_ticks * u)
+        if replacing is not None:  # an amend: the order it replaces still rests
+            if replacing.is_buy:
+                buy_lots = -replacing.remaining_lots
+                buy_adjust = -(replacing.remaining_lots * replacing.price_ticks * u)
             else:
-                sell_lots = -original.remaining_lots
-                sell_adjust = -(original.remaining_lots * original.price_ticks * u)
+                sell_lots = -replacing.remaining_lots
+                sell_adjust = -(replacing.remaining_lots * replacing.price_ticks * u)
         if order.is_buy:
             buy_lots += lots
             buy_adjust += lots * price_ticks * u
@@ -97,29 +100,29 @@ class MarginRisk(Risk):
         position.buy_notional_micro -= buy_adjust
         position.sell_lots -= sell_lots
         position.sell_notional_micro -= sell_adjust
-        positions = account.positions
         if not account.isolated_micro and (not positions or (len(positions) == 1 and symbol in positions)):
             # the common case, an account trading one market: its equity is that market's alone,
             # and the requirement before the order is needed only when the order is not covered
-            if account.balance_micro + value - position.cost_micro >= after:
-                return None
+            if account.balance_micro + value - position.cost_micro < after:
+                before = market_initial_micro(position, tiers, leverage, value, per_lot)
+                if after > before:
+                    return RejectReason.INSUFFICIENT_MARGIN
+        else:
             before = market_initial_micro(position, tiers, leverage, value, per_lot)
-            return None if after <= before else RejectReason.INSUFFICIENT_MARGIN
-        before = market_initial_micro(position, tiers, leverage, value, per_lot)
-        if after <= before:
-            return None
-        if account.isolated_micro and symbol in account.isolated_micro:
-            # the cross bucket funds only what isolated margin lacks
-            isolated_equity = account.isolated_micro[symbol] + value - position.cost_micro
-            before = max(0, before - isolated_equity)
-            after = max(0, after - isolated_equity)
-        equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
-        if equity < initial - before + after:
-            return RejectReason.INSUFFICIENT_MARGIN
+            if after > before:
+                if account.isolated_micro and symbol in account.isolated_micro:
+                    # the cross bucket funds only what isolated margin lacks
+                    isolated_equity = account.isolated_micro[symbol] + value - position.cost_micro
+                    before = max(0, before - isolated_equity)
+                    after = max(0, after - isolated_equity)
+                equity, initial = equity_and_initial_micro(account, self.markets, self.tiers)
+                if equity < initial - before + after:
+                    return RejectReason.INSUFFICIENT_MARGIN
+        order.risk_handle = stored if stored is not None else account.position(symbol)
         return None
 
     def on_order_opened(self, market: Market, order: Order) -> None:
-        position = self.ledger.accounts[order.account_id].position(market.symbol)
+        position = self.position_of(market, order)
         notional = order.remaining_lots * order.price_ticks * market.micro_per_tick_lot
         if order.is_buy:
             position.buy_lots += order.remaining_lots
@@ -129,7 +132,7 @@ class MarginRisk(Risk):
             position.sell_notional_micro += notional
 
     def on_order_closed(self, market: Market, order: Order) -> None:
-        position = self.ledger.accounts[order.account_id].positions[market.symbol]
+        position = self.position_of(market, order)
         notional = order.remaining_lots * order.price_ticks * market.micro_per_tick_lot
         if order.is_buy:
             position.buy_lots -= order.remaining_lots
@@ -138,29 +141,39 @@ class MarginRisk(Risk):
             position.sell_lots -= order.remaining_lots
             position.sell_notional_micro -= notional
 
+    def position_of(self, market: Market, order: Order) -> Position:
+        """The order's position: the one it carries, or (an order restored from a snapshot) the
+        one it is given now."""
+        handle = order.risk_handle
+        if isinstance(handle, Position):
+            return handle
+        position = self.ledger.accounts[order.account_id].position(market.symbol)
+        order.risk_handle = position
+        return position
+
     def on_fill(self, market: Market, taker: Order, maker: Order, price_ticks: int, size_lots: int) -> tuple[int, int]:
-        symbol = market.symbol
         u = market.micro_per_tick_lot
         notional = price_ticks * size_lots * u
-        accounts = self.ledger.accounts
-        taker_account = accounts[taker.account_id]
-        maker_account = accounts[maker.account_id]
-        maker_position = maker_account.positions[symbol]
+        taker_position = self.position_of(market, taker)
+        maker_position = self.position_of(market, maker)
+        taker_account = taker_position.owner
+        maker_account = maker_position.owner
         if maker.is_buy:  # the maker rested: its open-order totals shrink by the fill
             maker_position.buy_lots -= size_lots
             maker_position.buy_notional_micro -= notional
         else:
             maker_position.sell_lots -= size_lots
             maker_position.sell_notional_micro -= notional
-        taker_fee = 0 if taker.account_id in self.liquidating else fee_micro(notional, market.taker_fee_ppm)
+        liquidating = self.liquidating
+        taker_fee = 0 if liquidating and taker.account_id in liquidating else fee_micro(notional, market.taker_fee_ppm)
         maker_fee = fee_micro(notional, market.maker_fee_ppm)
-        fees = accounts[FEE_ACCOUNT]
+        fees = self.ledger.fees
         taker_account.balance_micro -= taker_fee
         maker_account.balance_micro -= maker_fee
         fees.balance_micro += taker_fee + maker_fee
-        index = self.funding_index.get(symbol, 0)
+        index = self.funding_index.get(market.symbol, 0)
         signed = size_lots if taker.is_buy else -size_lots
-        self.trade_position(taker_account, taker_account.position(symbol), signed, price_ticks, u, index, taker_fee)
+        self.trade_position(taker_account, taker_position, signed, price_ticks, u, index, taker_fee)
         self.trade_position(maker_account, maker_position, -signed, price_ticks, u, index, maker_fee)
         return taker_fee, maker_fee
 
@@ -192,8 +205,7 @@ class MarginRisk(Risk):
                 holders.add(account.account_id)
             else:
                 holders.discard(account.account_id)
-        self.touched.append(account.account_id)
-        self.watch.dirty.add(account.account_id)
+        self.note_account(account)
 
     def isolated_after_trade(
         self, account: Account, symbol: str, size_before: int, pnl_micro: int, price_ticks: int
@@ -224,7 +236,7 @@ class MarginRisk(Risk):
         self.ledger.accounts[FEE_ACCOUNT].balance_micro -= amount_micro
         if account.isolated_micro and symbol in account.isolated_micro:
             account.isolated_micro[symbol] += amount_micro
-        self.note(account.account_id)
+        self.note_account(account)
 
     def position_lots(self, account_id: int, market: str) -> int:
         account = self.ledger.accounts.get(account_id)
@@ -245,16 +257,28 @@ class MarginRisk(Risk):
 
     def note(self, account_id: int) -> None:
         """The account's equity changed outside a fill (funding, dividend, transfer)."""
-        self.touched.append(account_id)
-        self.watch.dirty.add(account_id)
+        self.note_account(self.ledger.account(account_id))
+
+    def note_account(self, account: Account) -> None:
+        """Its state changed: check it against maintenance once the command is done, and
+        re-index it in the watch."""
+        self.touch(account)
+        self.watch.mark(account)
+
+    def touch(self, account: Account) -> None:
+        """Check it against maintenance once the command is done."""
+        if not account.touched:
+            account.touched = True
+            self.touched.append(account)
 
     def refresh_watch(self) -> None:
         """Re-index the dirty accounts, one by one, or all at once when most are dirty."""
         watch = self.watch
         if not watch.dirty:
             return
-        accounts = self.ledger.accounts
-        if len(watch.dirty) * 2 > len(watch.entries) + 64:
+        dirty = watch.take_dirty()
+        if len(dirty) * 2 > len(watch.entries) + 64:
+            accounts = self.ledger.accounts
             holders = sorted(
                 account_id
                 for account_id, account in accounts.items()
@@ -262,10 +286,9 @@ class MarginRisk(Risk):
             )
             watch.rebuild([accounts[a] for a in holders], self.markets, self.tiers)
         else:
-            for account_id in sorted(watch.dirty):
-                if account_id > 0:
-                    watch.index(accounts[account_id], self.markets, self.tiers)
-        watch.dirty.clear()
+            for account in dirty:
+                if account.account_id > 0:
+                    watch.index(account, self.markets, self.tiers)
 
     # -- snapshot --------------------------------------------------------------------------------
 

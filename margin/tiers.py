@@ -12,6 +12,7 @@ account), so a requirement is never understated by rounding.
 
 import math
 
+from margin.arithmetic import magnitude
 from streams.market_spec import MarginTier
 
 
@@ -71,7 +72,7 @@ class Tiers:
         each tier the condition is linear in the price, so each tier gives one integer bound.
         """
         d = self.denominator
-        step = abs(size_lots) * micro_per_tick_lot  # notional per tick of price
+        step = magnitude(size_lots) * micro_per_tick_lot  # notional per tick of price
         floors = self.floors
         n = len(floors)
         if size_lots > 0:

@@ -19,6 +19,10 @@ from matching.market import Market
 Entry = tuple[str, bool, int]  # (market, is long, liquidation price)
 
 
+def account_id_of(account: Account) -> int:
+    return account.account_id
+
+
 class LiquidationWatch:
     __slots__ = ("dirty", "entries", "longs", "multi", "shorts")
 
@@ -27,7 +31,22 @@ class LiquidationWatch:
         self.shorts: dict[str, SortedList] = {}  # market -> (price, account): liquidate at mark >= price
         self.multi: dict[str, set[int]] = {}  # market -> accounts holding it and another market
         self.entries: dict[int, list] = {}  # account -> its Entry tuples and multi-market symbols
-        self.dirty: set[int] = set()
+        self.dirty: list[Account] = []  # accounts to re-index, each once (Account.watch_dirty)
+
+    def mark(self, account: Account) -> None:
+        """The account's state changed: re-index it before the next lookup."""
+        if not account.watch_dirty:
+            account.watch_dirty = True
+            self.dirty.append(account)
+
+    def take_dirty(self) -> list[Account]:
+        """The dirty accounts in id order (never hash order), unmarked."""
+        dirty = self.dirty
+        self.dirty = []
+        for account in dirty:
+            account.watch_dirty = False
+        dirty.sort(key=account_id_of)
+        return dirty
 
     def forget(self, account_id: int) -> None:
         entry = self.entries.pop(account_id, None)

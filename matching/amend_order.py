@@ -69,7 +69,7 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
         _emit_amended(engine, order, True)
         return
     replacement = order.moved(price_ticks, size_lots, new_remaining)
-    reason = engine.risk.check_order(market, replacement)
+    reason = engine.risk.check_order(market, replacement, order)
     if reason is not None:
         engine.reject(cmd, reason, order_id=order.order_id)
         return

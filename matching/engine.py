@@ -107,7 +107,10 @@ class Engine:
         self.client_id_fifo: deque[tuple[int, str]] = deque()
         # command id -> first seq << 32 | event count (one int: no tuple to allocate per command)
         self.recent_commands: dict[str, int] = {}
-        self.recent_fifo: deque[str] = deque()
+        # the remembered ids, oldest first from recent_head: a ring of command_window slots (a list,
+        # which compiles to native operations, where a deque's methods are interpreter calls)
+        self.recent_ring: list[str] = []
+        self.recent_head = 0
         self.expiries: list[tuple[int, int, str]] = []  # heap of (expire_at_ms, order id, market)
         self.reduce_only: dict[tuple[int, str], dict[int, Order]] = {}  # resting reduce-only orders
         # the command being applied
@@ -126,8 +129,9 @@ class Engine:
         out: list[Event] = []
         self.out = out
         self.command_id = command_id
-        if command.ts_ms > self.clock_ms:
-            self.clock_ms = command.ts_ms
+        ts_ms = command.ts_ms  # read once: a command's attributes are generic (slow) reads
+        if ts_ms > self.clock_ms:
+            self.clock_ms = ts_ms
         self.ts_ms = self.clock_ms
         if self.expiries and self.expiries[0][0] <= self.clock_ms:
             self.expire_due()
@@ -160,12 +164,25 @@ class Engine:
         return None if packed is None else (packed >> 32, packed & 0xFFFFFFFF)
 
     def remember_command(self, command_id: str, first_seq: int, count: int) -> None:
+        """Remember a new command id, forgetting the oldest once the window is full."""
+        if self.command_window <= 0:
+            return
         assert count <= 0xFFFFFFFF
         self.recent_commands[command_id] = first_seq << 32 | count
-        fifo = self.recent_fifo
-        fifo.append(command_id)
-        if len(fifo) > self.command_window:
-            del self.recent_commands[fifo.popleft()]
+        ring = self.recent_ring
+        if len(ring) < self.command_window:
+            ring.append(command_id)
+            return
+        head = self.recent_head
+        del self.recent_commands[ring[head]]
+        ring[head] = command_id
+        head += 1
+        self.recent_head = 0 if head == len(ring) else head
+
+    def recent_command_ids(self) -> list[str]:
+        """The remembered command ids, oldest first."""
+        head = self.recent_head
+        return self.recent_ring[head:] + self.recent_ring[:head]
 
     def take_seq(self) -> int:
         seq = self.next_seq
@@ -397,5 +414,6 @@ class Engine:
         for order in resting.values():
             if order.client_order_id:
                 assert self.client_ids.get((order.account_id, order.client_order_id)) == order.order_id
-        assert len(self.recent_commands) == len(self.recent_fifo) <= self.config.command_window
+        assert len(self.recent_commands) == len(self.recent_ring) <= max(0, self.config.command_window)
+        assert set(self.recent_ring) == self.recent_commands.keys()
         assert all(o.order_id < self.next_order_id for o in resting.values())

@@ -26,6 +26,7 @@ class Order:
         "reduce_only",
         "remaining_lots",
         "resting",
+        "risk_handle",
         "self_trade_prevention",
         "size_lots",
         "time_in_force",
@@ -47,6 +48,9 @@ class Order:
     arrival: int  # the book's arrival counter when it last joined a level: FIFO is by this
     prev_in_level: "Order | None"  # neighbours in its price level's FIFO list while it rests
     next_in_level: "Order | None"
+    # whatever the risk policy attached when it accepted the order (margin/: the account's position
+    # in this market), so that its fills and its closing reach that without a lookup; not state
+    risk_handle: object
 
     def __init__(
         self,
@@ -79,6 +83,7 @@ class Order:
         self.arrival = 0
         self.prev_in_level: Order | None = None
         self.next_in_level: Order | None = None
+        self.risk_handle = None
 
     def __repr__(self) -> str:
         return (
@@ -101,7 +106,7 @@ class Order:
         A new object, so that nothing holding the old one (an event consumer, a test) sees it
         change under it.
         """
-        return Order(
+        replacement = Order(
             self.order_id,
             self.account_id,
             self.market,
@@ -115,6 +120,8 @@ class Order:
             self.reduce_only,
             self.expire_at_ms,
         )
+        replacement.risk_handle = self.risk_handle  # the same account and market
+        return replacement
 
     def to_row(self) -> OrderRow:
         return (

@@ -17,8 +17,9 @@ from streams.enums import RejectReason
 class Risk:
     """Base policy: allows everything, keeps no state. Subclasses override what they need."""
 
-    def check_order(self, market: Market, order: Order) -> RejectReason | None:
-        """Called before an order is accepted; a reason rejects it and nothing changes."""
+    def check_order(self, market: Market, order: Order, replacing: Order | None = None) -> RejectReason | None:
+        """Called before an order is accepted; a reason rejects it and nothing changes. An amend
+        that re-queues an order passes the resting order it would replace as `replacing`."""
         return None
 
     def on_order_opened(self, market: Market, order: Order) -> None:

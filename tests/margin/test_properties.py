@@ -27,8 +27,8 @@ MAKER = 9
 class CheckedRisk(MarginRisk):
     """MarginRisk whose every pre-trade decision is compared with the naive twin's."""
 
-    def check_order(self, market, order):
-        fast = super().check_order(market, order)
+    def check_order(self, market, order, replacing=None):
+        fast = super().check_order(market, order, replacing)
         assert fast == naive_check_order(self, market, order), f"pre-trade check differs for {order}"
         return fast
 
