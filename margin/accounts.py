@@ -51,7 +51,17 @@ class Account:
     """`isolated_micro` holds the markets in isolated mode and the part of the balance set aside as
     each one's margin; the rest of the balance, with the cross positions, is the cross bucket."""
 
-    __slots__ = ("account_id", "balance_micro", "isolated_micro", "leverage", "positions", "touched", "watch_dirty")
+    __slots__ = (
+        "account_id",
+        "balance_micro",
+        "isolated_micro",
+        "leverage",
+        "positions",
+        "touched",
+        "watch_long",
+        "watch_price",
+        "watch_symbol",
+    )
 
     def __init__(self, account_id: int, balance_micro: int = 0) -> None:
         self.account_id = account_id
@@ -59,9 +69,12 @@ class Account:
         self.positions: dict[str, Position] = {}
         self.leverage: dict[str, int] = {}  # market -> chosen leverage; absent: the market's maximum
         self.isolated_micro: dict[str, int] = {}  # isolated market -> its margin (part of the balance)
-        # marks, not state: listed in MarginRisk.touched / LiquidationWatch.dirty (once each)
-        self.touched = False
-        self.watch_dirty = False
+        self.touched = False  # a mark, not state: listed in MarginRisk.touched (once)
+        # the liquidation watch's entry for an account with one cross position (margin/watch.py):
+        # derived, not state; watch_symbol is "" when the watch holds no such entry
+        self.watch_symbol = ""
+        self.watch_long = False
+        self.watch_price = 0
 
     def position(self, market: str) -> Position:
         position = self.positions.get(market)

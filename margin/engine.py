@@ -68,6 +68,17 @@ def sort_by_id(accounts: list[Account]) -> None:
         accounts[j + 1] = account
 
 
+def below_maintenance_indexed(risk: MarginRisk, account: Account) -> bool:
+    """Is the account, just indexed, below maintenance? For the common account, one cross
+    position, its liquidation price answers exactly (margin/tiers.py); others are evaluated."""
+    if account.watch_symbol:
+        price_ticks = valuation_price_ticks(risk.markets[account.watch_symbol])
+        if price_ticks <= 0:
+            return False  # no price yet: nothing to value the position at
+        return price_ticks <= account.watch_price if account.watch_long else price_ticks >= account.watch_price
+    return risk.below_maintenance(account)
+
+
 def settle_touched(engine: MarginEngine) -> None:
     """Liquidate every touched account now below maintenance, cascades included (id order)."""
     risk = engine.margin
@@ -80,8 +91,9 @@ def settle_touched(engine: MarginEngine) -> None:
         for account in touched:
             if account.account_id <= 0 or (risk.liquidating and account.account_id in risk.liquidating):
                 continue  # system accounts are never liquidated; a liquidation in progress goes on
-            if risk.below_maintenance(account):
-                liquidate(engine, account)
+            risk.watch.index(account, risk.markets, risk.tiers)
+            if below_maintenance_indexed(risk, account):
+                liquidate(engine, account)  # which touches it again: re-indexed in the next round
 
 
 def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
@@ -91,9 +103,8 @@ def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
         return  # rejected
     risk = engine.margin
     market = engine.markets[cmd.market]
-    risk.refresh_watch()
     for account_id in risk.watch.candidates(market.symbol, valuation_price_ticks(market)):
-        risk.touch(risk.ledger.accounts[account_id])
+        risk.note_account(risk.ledger.accounts[account_id])
     settle_touched(engine)
     maybe_unwind_insurance(engine, market)
     if risk.touched:
@@ -143,7 +154,7 @@ class MarginEngine(Engine):
         )
         for order in resting:
             engine.margin.on_order_opened(engine.markets[order.market], order)
-        engine.margin.refresh_watch()
+        engine.margin.reindex_watch()
         return engine
 
     def after_command(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from margin.accounts import Account
 from margin.ledger import INSURANCE_ACCOUNT, SYSTEM_ACCOUNTS
 from margin.requirements import buckets_below_maintenance
 from margin.watch import LiquidationWatch
@@ -63,13 +64,23 @@ def check_margin_invariants(engine: MarginEngine) -> None:
             assert not below, f"account {account_id} below maintenance in {below} and not liquidated"
     watch = risk.watch
     for account_id, account in accounts.items():
-        assert account.watch_dirty == (account in watch.dirty), f"dirty mark of {account_id} disagrees with the list"
         assert not account.touched, f"account {account_id} still marked touched"
-        if account.watch_dirty or account_id <= 0:
+        if account_id <= 0:
             continue
         fresh = LiquidationWatch()
-        fresh.index(account, engine.markets, risk.tiers)
-        assert watch.entries.get(account_id) == fresh.entries.get(account_id), f"watch of {account_id} is stale"
+        shadow = Account(account_id, account.balance_micro)  # the same state, never indexed
+        shadow.positions, shadow.isolated_micro = account.positions, account.isolated_micro
+        fresh.index(shadow, engine.markets, risk.tiers)
+        assert watch.entries_for(account) == fresh.entries_for(shadow), f"watch of {account_id} is stale"
+    indexed: dict[tuple[str, bool], list[tuple[int, int]]] = {}
+    for account_id, account in accounts.items():
+        for item in watch.entries_for(account):
+            if not isinstance(item, str):
+                symbol, is_long, price = item
+                indexed.setdefault((symbol, is_long), []).append((price, account_id))
+    for sides, is_long in ((watch.longs, True), (watch.shorts, False)):
+        for symbol, side in sides.items():
+            assert side.sorted_items() == sorted(indexed.get((symbol, is_long), [])), f"{symbol} index stale"
     for account_id, account in accounts.items():
         for symbol, margin in account.isolated_micro.items():
             position = account.positions.get(symbol)

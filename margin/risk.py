@@ -260,35 +260,21 @@ class MarginRisk(Risk):
         self.note_account(self.ledger.account(account_id))
 
     def note_account(self, account: Account) -> None:
-        """Its state changed: check it against maintenance once the command is done, and
-        re-index it in the watch."""
-        self.touch(account)
-        self.watch.mark(account)
-
-    def touch(self, account: Account) -> None:
-        """Check it against maintenance once the command is done."""
+        """Its state changed: once the command is done, check it against maintenance and
+        re-index it in the liquidation watch (margin/engine.py, settle_touched)."""
         if not account.touched:
             account.touched = True
             self.touched.append(account)
 
-    def refresh_watch(self) -> None:
-        """Re-index the dirty accounts, one by one, or all at once when most are dirty."""
-        watch = self.watch
-        if not watch.dirty:
-            return
-        dirty = watch.take_dirty()
-        if len(dirty) * 2 > len(watch.entries) + 64:
-            accounts = self.ledger.accounts
-            holders = sorted(
-                account_id
-                for account_id, account in accounts.items()
-                if account_id > 0 and any(p.size_lots for p in account.positions.values())
-            )
-            watch.rebuild([accounts[a] for a in holders], self.markets, self.tiers)
-        else:
-            for account in dirty:
-                if account.account_id > 0:
-                    watch.index(account, self.markets, self.tiers)
+    def reindex_watch(self) -> None:
+        """Index every account holding a position from scratch (after a restore)."""
+        accounts = self.ledger.accounts
+        holders = sorted(
+            account_id
+            for account_id, account in accounts.items()
+            if account_id > 0 and any(p.size_lots for p in account.positions.values())
+        )
+        self.watch.rebuild([accounts[a] for a in holders], self.markets, self.tiers)
 
     # -- snapshot --------------------------------------------------------------------------------
 

@@ -55,7 +55,6 @@ def restore_ledger(risk: MarginRisk, state: object) -> None:
             position.funding_index = index
             if size:
                 risk.holders.setdefault(symbol, set()).add(account_id)
-        risk.watch.mark(account)
     ledger.clearing_micro = {s: v for s, v in clearing}
     risk.funding_index = {s: v for s, v in funding_index}
     risk.funding_time_ms = {s: v for s, v in funding_time}

@@ -64,7 +64,7 @@ def bench_mark_update(positions: int, updates: int = 200) -> dict:
     clock = time.perf_counter_ns
     t0 = clock()
     apply(PriceUpdate, symbol, mark + 1, mark + 1)
-    first_us = (clock() - t0) / 1000  # indexes every account that traded since the last update
+    first_us = (clock() - t0) / 1000  # the first look at the prices written by all those fills
     latencies = []
     gc.collect()
     gc.disable()

@@ -1,7 +1,10 @@
 """The liquidation watch finds the accounts a mark can liquidate without evaluating the others."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from margin.engine import MarginEngine
-from margin.watch import LiquidationWatch
+from margin.watch import NO_LONG_LIQUIDATION, NO_SHORT_LIQUIDATION, SideIndex
 from streams.commands import SetMarginMode
 from tests.margin.exchange import Exchange, spec, ticks
 
@@ -22,8 +25,7 @@ def many_longs() -> Exchange:
 def test_only_crossed_accounts_are_candidates() -> None:
     ex = many_longs()
     risk = ex.risk
-    risk.refresh_watch()
-    prices = {a: risk.watch.entries[a][0][2] for a in range(1, 21)}
+    prices = {a: risk.watch.entries_for(risk.ledger.accounts[a])[0][2] for a in range(1, 21)}
     assert prices[1] > prices[2] > prices[20]  # less collateral, higher liquidation price
     mark = prices[5]
     assert risk.watch.candidates("AAPLUSDC", mark) == [1, 2, 3, 4, 5]
@@ -33,8 +35,7 @@ def test_only_crossed_accounts_are_candidates() -> None:
 
 def test_a_mark_update_liquidates_exactly_the_crossed_accounts() -> None:
     ex = many_longs()
-    ex.risk.refresh_watch()
-    mark = ex.risk.watch.entries[5][0][2]
+    mark = ex.risk.watch.entries_for(ex.risk.ledger.accounts[5])[0][2]
     ex.order(100, "buy", 1000, "1")  # a bid far below, so liquidations find the book
     ex.mark(f"{mark / 100:.2f}")
     assert [a for a in range(1, 21) if ex.size(a) == 0] == [1, 2, 3, 4, 5]
@@ -50,8 +51,7 @@ def test_a_multi_market_account_is_re_evaluated_on_every_update() -> None:
         ex.order(1, "buy", 95, "100", market)  # 19,000 at 20x: 950 of 1,000 is initial margin
     ex.order(100, "buy", 1000, "1", "AAPLUSDC")
     ex.order(100, "buy", 1000, "1", "NVDAUSDC")
-    ex.risk.refresh_watch()
-    assert ex.risk.watch.entries[1] == ["AAPLUSDC", "NVDAUSDC"]
+    assert ex.risk.watch.entries_for(ex.risk.ledger.accounts[1]) == ["AAPLUSDC", "NVDAUSDC"]
     ex.mark("98", "NVDAUSDC")  # equity 810, maintenance 475: fine
     assert ex.size(1, "NVDAUSDC") == 95
     ex.mark("96", "AAPLUSDC")  # equity 810 - 380 = 430 < maintenance 2.5% x (9,120 + 9,310) = 461
@@ -60,15 +60,17 @@ def test_a_multi_market_account_is_re_evaluated_on_every_update() -> None:
 
 def test_restore_rebuilds_the_watch() -> None:
     ex = many_longs()
-    ex.risk.refresh_watch()
     restored = MarginEngine.restore(ex.engine.snapshot())
-    assert restored.risk.watch.entries == ex.risk.watch.entries
+    for account_id, account in ex.risk.ledger.accounts.items():
+        again = restored.margin.ledger.accounts[account_id]
+        assert restored.margin.watch.entries_for(again) == ex.risk.watch.entries_for(account)
     assert restored.state_hash() == ex.engine.state_hash()
 
 
-def test_rebuilding_at_once_and_indexing_one_by_one_agree() -> None:
-    """A burst of 120 traders (long and short, cross and isolated) is indexed by one sort per side;
-    indexing each account on its own must give the same index."""
+def test_the_index_kept_command_by_command_equals_one_built_from_scratch() -> None:
+    """A burst of 120 traders (long and short, cross and isolated, some in two markets): the watch
+    the engine kept up to date after each command is the one a restore builds from scratch, and
+    it is current without any mark update."""
     ex = Exchange(spec("AAPLUSDC"), spec("NVDAUSDC"), check=False)
     ex.deposit(1000, "10000000")
     for market in ("AAPLUSDC", "NVDAUSDC"):
@@ -84,15 +86,34 @@ def test_rebuilding_at_once_and_indexing_one_by_one_agree() -> None:
             ex.order(1000, other, 5, "100", "NVDAUSDC")
             ex.order(account, side, 5, "100", "NVDAUSDC")
     risk = ex.risk
-    assert len(risk.watch.dirty) > 64
-    risk.refresh_watch()  # most are dirty: the rebuild path
-    one_by_one = LiquidationWatch()
-    for account_id in sorted(risk.ledger.accounts):
-        if account_id > 0:
-            one_by_one.index(risk.ledger.accounts[account_id], ex.engine.markets, risk.tiers)
-    assert one_by_one.entries == risk.watch.entries
+    kept = {a: risk.watch.entries_for(account) for a, account in risk.ledger.accounts.items() if a > 0}
+    assert sum(1 for entries in kept.values() if entries) == 120  # every trader (the counterparty ends flat)
+    scratch = MarginEngine.restore(ex.engine.snapshot()).margin  # indexes every account at once
+    assert {a: scratch.watch.entries_for(account) for a, account in scratch.ledger.accounts.items() if a > 0} == kept
     for market in ("AAPLUSDC", "NVDAUSDC"):
-        assert list(one_by_one.longs.get(market, [])) == list(risk.watch.longs.get(market, []))
-        assert list(one_by_one.shorts.get(market, [])) == list(risk.watch.shorts.get(market, []))
-        assert one_by_one.multi.get(market) == risk.watch.multi.get(market)
+        for mine, theirs in ((scratch.watch.longs, risk.watch.longs), (scratch.watch.shorts, risk.watch.shorts)):
+            assert mine[market].sorted_items() == theirs[market].sorted_items()
+        assert scratch.watch.multi.get(market) == risk.watch.multi.get(market)
     ex.engine.check_invariants()
+
+
+@given(st.lists(st.tuples(st.integers(1, 12), st.none() | st.integers(0, 50)), max_size=200), st.integers(0, 51))
+def test_a_side_index_answers_like_a_dict(operations: list[tuple[int, int | None]], mark: int) -> None:
+    """Puts (a price) and discards (None) in any order: the slots, reused as accounts come and go,
+    answer exactly what a plain dict of prices answers."""
+    longs, shorts = SideIndex(NO_LONG_LIQUIDATION), SideIndex(NO_SHORT_LIQUIDATION)
+    model: dict[int, int] = {}
+    for account_id, price in operations:
+        for side in (longs, shorts):
+            if price is None:
+                side.discard(account_id)
+            else:
+                side.put(account_id, price)
+        if price is None:
+            model.pop(account_id, None)
+        else:
+            model[account_id] = price
+        assert len(longs) == len(model)
+    assert sorted(longs.at_or_above(mark)) == sorted(a for a, p in model.items() if p >= mark)
+    assert sorted(shorts.at_or_below(mark)) == sorted(a for a, p in model.items() if p <= mark)
+    assert longs.sorted_items() == sorted((p, a) for a, p in model.items())
