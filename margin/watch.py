@@ -205,21 +205,14 @@ class LiquidationWatch:
         self.entries[account_id] = entries
 
     def entries_of(self, account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> list:
-        """What the watch should hold for this account (see `entries_for`), from its state."""
+        """The entries of an account that is not the common one (`index` keeps that one on the
+        account): Entry tuples for its priced buckets, then the symbols of a multi-market cross."""
         isolated = account.isolated_micro
         entries: list = []
-        if not isolated:  # the common case: no isolated bucket, the balance is all cross
-            only: Position | None = None
-            count = 0
-            for position in account.positions.values():
-                if position.size_lots:
-                    only = position
-                    count += 1
-            if count == 1 and only is not None:
-                rest_micro = account.balance_micro - only.cost_micro
-                entries.append(self.priced(only.market, only.size_lots, rest_micro, markets, tiers))
-            elif count:
-                entries.extend(sorted(p.market for p in account.positions.values() if p.size_lots))
+        if not isolated:  # no position, or cross positions in several markets
+            held = sorted(p.market for p in account.positions.values() if p.size_lots)
+            assert len(held) != 1, "the common account is indexed on itself"
+            entries.extend(held)
             return entries
         cross = sorted(s for s, p in account.positions.items() if p.size_lots and s not in isolated)
         if len(cross) == 1:
