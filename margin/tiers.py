@@ -12,7 +12,7 @@ account), so a requirement is never understated by rounding.
 
 import math
 
-from margin.arithmetic import magnitude
+from margin.arithmetic import magnitude, wide_times
 from streams.market_spec import MarginTier
 
 
@@ -73,33 +73,36 @@ class Tiers:
         """
         d = self.denominator
         step = magnitude(size_lots) * micro_per_tick_lot  # notional per tick of price
+        scaled_rest = wide_times(rest_equity_micro, d)  # D x K
         floors = self.floors
-        n = len(floors)
+        c = self.c
+        k = self.k
+        last = len(floors) - 1
         if size_lots > 0:
-            # D (K + step P) < step P k_i - c_i  <=>  P < (-c_i - D K) / (step (D - k_i))
+            # D (K + step P) < step P k_i - c_i  <=>  P < -(c_i + D K) / (step (D - k_i))
             best = 0
-            for i in range(n):
+            for i in range(last + 1):
                 lo = -(-floors[i] // step)
-                hi = -(-floors[i + 1] // step) - 1 if i + 1 < n else None
-                numerator = -self.c[i] - d * rest_equity_micro
-                bound = -(-numerator // (step * (d - self.k[i]))) - 1  # largest P strictly below
-                if hi is not None and bound > hi:
-                    bound = hi
+                bound = -((c[i] + scaled_rest) // (step * (d - k[i]))) - 1  # largest P strictly below
+                if i < last:
+                    hi = -(-floors[i + 1] // step) - 1
+                    if bound > hi:
+                        bound = hi
                 if bound >= lo and bound > best:
                     best = bound
             return best
         # short: D (K - step P) < step P k_i - c_i  <=>  P > (D K + c_i) / (step (D + k_i))
-        best_short: int | None = None
-        for i in range(n):
-            lo = max(1, -(-floors[i] // step))
-            hi = -(-floors[i + 1] // step) - 1 if i + 1 < n else None
-            numerator = d * rest_equity_micro + self.c[i]
-            bound = numerator // (step * (d + self.k[i])) + 1  # smallest P strictly above
+        best_short = 0  # none yet: every bound is at least 1
+        for i in range(last + 1):
+            lo = -(-floors[i] // step)
+            if lo < 1:
+                lo = 1
+            bound = (scaled_rest + c[i]) // (step * (d + k[i])) + 1  # smallest P strictly above
             if bound < lo:
                 bound = lo
-            if (hi is None or bound <= hi) and (best_short is None or bound < best_short):
+            if (i == last or bound <= -(-floors[i + 1] // step) - 1) and (best_short == 0 or bound < best_short):
                 best_short = bound
-        assert best_short is not None  # the last tier is unbounded above
+        assert best_short > 0  # the last tier is unbounded above
         return best_short
 
 

@@ -6,7 +6,7 @@ from math import ceil
 from hypothesis import given
 from hypothesis import strategies as st
 
-from margin.arithmetic import signed_times
+from margin.arithmetic import signed_times, wide_times
 from margin.fees import fee_micro
 
 big = st.integers(min_value=-(1 << 80), max_value=1 << 80)
@@ -29,3 +29,14 @@ def test_fee_examples() -> None:
     assert fee_micro(1, 450) == 1  # a fraction of a micro-USDC is charged in full
     assert fee_micro(1, -150) == 0  # and a fraction of a rebate is not paid
     assert fee_micro(10_000_000, -150) == -1_500
+
+
+@given(big, st.integers(min_value=0, max_value=(1 << 30) - 1))
+def test_wide_times_is_multiplication(value: int, factor: int) -> None:
+    assert wide_times(value, factor) == value * factor
+
+
+def test_wide_times_at_the_edges() -> None:
+    for value in (0, 1, (1 << 30) - 1, 1 << 30, (1 << 60) - 1, 1 << 60, -(1 << 60) + 1, -(1 << 30)):
+        for factor in (0, 1, 40, (1 << 30) - 1):
+            assert wide_times(value, factor) == value * factor
