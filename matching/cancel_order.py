@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from msgspec.structs import astuple
 
@@ -39,7 +39,12 @@ assert CancelOrder.__struct_fields__ == ("command_id", "ts_ms", "account_id", "m
 
 
 def cancel_order(engine: Engine, cmd: CancelOrder) -> None:
-    _, _, account_id, symbol, order_id, client_order_id = _astuple(cmd)
+    cancel_unpacked(engine, cmd, _astuple(cmd))
+
+
+def cancel_unpacked(engine: Engine, cmd: CancelOrder, fields: tuple[Any, ...]) -> None:
+    """cancel_order for a command already unpacked with astuple (Engine.apply unpacks it once)."""
+    _, _, account_id, symbol, order_id, client_order_id = fields
     market = engine.markets.get(symbol)
     if market is None:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET, order_id=order_id)

@@ -12,15 +12,16 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Final
 
 import msgspec
+from msgspec.structs import astuple
 from mypy_extensions import mypyc_attr
 
 from matching.amend_order import amend_order
 from matching.book import Fill, OrderBook
-from matching.cancel_order import cancel_all, cancel_order
+from matching.cancel_order import cancel_all, cancel_order, cancel_unpacked
 from matching.market import Market
 from matching.market_admin import advance_clock, list_market, set_market_status
 from matching.order import Order
-from matching.place_order import place_order
+from matching.place_order import place_order, place_unpacked
 from matching.price_update import price_update
 from matching.risk import PositionsOnly, Risk
 from streams.commands import (
@@ -46,6 +47,7 @@ _BUY: Final = Side.BUY
 _SELL: Final = Side.SELL
 _Trade: Final = Trade
 _PlaceOrder: Final = PlaceOrder
+_astuple: Final = astuple
 _CancelOrder: Final = CancelOrder
 _OrderCanceled: Final = OrderCanceled
 _OrderAmended: Final = OrderAmended
@@ -120,24 +122,39 @@ class Engine:
     def apply(self, command: Command) -> list[Event]:
         """Apply one command; return its events. A command id seen recently changes nothing and
         returns no events: its original events are `result_range(command_id)` in the event log."""
-        command_id = command.command_id
-        if command_id in self.recent_commands:
+        command_type = type(command)
+        # the two commonest commands are unpacked once, here, and their handlers called directly
+        # (a native call, no argument parsing) unless a subclass's table has replaced them: an
+        # attribute read on a msgspec command is a generic lookup, dearer than the whole unpacking
+        if command_type is _PlaceOrder:
+            direct = self.direct_place_order
+        elif command_type is _CancelOrder:
+            direct = self.direct_cancel_order
+        else:
+            direct = False
+        if direct:
+            fields = _astuple(command)
+            command_id: str = fields[0]  # every command starts with command_id, ts_ms
+            ts_ms: int = fields[1]
+        else:
+            fields = ()
+            command_id = command.command_id
+            ts_ms = command.ts_ms
+        if command_id and command_id in self.recent_commands:  # an empty id is never remembered
             return []
         out: list[Event] = []
         self.out = out
         self.command_id = command_id
-        if command.ts_ms > self.clock_ms:
-            self.clock_ms = command.ts_ms
+        if ts_ms > self.clock_ms:
+            self.clock_ms = ts_ms
         self.ts_ms = self.clock_ms
         if self.expiries and self.expiries[0][0] <= self.clock_ms:
             self.expire_due()
-        command_type = type(command)
-        # the two commonest commands are called directly (a native call, no argument parsing)
-        # unless a subclass's table has replaced their handlers
-        if command_type is _PlaceOrder and self.direct_place_order:
-            place_order(self, command)  # type: ignore[arg-type]
-        elif command_type is _CancelOrder and self.direct_cancel_order:
-            cancel_order(self, command)  # type: ignore[arg-type]
+        if direct:
+            if command_type is _PlaceOrder:
+                place_unpacked(self, command, fields)  # type: ignore[arg-type]
+            else:
+                cancel_unpacked(self, command, fields)  # type: ignore[arg-type]
         else:
             handler = self.dispatch.get(command_type)
             if handler is None:
