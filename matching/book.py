@@ -26,6 +26,7 @@ _STP_NONE: Final = SelfTradePrevention.NONE
 _STP_EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER
 _STP_EXPIRE_BOTH: Final = SelfTradePrevention.EXPIRE_BOTH
 _PURGE_EMPTY_LEVELS: Final = 32
+_CACHE_MASK: Final = 255  # a side's level cache has this + 1 slots, for a price range that wide
 
 Fill = tuple[Order, int]
 """(maker, lots traded); lots 0 means the maker was removed by self-trade prevention."""
@@ -81,7 +82,7 @@ class BookSide:
     the dict entry. The best live level is cached, so matching and the best price need no search.
     """
 
-    __slots__ = ("best_level", "best_ticks", "empty_levels", "is_bid", "keys", "ladder", "levels")
+    __slots__ = ("best_level", "best_ticks", "cache", "empty_levels", "is_bid", "keys", "ladder", "levels")
 
     def __init__(self, is_bid: bool) -> None:
         self.is_bid = is_bid
@@ -91,13 +92,29 @@ class BookSide:
         self.empty_levels = 0
         self.best_ticks = 0  # 0 while the side is empty (prices are positive): a native int when compiled
         self.best_level: PriceLevel | None = None  # the level at best_ticks
+        # levels by price & _CACHE_MASK, each also in `levels`: a hit needs no int boxed and hashed
+        self.cache: list[PriceLevel | None] = [None] * (_CACHE_MASK + 1)
+
+    def level_at(self, price_ticks: int) -> PriceLevel:
+        """The level of a price that has one."""
+        level = self.cache[price_ticks & _CACHE_MASK]
+        if level is not None and level.price_ticks == price_ticks:
+            return level
+        level = self.levels[price_ticks]
+        self.cache[price_ticks & _CACHE_MASK] = level
+        return level
 
     def level_for(self, price_ticks: int) -> PriceLevel:
         """The level an order joins at this price: existing, revived or new; best price updated."""
-        level = self.levels.get(price_ticks)
-        if level is None:
-            level = self._new_level(price_ticks)
-        elif level.live_count == 0:
+        cache = self.cache
+        level = cache[price_ticks & _CACHE_MASK]
+        if level is None or level.price_ticks != price_ticks:
+            level = self.levels.get(price_ticks)
+            if level is None:
+                level = self._new_level(price_ticks)
+                self.empty_levels += 1  # counted as revived just below
+            cache[price_ticks & _CACHE_MASK] = level
+        if level.live_count == 0:
             self.empty_levels -= 1
         best = self.best_ticks
         # no `sign * price` here: compiled, a product with a negative factor is a slow boxed multiply
@@ -151,6 +168,8 @@ class BookSide:
                 ladder.append(level)
             else:
                 del self.levels[level.price_ticks]
+                if self.cache[level.price_ticks & _CACHE_MASK] is level:
+                    self.cache[level.price_ticks & _CACHE_MASK] = None
         self.keys = keys
         self.ladder = ladder
         self.empty_levels = 0
@@ -255,25 +274,27 @@ class OrderBook:
 
     def remove(self, order_id: int) -> Order | None:
         """Take a resting order out of the book (cancel); None if it is not resting here."""
-        orders = self.orders
-        order = orders.get(order_id)  # get and del: compiled, dict.pop is a slow method call
-        if order is None:
-            return None
-        del orders[order_id]
+        order = self.orders.get(order_id)
+        if order is not None:
+            self.take_out(order)
+        return order
+
+    def take_out(self, order: Order) -> None:
+        """`remove` for an order the caller knows rests here: no lookup by id."""
+        del self.orders[order.order_id]
         order.resting = False
         side = self.bids if order.is_buy else self.asks
-        level = side.levels[order.price_ticks]
+        level = side.level_at(order.price_ticks)
         level.unlink(order)
         level.total_lots -= order.remaining_lots
         level.live_count -= 1
         if level.live_count == 0:
             side.level_emptied(level)
-        return order
 
     def reduce(self, order: Order, new_remaining_lots: int) -> None:
         """Shrink a resting order in place: it keeps its time priority."""
         side = self.bids if order.is_buy else self.asks
-        side.levels[order.price_ticks].total_lots -= order.remaining_lots - new_remaining_lots
+        side.level_at(order.price_ticks).total_lots -= order.remaining_lots - new_remaining_lots
         order.size_lots -= order.remaining_lots - new_remaining_lots
         order.remaining_lots = new_remaining_lots
 
@@ -369,6 +390,9 @@ class OrderBook:
             assert side.keys == sorted(set(side.keys)), "ladder out of order"
             assert all(side.levels.get(p) is level for p, level in zip(prices, side.ladder, strict=True))
             assert len(side.levels) == len(prices), "levels and ladder disagree"
+            cached = [level for level in side.cache if level is not None]
+            assert all(side.levels.get(level.price_ticks) is level for level in cached), "cache holds a dropped level"
+            assert all(side.cache.index(level) == level.price_ticks & _CACHE_MASK for level in cached), "cached wrongly"
             live_prices = [p for p in prices if side.levels[p].live_count]
             assert side.empty_levels == len(prices) - len(live_prices) <= _PURGE_EMPTY_LEVELS, "empty levels miscounted"
             expected_best = (max(live_prices) if is_buy else min(live_prices)) if live_prices else None

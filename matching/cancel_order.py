@@ -49,6 +49,12 @@ def cancel_unpacked(engine: Engine, cmd: CancelOrder, fields: tuple[Any, ...]) -
     if market is None:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET, order_id=order_id)
         return
+    # by id, the common case: looked up with the command's own int object, not a native int
+    # boxed anew (the fast book and NaiveBook both keep the `orders` index)
+    order = market.book.orders.get(order_id)
+    if order is not None and order.account_id == account_id:
+        engine.cancel_resting(market, order, _USER)
+        return
     found = find_own_order(engine, market, account_id, order_id, client_order_id)
     if not isinstance(found, Order):  # (a native type test; an Enum isinstance is a Python call)
         engine.reject(cmd, found, order_id=order_id)

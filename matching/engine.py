@@ -256,7 +256,7 @@ class Engine:
         self.risk.on_order_opened(market, order)
 
     def cancel_resting(self, market: Market, order: Order, reason: CancelReason) -> None:
-        market.book.remove(order.order_id)
+        market.book.take_out(order)
         self.closed(market, order)
         self.emit_canceled(market, order, reason)
 
