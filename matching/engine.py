@@ -54,6 +54,8 @@ _OrderAmended: Final = OrderAmended
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
 _REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
 _EXPIRED: Final = CancelReason.EXPIRED
+# engine.out between commands: always empty, as nothing emits events outside a command
+_NO_EVENTS: Final[list[Event]] = []
 
 
 class EngineConfig(msgspec.Struct, frozen=True):
@@ -113,7 +115,7 @@ class Engine:
         self.expiries: list[tuple[int, int, str]] = []  # heap of (expire_at_ms, order id, market)
         self.reduce_only: dict[tuple[int, str], dict[int, Order]] = {}  # resting reduce-only orders
         # the command being applied
-        self.out: list[Event] = []
+        self.out: list[Event] = _NO_EVENTS
         self.command_id = ""
         self.ts_ms = 0
 
@@ -164,6 +166,9 @@ class Engine:
         self.after_command()
         if command_id:
             self.remember_command(command_id, out[0].seq if out else self.next_seq, len(out))
+        # the events are the caller's now: holding on to them until the next command would free
+        # them inside that command's apply, on its latency
+        self.out = _NO_EVENTS
         return out
 
     def after_command(self) -> None:
@@ -391,6 +396,7 @@ class Engine:
 
     def check_invariants(self) -> None:
         """Raise AssertionError unless books, indexes and windows agree with each other."""
+        assert not self.out, "events emitted outside a command"
         resting: dict[int, Order] = {}
         for market in self.markets.values():
             market.book.check_invariants()
