@@ -44,6 +44,7 @@ def cancel_order(engine: Engine, cmd: CancelOrder) -> None:
 
 def cancel_unpacked(engine: Engine, cmd: CancelOrder, fields: tuple[Any, ...]) -> None:
     """cancel_order for a command already unpacked with astuple (Engine.apply unpacks it once)."""
+    account_id: int  # typed: compared with the order's below, natively
     _, _, account_id, symbol, order_id, client_order_id = fields
     market = engine.markets.get(symbol)
     if market is None:

@@ -285,7 +285,11 @@ class Engine:
         makers, then keep reduce-only orders of every account whose position moved in bounds."""
         out = self.out
         risk = self.risk
-        command_id, ts_ms, symbol = self.command_id, self.ts_ms, market.symbol
+        command_id, symbol = self.command_id, market.symbol
+        # boxed once for all the trades (compiled, a native int handed to a Trade is boxed anew each time)
+        ts_ms: Any = self.ts_ms
+        taker_id: Any = taker.order_id
+        taker_account: Any = taker.account_id
         taker_side = _BUY if taker.is_buy else _SELL
         taker_remaining = taker_lots_before
         price_ticks = 0
@@ -311,8 +315,8 @@ class Engine:
                     price_ticks,
                     lots,
                     taker_side,
-                    taker.order_id,
-                    taker.account_id,
+                    taker_id,
+                    taker_account,
                     taker_remaining,
                     maker.order_id,
                     maker.account_id,

@@ -127,7 +127,10 @@ def place_order(engine: Engine, cmd: PlaceOrder) -> None:
 
 def place_unpacked(engine: Engine, cmd: PlaceOrder, fields: tuple[Any, ...]) -> None:
     """place_order for a command already unpacked with astuple (Engine.apply unpacks it once)."""
-    # each field read once: attribute reads on a command are the costliest step of the hot path
+    # each field read once: attribute reads on a command are the costliest step of the hot path;
+    # the two declared here are tested for truth below, natively once typed
+    reduce_only: bool
+    client_order_id: str
     (
         _,
         _,
