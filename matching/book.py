@@ -1,14 +1,16 @@
-"""The fast order book: price levels in sortedcontainers, FIFO lists within a level, O(1) cancel.
+"""The fast order book: price levels in a sorted list per side, FIFO lists within a level, O(1) cancel.
 
-Each side keeps its level keys in one SortedList arranged so that the best level is always the
-last key (bids keyed by price, asks by minus price). Within a level, orders form a doubly linked
-list through their own `prev_in_level` / `next_in_level` (as exchange-core's direct book does):
-appending, taking the head and cancelling from the middle are each a few pointer writes, with no
-dead slots to skip or compact.
+Each side keeps its levels in one plain list (with their sort keys beside it) arranged so that the
+best level is always last, and caches the best live level. The book holds a few dozen levels a
+side near the touch, where a bisect and a short list insert cost less than a balanced tree's
+bookkeeping. Within a level, orders form a doubly linked list through their own `prev_in_level` /
+`next_in_level` (as exchange-core's direct book does): appending, taking the head and cancelling
+from the middle are each a few pointer writes, with no dead slots to skip or compact.
 
 `NaiveBook` in naive_book.py is the obviously-right twin this one is tested against.
 """
 
+import bisect
 import itertools
 import math
 from collections.abc import Iterator
@@ -16,7 +18,6 @@ from fractions import Fraction
 from typing import Final
 
 from mypy_extensions import mypyc_attr
-from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from matching.order import Order
 from streams.enums import SelfTradePrevention
@@ -25,6 +26,7 @@ _STP_NONE: Final = SelfTradePrevention.NONE
 _STP_EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER
 _STP_EXPIRE_BOTH: Final = SelfTradePrevention.EXPIRE_BOTH
 _PURGE_EMPTY_LEVELS: Final = 32
+_CACHE_MASK: Final = 255  # a side's level cache has this + 1 slots, for a price range that wide
 
 Fill = tuple[Order, int]
 """(maker, lots traded); lots 0 means the maker was removed by self-trade prevention."""
@@ -71,60 +73,105 @@ class PriceLevel:
 
 
 class BookSide:
-    """One side of the book. `sign` is +1 for bids and -1 for asks: level key = sign * price.
+    """One side of the book: its levels in a plain list from worst to best price, best last.
 
-    A level whose last order leaves stays listed, empty, until `_PURGE_EMPTY_LEVELS` of them pile
-    up: prices near the touch empty and refill all the time, and a SortedList insert or removal
-    costs more than a whole resting order, so most of them are saved this way.
+    `keys` holds each level's price as a sort key (the price for bids, minus the price for asks,
+    so both lists ascend towards the best) and `ladder` the levels in the same order. A level
+    whose last order leaves stays listed, empty, until `_PURGE_EMPTY_LEVELS` of them pile up:
+    prices near the touch empty and refill all the time, and keeping them saves the insert and
+    the dict entry. The best live level is cached, so matching and the best price need no search.
     """
 
-    __slots__ = ("best_ticks", "empty_levels", "keys", "levels", "sign")
+    __slots__ = ("best_level", "best_ticks", "cache", "empty_levels", "is_bid", "keys", "ladder", "levels")
 
-    def __init__(self, sign: int) -> None:
-        self.sign = sign
-        self.keys: SortedList = SortedList()
-        self.levels: dict[int, PriceLevel] = {}  # live and empty levels, every one of them in keys
+    def __init__(self, is_bid: bool) -> None:
+        self.is_bid = is_bid
+        self.keys: list[int] = []  # sort keys, ascending: the best level is last
+        self.ladder: list[PriceLevel] = []  # the levels, in the order of `keys`
+        self.levels: dict[int, PriceLevel] = {}  # price -> level, live and empty, each also in the ladder
         self.empty_levels = 0
         self.best_ticks = 0  # 0 while the side is empty (prices are positive): a native int when compiled
+        self.best_level: PriceLevel | None = None  # the level at best_ticks
+        # levels by price & _CACHE_MASK, each also in `levels`: a hit needs no int boxed and hashed
+        self.cache: list[PriceLevel | None] = [None] * (_CACHE_MASK + 1)
+
+    def level_at(self, price_ticks: int) -> PriceLevel:
+        """The level of a price that has one."""
+        level = self.cache[price_ticks & _CACHE_MASK]
+        if level is not None and level.price_ticks == price_ticks:
+            return level
+        level = self.levels[price_ticks]
+        self.cache[price_ticks & _CACHE_MASK] = level
+        return level
 
     def level_for(self, price_ticks: int) -> PriceLevel:
         """The level an order joins at this price: existing, revived or new; best price updated."""
-        level = self.levels.get(price_ticks)
-        if level is None:
-            level = PriceLevel(price_ticks)
-            self.levels[price_ticks] = level
-            self.keys.add(self.sign * price_ticks)
-        elif level.live_count == 0:
+        cache = self.cache
+        level = cache[price_ticks & _CACHE_MASK]
+        if level is None or level.price_ticks != price_ticks:
+            level = self.levels.get(price_ticks)
+            if level is None:
+                level = self._new_level(price_ticks)
+                self.empty_levels += 1  # counted as revived just below
+            cache[price_ticks & _CACHE_MASK] = level
+        if level.live_count == 0:
             self.empty_levels -= 1
         best = self.best_ticks
-        if best == 0 or self.sign * price_ticks > self.sign * best:
+        # no `sign * price` here: compiled, a product with a negative factor is a slow boxed multiply
+        if best == 0 or (price_ticks > best if self.is_bid else price_ticks < best):
             self.best_ticks = price_ticks
+            self.best_level = level
+        return level
+
+    def _new_level(self, price_ticks: int) -> PriceLevel:
+        level = PriceLevel(price_ticks)
+        self.levels[price_ticks] = level
+        key = price_ticks if self.is_bid else -price_ticks
+        keys = self.keys
+        if not keys or key > keys[-1]:  # a new best price: the commonest new level
+            keys.append(key)
+            self.ladder.append(level)
+        else:
+            index = bisect.bisect_left(keys, key)
+            keys.insert(index, key)
+            self.ladder.insert(index, level)
         return level
 
     def level_emptied(self, level: PriceLevel) -> None:
         """The level's last live order has gone: keep it, empty, and move the best price on."""
         self.empty_levels += 1
-        if level.price_ticks == self.best_ticks:
-            self.best_ticks = self._next_best_ticks()
+        if level is self.best_level:
+            self._find_best()
         if self.empty_levels > _PURGE_EMPTY_LEVELS:
             self._purge_empty_levels()
 
-    def _next_best_ticks(self) -> int:
-        levels, sign = self.levels, self.sign
-        for key in reversed(self.keys):
-            if levels[sign * key].live_count:
-                return int(sign * key)
-        return 0
+    def _find_best(self) -> None:
+        """Walk down from the top of the ladder to the first live level (empty ones are few)."""
+        ladder = self.ladder
+        index = len(ladder) - 1
+        while index >= 0:
+            level = ladder[index]
+            if level.live_count:
+                self.best_ticks = level.price_ticks
+                self.best_level = level
+                return
+            index -= 1
+        self.best_ticks = 0
+        self.best_level = None
 
     def _purge_empty_levels(self) -> None:
-        levels, sign = self.levels, self.sign
-        live_keys = []
-        for key in self.keys:
-            if levels[sign * key].live_count:
-                live_keys.append(key)
+        keys: list[int] = []
+        ladder: list[PriceLevel] = []
+        for key, level in zip(self.keys, self.ladder, strict=True):
+            if level.live_count:
+                keys.append(key)
+                ladder.append(level)
             else:
-                del levels[sign * key]
-        self.keys = SortedList(live_keys)
+                del self.levels[level.price_ticks]
+                if self.cache[level.price_ticks & _CACHE_MASK] is level:
+                    self.cache[level.price_ticks & _CACHE_MASK] = None
+        self.keys = keys
+        self.ladder = ladder
         self.empty_levels = 0
 
     @property
@@ -132,9 +179,7 @@ class BookSide:
         return len(self.levels) - self.empty_levels
 
     def levels_best_first(self) -> Iterator[PriceLevel]:
-        levels, sign = self.levels, self.sign
-        for key in reversed(self.keys):
-            level = levels[sign * key]
+        for level in reversed(self.ladder):
             if level.live_count:
                 yield level
 
@@ -146,8 +191,8 @@ class OrderBook:
     __slots__ = ("asks", "bids", "next_arrival", "orders")
 
     def __init__(self) -> None:
-        self.bids = BookSide(1)
-        self.asks = BookSide(-1)
+        self.bids = BookSide(True)
+        self.asks = BookSide(False)
         self.orders: dict[int, Order] = {}
         self.next_arrival = 1
 
@@ -229,23 +274,27 @@ class OrderBook:
 
     def remove(self, order_id: int) -> Order | None:
         """Take a resting order out of the book (cancel); None if it is not resting here."""
-        order = self.orders.pop(order_id, None)
-        if order is None:
-            return None
+        order = self.orders.get(order_id)
+        if order is not None:
+            self.take_out(order)
+        return order
+
+    def take_out(self, order: Order) -> None:
+        """`remove` for an order the caller knows rests here: no lookup by id."""
+        del self.orders[order.order_id]
         order.resting = False
         side = self.bids if order.is_buy else self.asks
-        level = side.levels[order.price_ticks]
+        level = side.level_at(order.price_ticks)
         level.unlink(order)
         level.total_lots -= order.remaining_lots
         level.live_count -= 1
         if level.live_count == 0:
             side.level_emptied(level)
-        return order
 
     def reduce(self, order: Order, new_remaining_lots: int) -> None:
         """Shrink a resting order in place: it keeps its time priority."""
         side = self.bids if order.is_buy else self.asks
-        side.levels[order.price_ticks].total_lots -= order.remaining_lots - new_remaining_lots
+        side.level_at(order.price_ticks).total_lots -= order.remaining_lots - new_remaining_lots
         order.size_lots -= order.remaining_lots - new_remaining_lots
         order.remaining_lots = new_remaining_lots
 
@@ -290,7 +339,8 @@ class OrderBook:
             best = side.best_ticks
             if best == 0 or (best > limit_ticks if is_buy else best < limit_ticks):
                 break
-            level = side.levels[best]
+            level = side.best_level
+            assert level is not None
             while remaining:
                 maker = level.head
                 if maker is None:
@@ -335,12 +385,20 @@ class OrderBook:
         """Raise AssertionError unless the book is internally consistent and uncrossed."""
         seen: set[int] = set()
         for side, is_buy in ((self.bids, True), (self.asks, False)):
-            prices = [side.sign * key for key in side.keys]
-            assert len(prices) == len(set(prices)) and sorted(side.levels) == sorted(prices), "keys and levels disagree"
+            prices = [level.price_ticks for level in side.ladder]
+            assert side.keys == [p if is_buy else -p for p in prices], "keys and ladder disagree"
+            assert side.keys == sorted(set(side.keys)), "ladder out of order"
+            assert all(side.levels.get(p) is level for p, level in zip(prices, side.ladder, strict=True))
+            assert len(side.levels) == len(prices), "levels and ladder disagree"
+            cached = [level for level in side.cache if level is not None]
+            assert all(side.levels.get(level.price_ticks) is level for level in cached), "cache holds a dropped level"
+            assert all(side.cache.index(level) == level.price_ticks & _CACHE_MASK for level in cached), "cached wrongly"
             live_prices = [p for p in prices if side.levels[p].live_count]
             assert side.empty_levels == len(prices) - len(live_prices) <= _PURGE_EMPTY_LEVELS, "empty levels miscounted"
             expected_best = (max(live_prices) if is_buy else min(live_prices)) if live_prices else None
             assert side.best_ticks == (expected_best or 0), "cached best price is stale"
+            best_level = side.levels[side.best_ticks] if live_prices else None
+            assert side.best_level is best_level, "cached best level is stale"
             for price, level in side.levels.items():
                 assert level.price_ticks == price
                 live = list(level.orders())

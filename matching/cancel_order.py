@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from msgspec.structs import astuple
 
@@ -39,10 +39,22 @@ assert CancelOrder.__struct_fields__ == ("command_id", "ts_ms", "account_id", "m
 
 
 def cancel_order(engine: Engine, cmd: CancelOrder) -> None:
-    _, _, account_id, symbol, order_id, client_order_id = _astuple(cmd)
+    cancel_unpacked(engine, cmd, _astuple(cmd))
+
+
+def cancel_unpacked(engine: Engine, cmd: CancelOrder, fields: tuple[Any, ...]) -> None:
+    """cancel_order for a command already unpacked with astuple (Engine.apply unpacks it once)."""
+    account_id: int  # typed: compared with the order's below, natively
+    _, _, account_id, symbol, order_id, client_order_id = fields
     market = engine.markets.get(symbol)
     if market is None:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET, order_id=order_id)
+        return
+    # by id, the common case: looked up with the command's own int object, not a native int
+    # boxed anew (the fast book and NaiveBook both keep the `orders` index)
+    order = market.book.orders.get(order_id)
+    if order is not None and order.account_id == account_id:
+        engine.cancel_resting(market, order, _USER)
         return
     found = find_own_order(engine, market, account_id, order_id, client_order_id)
     if not isinstance(found, Order):  # (a native type test; an Enum isinstance is a Python call)

@@ -12,15 +12,16 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Final
 
 import msgspec
+from msgspec.structs import astuple
 from mypy_extensions import mypyc_attr
 
 from matching.amend_order import amend_order
 from matching.book import Fill, OrderBook
-from matching.cancel_order import cancel_all, cancel_order
+from matching.cancel_order import cancel_all, cancel_order, cancel_unpacked
 from matching.market import Market
 from matching.market_admin import advance_clock, list_market, set_market_status
 from matching.order import Order
-from matching.place_order import place_order
+from matching.place_order import place_order, place_unpacked
 from matching.price_update import price_update
 from matching.risk import PositionsOnly, Risk
 from streams.commands import (
@@ -46,12 +47,15 @@ _BUY: Final = Side.BUY
 _SELL: Final = Side.SELL
 _Trade: Final = Trade
 _PlaceOrder: Final = PlaceOrder
+_astuple: Final = astuple
 _CancelOrder: Final = CancelOrder
 _OrderCanceled: Final = OrderCanceled
 _OrderAmended: Final = OrderAmended
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
 _REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
 _EXPIRED: Final = CancelReason.EXPIRED
+# engine.out between commands: always empty, as nothing emits events outside a command
+_NO_EVENTS: Final[list[Event]] = []
 
 
 class EngineConfig(msgspec.Struct, frozen=True):
@@ -114,7 +118,7 @@ class Engine:
         self.expiries: list[tuple[int, int, str]] = []  # heap of (expire_at_ms, order id, market)
         self.reduce_only: dict[tuple[int, str], dict[int, Order]] = {}  # resting reduce-only orders
         # the command being applied
-        self.out: list[Event] = []
+        self.out: list[Event] = _NO_EVENTS
         self.command_id = ""
         self.ts_ms = 0
 
@@ -123,25 +127,39 @@ class Engine:
     def apply(self, command: Command) -> list[Event]:
         """Apply one command; return its events. A command id seen recently changes nothing and
         returns no events: its original events are `result_range(command_id)` in the event log."""
-        command_id = command.command_id
-        if command_id in self.recent_commands:
+        command_type = type(command)
+        # the two commonest commands are unpacked once, here, and their handlers called directly
+        # (a native call, no argument parsing) unless a subclass's table has replaced them: an
+        # attribute read on a msgspec command is a generic lookup, dearer than the whole unpacking
+        if command_type is _PlaceOrder:
+            direct = self.direct_place_order
+        elif command_type is _CancelOrder:
+            direct = self.direct_cancel_order
+        else:
+            direct = False
+        if direct:
+            fields = _astuple(command)
+            command_id: str = fields[0]  # every command starts with command_id, ts_ms
+            ts_ms: int = fields[1]
+        else:
+            fields = ()
+            command_id = command.command_id
+            ts_ms = command.ts_ms
+        if command_id and command_id in self.recent_commands:  # an empty id is never remembered
             return []
         out: list[Event] = []
         self.out = out
         self.command_id = command_id
-        ts_ms = command.ts_ms  # read once: a command's attributes are generic (slow) reads
         if ts_ms > self.clock_ms:
             self.clock_ms = ts_ms
         self.ts_ms = self.clock_ms
         if self.expiries and self.expiries[0][0] <= self.clock_ms:
             self.expire_due()
-        command_type = type(command)
-        # the two commonest commands are called directly (a native call, no argument parsing)
-        # unless a subclass's table has replaced their handlers
-        if command_type is _PlaceOrder and self.direct_place_order:
-            place_order(self, command)  # type: ignore[arg-type]
-        elif command_type is _CancelOrder and self.direct_cancel_order:
-            cancel_order(self, command)  # type: ignore[arg-type]
+        if direct:
+            if command_type is _PlaceOrder:
+                place_unpacked(self, command, fields)  # type: ignore[arg-type]
+            else:
+                cancel_unpacked(self, command, fields)  # type: ignore[arg-type]
         else:
             handler = self.dispatch.get(command_type)
             if handler is None:
@@ -151,6 +169,9 @@ class Engine:
         self.after_command()
         if command_id:
             self.remember_command(command_id, out[0].seq if out else self.next_seq, len(out))
+        # the events are the caller's now: holding on to them until the next command would free
+        # them inside that command's apply, on its latency
+        self.out = _NO_EVENTS
         return out
 
     def after_command(self) -> None:
@@ -256,7 +277,7 @@ class Engine:
         self.risk.on_order_opened(market, order)
 
     def cancel_resting(self, market: Market, order: Order, reason: CancelReason) -> None:
-        market.book.remove(order.order_id)
+        market.book.take_out(order)
         self.closed(market, order)
         self.emit_canceled(market, order, reason)
 
@@ -280,7 +301,11 @@ class Engine:
         makers, then keep reduce-only orders of every account whose position moved in bounds."""
         out = self.out
         risk = self.risk
-        command_id, ts_ms, symbol = self.command_id, self.ts_ms, market.symbol
+        command_id, symbol = self.command_id, market.symbol
+        # boxed once for all the trades (compiled, a native int handed to a Trade is boxed anew each time)
+        ts_ms: Any = self.ts_ms
+        taker_id: Any = taker.order_id
+        taker_account: Any = taker.account_id
         taker_side = _BUY if taker.is_buy else _SELL
         taker_remaining = taker_lots_before
         price_ticks = 0
@@ -306,8 +331,8 @@ class Engine:
                     price_ticks,
                     lots,
                     taker_side,
-                    taker.order_id,
-                    taker.account_id,
+                    taker_id,
+                    taker_account,
                     taker_remaining,
                     maker.order_id,
                     maker.account_id,
@@ -391,6 +416,7 @@ class Engine:
 
     def check_invariants(self) -> None:
         """Raise AssertionError unless books, indexes and windows agree with each other."""
+        assert not self.out, "events emitted outside a command"
         resting: dict[int, Order] = {}
         for market in self.markets.values():
             market.book.check_invariants()

@@ -95,6 +95,10 @@ class NaiveBook(OrderBook):
             order.resting = False
         return order
 
+    def take_out(self, order: Order) -> None:
+        removed = self.remove(order.order_id)
+        assert removed is order
+
     def reduce(self, order: Order, new_remaining_lots: int) -> None:
         order.size_lots -= order.remaining_lots - new_remaining_lots
         order.remaining_lots = new_remaining_lots

@@ -117,3 +117,26 @@ def test_impact_price_is_the_average_fill_rounded_against_the_taker(book):
     # more than the side holds
     assert book.impact_price_ticks(False, 901, 1) is None
     assert book.impact_price_ticks(True, 2_100, 1) == 105
+
+
+def test_many_levels_emptied_and_refilled_at_colliding_prices(book):
+    """Enough levels to purge the emptied ones, at prices 256 apart (the fast book caches levels
+    by price % 256), taken out and put back in an order that is neither best-first nor FIFO."""
+    prices = [p + 256 * k for p in range(1000, 1020) for k in range(3)]  # 60 bid levels
+    bids = rested(book, *(order("B", p, 1) for p in prices))
+    assert book.best_bid_ticks == max(prices) and book.level_count(True) == 60
+    for o in bids[::2] + bids[1::2][::-1]:
+        book.remove(o.order_id)
+        book.check_invariants()
+    assert (book.best_bid_ticks, book.level_count(True), len(book)) == (None, 0, 0)
+    again = rested(book, *(order("B", p, 2) for p in reversed(prices)), order("S", max(prices) + 1, 1))
+    assert book.best_bid_ticks == max(prices) and book.level_count(True) == 60
+    for o in again[:30]:  # the orders at prices[30:]
+        book.remove(o.order_id)
+    book.check_invariants()
+    assert book.best_bid_ticks == max(prices[:30])
+    fills = []
+    book.match(order("S", 1, 100), 1, fills)
+    assert [m.price_ticks for m, _ in fills] == sorted(prices[:30], reverse=True)
+    book.check_invariants()
+    assert (book.best_bid_ticks, book.best_ask_ticks, book.level_count(True)) == (None, max(prices) + 1, 0)

@@ -9,7 +9,9 @@ from matching.naive_book import NaiveBook
 from matching.order import Order
 from streams.enums import SelfTradePrevention
 
-prices = st.integers(min_value=95, max_value=105)
+near_prices = st.integers(min_value=95, max_value=105)
+# now and then a price a multiple of 256 ticks away: the fast book caches levels by price % 256
+prices = near_prices | st.builds(lambda price, k: price + 256 * k, near_prices, st.integers(min_value=1, max_value=3))
 sizes = st.integers(min_value=1, max_value=20)
 accounts = st.integers(min_value=1, max_value=3)
 stps = st.sampled_from(list(SelfTradePrevention))
