@@ -71,7 +71,7 @@ class MarginRisk(Risk):
         stored = positions.get(symbol)
         # a new position is not stored yet: a rejected order changes nothing
         position = stored if stored is not None else Position(symbol, account)
-        leverage = account.leverage.get(symbol, tiers.leverages[0])
+        leverage = account.leverage.get(symbol, tiers.leverages[0]) if account.leverage else tiers.leverages[0]
         u = market.micro_per_tick_lot
         per_lot = valuation_price_ticks(market) * u
         value = signed_times(position.size_lots, per_lot)
@@ -100,7 +100,7 @@ class MarginRisk(Risk):
         position.buy_notional_micro -= buy_adjust
         position.sell_lots -= sell_lots
         position.sell_notional_micro -= sell_adjust
-        if not account.isolated_micro and (not positions or (len(positions) == 1 and symbol in positions)):
+        if not account.isolated_micro and (not positions or (len(positions) == 1 and stored is not None)):
             # the common case, an account trading one market: its equity is that market's alone,
             # and the requirement before the order is needed only when the order is not covered
             if account.balance_micro + value - position.cost_micro < after:
