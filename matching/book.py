@@ -1,16 +1,16 @@
-"""The fast order book: price levels in a sorted list per side, FIFO lists within a level, O(1) cancel.
+"""The fast order book: price levels in a SortedList per side, FIFO lists within a level, O(1) cancel.
 
-Each side keeps its levels in one plain list (with their sort keys beside it) arranged so that the
-best level is always last, and caches the best live level. The book holds a few dozen levels a
-side near the touch, where a bisect and a short list insert cost less than a balanced tree's
-bookkeeping. Within a level, orders form a doubly linked list through their own `prev_in_level` /
-`next_in_level` (as exchange-core's direct book does): appending, taking the head and cancelling
-from the middle are each a few pointer writes, with no dead slots to skip or compact.
+Each side orders its price levels by a sortedcontainers SortedList of keys, best level last, and
+caches the best live level. The sorted index is touched only when a price level is created or
+purged: emptied levels are kept (up to a limit) and revived, and the next best price is found tick
+by tick near the touch before the index is asked. Within a level, orders form a doubly linked list
+through their own `prev_in_level` / `next_in_level` (as exchange-core's direct book does):
+appending, taking the head and cancelling from the middle are each a few pointer writes, with no
+dead slots to skip or compact.
 
 `NaiveBook` in naive_book.py is the obviously-right twin this one is tested against.
 """
 
-import bisect
 import itertools
 import math
 from collections.abc import Iterator
@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Final
 
 from mypy_extensions import mypyc_attr
+from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from matching.order import Order
 from streams.enums import SelfTradePrevention
@@ -26,6 +27,7 @@ _STP_NONE: Final = SelfTradePrevention.NONE
 _STP_EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER
 _STP_EXPIRE_BOTH: Final = SelfTradePrevention.EXPIRE_BOTH
 _PURGE_EMPTY_LEVELS: Final = 32
+_WALK_TICKS: Final = 8  # how many ticks past an emptied best are tried before the sorted index
 _CACHE_MASK: Final = 255  # a side's level cache has this + 1 slots, for a price range that wide
 
 Fill = tuple[Order, int]
@@ -73,27 +75,31 @@ class PriceLevel:
 
 
 class BookSide:
-    """One side of the book: its levels in a plain list from worst to best price, best last.
+    """One side of the book: its price levels, ordered by a sortedcontainers SortedList.
 
-    `keys` holds each level's price as a sort key (the price for bids, minus the price for asks,
-    so both lists ascend towards the best) and `ladder` the levels in the same order. A level
+    `keys` holds each level's sort key (the price for bids, minus the price for asks, so both
+    ascend towards the best: the best level is last) and `levels` maps price to level. A level
     whose last order leaves stays listed, empty, until `_PURGE_EMPTY_LEVELS` of them pile up:
-    prices near the touch empty and refill all the time, and keeping them saves the insert and
-    the dict entry. The best live level is cached, so matching and the best price need no search.
+    prices near the touch empty and refill all the time, and keeping them spares the sorted
+    index an insert and a removal each time. The best live level is cached, so matching and the
+    best price need no search; when it empties, the next is looked for tick by tick first (books
+    are dense near the touch), then in the sorted index.
     """
 
-    __slots__ = ("best_level", "best_ticks", "cache", "empty_levels", "is_bid", "keys", "ladder", "levels")
+    __slots__ = ("best_level", "best_ticks", "cache", "empty_levels", "is_bid", "keys", "levels")
 
     def __init__(self, is_bid: bool) -> None:
         self.is_bid = is_bid
-        self.keys: list[int] = []  # sort keys, ascending: the best level is last
-        self.ladder: list[PriceLevel] = []  # the levels, in the order of `keys`
-        self.levels: dict[int, PriceLevel] = {}  # price -> level, live and empty, each also in the ladder
+        self.keys = SortedList()  # sort keys, ascending: the best level is last
+        self.levels: dict[int, PriceLevel] = {}  # price -> level, live and empty, each keyed in `keys`
         self.empty_levels = 0
         self.best_ticks = 0  # 0 while the side is empty (prices are positive): a native int when compiled
         self.best_level: PriceLevel | None = None  # the level at best_ticks
         # levels by price & _CACHE_MASK, each also in `levels`: a hit needs no int boxed and hashed
         self.cache: list[PriceLevel | None] = [None] * (_CACHE_MASK + 1)
+
+    def sort_key(self, price_ticks: int) -> int:
+        return price_ticks if self.is_bid else -price_ticks
 
     def level_at(self, price_ticks: int) -> PriceLevel:
         """The level of a price that has one."""
@@ -111,7 +117,9 @@ class BookSide:
         if level is None or level.price_ticks != price_ticks:
             level = self.levels.get(price_ticks)
             if level is None:
-                level = self._new_level(price_ticks)
+                level = PriceLevel(price_ticks)
+                self.levels[price_ticks] = level
+                self.keys.add(self.sort_key(price_ticks))
                 self.empty_levels += 1  # counted as revived just below
             cache[price_ticks & _CACHE_MASK] = level
         if level.live_count == 0:
@@ -123,20 +131,6 @@ class BookSide:
             self.best_level = level
         return level
 
-    def _new_level(self, price_ticks: int) -> PriceLevel:
-        level = PriceLevel(price_ticks)
-        self.levels[price_ticks] = level
-        key = price_ticks if self.is_bid else -price_ticks
-        keys = self.keys
-        if not keys or key > keys[-1]:  # a new best price: the commonest new level
-            keys.append(key)
-            self.ladder.append(level)
-        else:
-            index = bisect.bisect_left(keys, key)
-            keys.insert(index, key)
-            self.ladder.insert(index, level)
-        return level
-
     def level_emptied(self, level: PriceLevel) -> None:
         """The level's last live order has gone: keep it, empty, and move the best price on."""
         self.empty_levels += 1
@@ -146,32 +140,41 @@ class BookSide:
             self._purge_empty_levels()
 
     def _find_best(self) -> None:
-        """Walk down from the top of the ladder to the first live level (empty ones are few)."""
-        ladder = self.ladder
-        index = len(ladder) - 1
-        while index >= 0:
-            level = ladder[index]
+        """The best live level below the emptied best: the next few ticks away from the touch
+        through the level cache, then the sorted index from there."""
+        price = self.best_ticks
+        step = -1 if self.is_bid else 1
+        for _ in range(_WALK_TICKS):
+            price += step
+            if price <= 0:
+                break
+            level = self.cache[price & _CACHE_MASK]
+            if level is None or level.price_ticks != price:
+                level = self.levels.get(price)
+            if level is not None and level.live_count:
+                self.best_ticks = price
+                self.best_level = level
+                return
+        levels = self.levels
+        for key in self.keys.irange(maximum=self.sort_key(price), inclusive=(True, False), reverse=True):
+            level = levels[key if self.is_bid else -key]
             if level.live_count:
                 self.best_ticks = level.price_ticks
                 self.best_level = level
                 return
-            index -= 1
         self.best_ticks = 0
         self.best_level = None
 
     def _purge_empty_levels(self) -> None:
-        keys: list[int] = []
-        ladder: list[PriceLevel] = []
-        for key, level in zip(self.keys, self.ladder, strict=True):
+        live = []
+        for price, level in list(self.levels.items()):
             if level.live_count:
-                keys.append(key)
-                ladder.append(level)
+                live.append(self.sort_key(price))
             else:
-                del self.levels[level.price_ticks]
-                if self.cache[level.price_ticks & _CACHE_MASK] is level:
-                    self.cache[level.price_ticks & _CACHE_MASK] = None
-        self.keys = keys
-        self.ladder = ladder
+                del self.levels[price]
+                if self.cache[price & _CACHE_MASK] is level:
+                    self.cache[price & _CACHE_MASK] = None
+        self.keys = SortedList(live)
         self.empty_levels = 0
 
     @property
@@ -179,7 +182,9 @@ class BookSide:
         return len(self.levels) - self.empty_levels
 
     def levels_best_first(self) -> Iterator[PriceLevel]:
-        for level in reversed(self.ladder):
+        levels = self.levels
+        for key in reversed(self.keys):
+            level = levels[key if self.is_bid else -key]
             if level.live_count:
                 yield level
 
@@ -385,11 +390,10 @@ class OrderBook:
         """Raise AssertionError unless the book is internally consistent and uncrossed."""
         seen: set[int] = set()
         for side, is_buy in ((self.bids, True), (self.asks, False)):
-            prices = [level.price_ticks for level in side.ladder]
-            assert side.keys == [p if is_buy else -p for p in prices], "keys and ladder disagree"
-            assert side.keys == sorted(set(side.keys)), "ladder out of order"
-            assert all(side.levels.get(p) is level for p, level in zip(prices, side.ladder, strict=True))
-            assert len(side.levels) == len(prices), "levels and ladder disagree"
+            prices = [key if is_buy else -key for key in side.keys]
+            assert list(side.keys) == sorted(set(side.keys)), "a price keyed twice"
+            assert sorted(side.levels) == sorted(prices), "levels and sorted keys disagree"
+            assert all(side.levels[p].price_ticks == p for p in prices)
             cached = [level for level in side.cache if level is not None]
             assert all(side.levels.get(level.price_ticks) is level for level in cached), "cache holds a dropped level"
             assert all(side.cache.index(level) == level.price_ticks & _CACHE_MASK for level in cached), "cached wrongly"
