@@ -6,6 +6,11 @@ cost, exact in integers; the average entry price is a derived, rounded view of i
 the totals of the account's resting orders in its market, which the pre-trade check needs.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from margin.watch import SideIndex
+
 
 class Position:
     __slots__ = (
@@ -58,9 +63,9 @@ class Account:
         "leverage",
         "positions",
         "touched",
-        "watch_long",
         "watch_price",
-        "watch_symbol",
+        "watch_side",
+        "watch_slot",
     )
 
     def __init__(self, account_id: int, balance_micro: int = 0) -> None:
@@ -71,9 +76,9 @@ class Account:
         self.isolated_micro: dict[str, int] = {}  # isolated market -> its margin (part of the balance)
         self.touched = False  # a mark, not state: listed in MarginRisk.touched (once)
         # the liquidation watch's entry for an account with one cross position (margin/watch.py):
-        # derived, not state; watch_symbol is "" when the watch holds no such entry
-        self.watch_symbol = ""
-        self.watch_long = False
+        # derived, not state; watch_side is None when the watch holds no such entry
+        self.watch_side: SideIndex | None = None
+        self.watch_slot = 0
         self.watch_price = 0
 
     def position(self, market: str) -> Position:

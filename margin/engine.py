@@ -71,11 +71,12 @@ def sort_by_id(accounts: list[Account]) -> None:
 def below_maintenance_indexed(risk: MarginRisk, account: Account) -> bool:
     """Is the account, just indexed, below maintenance? For the common account, one cross
     position, its liquidation price answers exactly (margin/tiers.py); others are evaluated."""
-    if account.watch_symbol:
-        price_ticks = valuation_price_ticks(risk.markets[account.watch_symbol])
+    side = account.watch_side
+    if side is not None:
+        price_ticks = valuation_price_ticks(side.market)
         if price_ticks <= 0:
             return False  # no price yet: nothing to value the position at
-        return price_ticks <= account.watch_price if account.watch_long else price_ticks >= account.watch_price
+        return price_ticks <= account.watch_price if side.is_long else price_ticks >= account.watch_price
     return risk.below_maintenance(account)
 
 

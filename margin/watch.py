@@ -36,9 +36,27 @@ class SideIndex:
     numpy copy of it serves lookups, brought up to date with the slots written since the last
     lookup (or copied whole when most have changed)."""
 
-    __slots__ = ("account_of", "changed", "empty", "free", "prices", "resync", "slot_of", "synced")
+    __slots__ = (
+        "account_of",
+        "changed",
+        "empty",
+        "free",
+        "is_long",
+        "market",
+        "prices",
+        "resync",
+        "slot_of",
+        "symbol",
+        "synced",
+        "tiers",
+    )
 
-    def __init__(self, empty: int) -> None:
+    def __init__(self, market: Market, tiers: Tiers, is_long: bool) -> None:
+        self.market = market  # its market, tiers and side, so an account's entry needs no lookup
+        self.symbol = market.symbol
+        self.tiers = tiers
+        self.is_long = is_long
+        empty = NO_LONG_LIQUIDATION if is_long else NO_SHORT_LIQUIDATION
         self.prices: list[int] = []  # slot -> liquidation price in ticks, `empty` when unused
         self.account_of: list[int] = []  # slot -> account id (stale when unused)
         self.slot_of: dict[int, int] = {}  # account id -> slot
@@ -51,7 +69,15 @@ class SideIndex:
     def __len__(self) -> int:
         return len(self.slot_of)
 
-    def put(self, account_id: int, price_ticks: int) -> None:
+    def liquidation_price(self, size_lots: int, rest_micro: int) -> int:
+        """Of a position of this market and side (see Tiers.liquidation_price_ticks)."""
+        price = self.tiers.liquidation_price_ticks(size_lots, rest_micro, self.market.micro_per_tick_lot)
+        if price > NO_SHORT_LIQUIDATION:
+            price = NO_SHORT_LIQUIDATION  # no price that high can be marked: never liquidated either way
+        return price
+
+    def put(self, account_id: int, price_ticks: int) -> int:
+        """Set the account's price; returns its slot."""
         slot = self.slot_of.get(account_id)
         if slot is None:
             if self.free:
@@ -62,6 +88,12 @@ class SideIndex:
                 self.account_of.append(account_id)
                 self.prices.append(self.empty)
             self.slot_of[account_id] = slot
+        self.prices[slot] = price_ticks
+        self.note_changed(slot)
+        return slot
+
+    def move(self, slot: int, price_ticks: int) -> None:
+        """A new price for the account in `slot`."""
         self.prices[slot] = price_ticks
         self.note_changed(slot)
 
@@ -112,9 +144,9 @@ class SideIndex:
 
 
 class LiquidationWatch:
-    """The common account, one cross position, keeps its entry on itself (`Account.watch_*`), so
-    re-indexing it after a fill touches no dictionary of the watch's but the side's slot; every
-    other account's entries are listed in `entries`."""
+    """The common account, one cross position, keeps its entry on itself (`Account.watch_*`: its
+    side index, slot and price), so re-indexing it after a fill looks nothing up; every other
+    account's entries are listed in `entries`."""
 
     __slots__ = ("entries", "longs", "multi", "shorts")
 
@@ -124,24 +156,26 @@ class LiquidationWatch:
         self.multi: dict[str, set[int]] = {}  # market -> accounts holding it and another market
         self.entries: dict[int, list] = {}  # account -> its Entry tuples and multi-market symbols
 
-    def side(self, symbol: str, is_long: bool) -> SideIndex:
+    def side(self, symbol: str, is_long: bool, markets: dict[str, Market], tiers: dict[str, Tiers]) -> SideIndex:
         sides = self.longs if is_long else self.shorts
         side = sides.get(symbol)
         if side is None:
-            side = sides[symbol] = SideIndex(NO_LONG_LIQUIDATION if is_long else NO_SHORT_LIQUIDATION)
+            side = sides[symbol] = SideIndex(markets[symbol], tiers[symbol], is_long)
         return side
 
     def entries_for(self, account: Account) -> list:
         """What the watch holds for the account: Entry tuples, then multi-market symbols."""
-        if account.watch_symbol:
-            return [(account.watch_symbol, account.watch_long, account.watch_price)]
+        side = account.watch_side
+        if side is not None:
+            return [(side.symbol, side.is_long, account.watch_price)]
         return self.entries.get(account.account_id, [])
 
     def forget(self, account: Account) -> None:
         account_id = account.account_id
-        if account.watch_symbol:
-            self.side(account.watch_symbol, account.watch_long).discard(account_id)
-            account.watch_symbol = ""
+        side = account.watch_side
+        if side is not None:
+            side.discard(account_id)
+            account.watch_side = None
             return
         entry = self.entries.pop(account_id, None)
         if not entry:
@@ -151,13 +185,13 @@ class LiquidationWatch:
                 self.multi[item].discard(account_id)
             else:
                 symbol, is_long, _ = item
-                self.side(symbol, is_long).discard(account_id)
+                (self.longs if is_long else self.shorts)[symbol].discard(account_id)
 
     def rebuild(self, accounts: list[Account], markets: dict[str, Market], tiers: dict[str, Tiers]) -> None:
         """Index these accounts (all that hold positions) from scratch (a restore)."""
         self.longs, self.shorts, self.multi, self.entries = {}, {}, {}, {}
         for account in accounts:
-            account.watch_symbol = ""
+            account.watch_side = None
             self.index(account, markets, tiers)
 
     def index(self, account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> None:
@@ -171,23 +205,24 @@ class LiquidationWatch:
                     only = position
                     count += 1
             if count == 1 and only is not None:  # the common account
-                symbol = only.market
                 is_long = only.size_lots > 0
                 rest_micro = account.balance_micro - only.cost_micro
-                price = self.liquidation_price(symbol, only.size_lots, rest_micro, markets, tiers)
-                if account.watch_symbol == symbol and account.watch_long == is_long:
+                side = account.watch_side
+                if side is not None and side.symbol == only.market and side.is_long == is_long:
+                    price = side.liquidation_price(only.size_lots, rest_micro)
                     if account.watch_price != price:  # moved: rewritten in place
-                        self.side(symbol, is_long).put(account.account_id, price)
+                        side.move(account.watch_slot, price)
                         account.watch_price = price
                     return
                 self.forget(account)
-                self.side(symbol, is_long).put(account.account_id, price)
-                account.watch_symbol = symbol
-                account.watch_long = is_long
+                side = self.side(only.market, is_long, markets, tiers)
+                price = side.liquidation_price(only.size_lots, rest_micro)
+                account.watch_slot = side.put(account.account_id, price)
+                account.watch_side = side
                 account.watch_price = price
                 return
         entries = self.entries_of(account, markets, tiers)
-        if not account.watch_symbol and self.entries.get(account.account_id, []) == entries:
+        if account.watch_side is None and self.entries.get(account.account_id, []) == entries:
             return
         self.forget(account)
         if not entries:
@@ -201,7 +236,7 @@ class LiquidationWatch:
                 multi.add(account_id)
             else:
                 symbol, is_long, price = item
-                self.side(symbol, is_long).put(account_id, price)
+                self.side(symbol, is_long, markets, tiers).put(account_id, price)
         self.entries[account_id] = entries
 
     def entries_of(self, account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> list:
@@ -232,16 +267,8 @@ class LiquidationWatch:
     def priced(
         self, symbol: str, size_lots: int, rest_micro: int, markets: dict[str, Market], tiers: dict[str, Tiers]
     ) -> Entry:
-        return (symbol, size_lots > 0, self.liquidation_price(symbol, size_lots, rest_micro, markets, tiers))
-
-    @staticmethod
-    def liquidation_price(
-        symbol: str, size_lots: int, rest_micro: int, markets: dict[str, Market], tiers: dict[str, Tiers]
-    ) -> int:
-        price = tiers[symbol].liquidation_price_ticks(size_lots, rest_micro, markets[symbol].micro_per_tick_lot)
-        if price > NO_SHORT_LIQUIDATION:
-            price = NO_SHORT_LIQUIDATION  # no price that high can be marked: never liquidated either way
-        return price
+        is_long = size_lots > 0
+        return (symbol, is_long, self.side(symbol, is_long, markets, tiers).liquidation_price(size_lots, rest_micro))
 
     def candidates(self, symbol: str, mark_ticks: int) -> list[int]:
         """Accounts that may be below maintenance at this mark, in id order."""

@@ -4,7 +4,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from margin.engine import MarginEngine
-from margin.watch import NO_LONG_LIQUIDATION, NO_SHORT_LIQUIDATION, SideIndex
+from margin.tiers import Tiers
+from margin.watch import SideIndex
+from matching.market import Market
 from streams.commands import SetMarginMode
 from tests.margin.exchange import Exchange, spec, ticks
 
@@ -101,7 +103,9 @@ def test_the_index_kept_command_by_command_equals_one_built_from_scratch() -> No
 def test_a_side_index_answers_like_a_dict(operations: list[tuple[int, int | None]], mark: int) -> None:
     """Puts (a price) and discards (None) in any order: the slots, reused as accounts come and go,
     answer exactly what a plain dict of prices answers."""
-    longs, shorts = SideIndex(NO_LONG_LIQUIDATION), SideIndex(NO_SHORT_LIQUIDATION)
+    market = Market(spec("AAPLUSDC"))
+    tiers = Tiers(market.spec.margin_tiers)
+    longs, shorts = SideIndex(market, tiers, True), SideIndex(market, tiers, False)
     model: dict[int, int] = {}
     for account_id, price in operations:
         for side in (longs, shorts):
