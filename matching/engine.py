@@ -61,7 +61,7 @@ _NO_EVENTS: Final[list[Event]] = []
 class EngineConfig(msgspec.Struct, frozen=True):
     """Knobs that change behaviour, hence part of the snapshot."""
 
-    command_window: int = 100_000  # how many recent command ids are remembered for idempotence
+    command_window: int = 100_000  # a command id is remembered for at least this many commands after it
     client_id_window: int = 100_000  # how many closed client order ids stay reserved
 
 
@@ -110,11 +110,13 @@ class Engine:
         self.client_ids: dict[tuple[int, str], int] = {}  # (account, client order id) -> order id
         self.client_id_fifo: deque[tuple[int, str]] = deque()
         # command id -> first seq << 32 | event count (one int: no tuple to allocate per command)
+        # Remembered command ids in two generations: new ones join `recent_commands`; when it holds
+        # command_window ids it becomes `older_commands` (the previous generation is dropped) and a
+        # new one starts. So every id is remembered for at least command_window commands after
+        # it, and nothing is ever deleted one by one: a delete from a large dict costs cache misses
+        # on every command (about 15% of the full engine's time with a 100,000-id window).
         self.recent_commands: dict[str, int] = {}
-        # the remembered ids, oldest first from recent_head: a ring of command_window slots (a list,
-        # which compiles to native operations, where a deque's methods are interpreter calls)
-        self.recent_ring: list[str] = []
-        self.recent_head = 0
+        self.older_commands: dict[str, int] = {}
         self.expiries: list[tuple[int, int, str]] = []  # heap of (expire_at_ms, order id, market)
         self.reduce_only: dict[tuple[int, str], dict[int, Order]] = {}  # resting reduce-only orders
         # the command being applied
@@ -145,8 +147,8 @@ class Engine:
             fields = ()
             command_id = command.command_id
             ts_ms = command.ts_ms
-        if command_id and command_id in self.recent_commands:  # an empty id is never remembered
-            return []
+        if command_id and (command_id in self.recent_commands or command_id in self.older_commands):
+            return []  # a repeat (an empty id is never remembered)
         out: list[Event] = []
         self.out = out
         self.command_id = command_id
@@ -182,6 +184,8 @@ class Engine:
     def result_range(self, command_id: str) -> tuple[int, int] | None:
         """(first seq, event count) of a recently applied command, for answering a repeat."""
         packed = self.recent_commands.get(command_id)
+        if packed is None:
+            packed = self.older_commands.get(command_id)
         return None if packed is None else (packed >> 32, packed & 0xFFFFFFFF)
 
     def remember_command(self, command_id: str, first_seq: int, count: int) -> None:
@@ -189,21 +193,16 @@ class Engine:
         if self.command_window <= 0:
             return
         assert count <= 0xFFFFFFFF
-        self.recent_commands[command_id] = first_seq << 32 | count
-        ring = self.recent_ring
-        if len(ring) < self.command_window:
-            ring.append(command_id)
-            return
-        head = self.recent_head
-        del self.recent_commands[ring[head]]
-        ring[head] = command_id
-        head += 1
-        self.recent_head = 0 if head == len(ring) else head
+        recent = self.recent_commands
+        recent[command_id] = first_seq << 32 | count
+        if len(recent) >= self.command_window:
+            self.older_commands = recent
+            self.recent_commands = {}
 
-    def recent_command_ids(self) -> list[str]:
-        """The remembered command ids, oldest first."""
-        head = self.recent_head
-        return self.recent_ring[head:] + self.recent_ring[:head]
+    def remembered_commands(self) -> list[tuple[str, int]]:
+        """(command id, first seq << 32 | event count), oldest first: remembering them again in
+        this order rebuilds both generations exactly (the older one always holds a full window)."""
+        return [*self.older_commands.items(), *self.recent_commands.items()]
 
     def take_seq(self) -> int:
         seq = self.next_seq
@@ -440,6 +439,8 @@ class Engine:
         for order in resting.values():
             if order.client_order_id:
                 assert self.client_ids.get((order.account_id, order.client_order_id)) == order.order_id
-        assert len(self.recent_commands) == len(self.recent_ring) <= max(0, self.config.command_window)
-        assert set(self.recent_ring) == self.recent_commands.keys()
+        window = self.config.command_window
+        assert len(self.recent_commands) < max(1, window), "the newer generation is full"
+        assert len(self.older_commands) in (0, window), "the older generation is not one window"
+        assert not self.recent_commands.keys() & self.older_commands.keys(), "an id remembered twice"
         assert all(o.order_id < self.next_order_id for o in resting.values())

@@ -78,7 +78,7 @@ def encode_engine(engine: Engine) -> bytes:
         engine.next_trade_id,
         markets,
         [(acc, cid, engine.client_ids[(acc, cid)]) for acc, cid in engine.client_id_fifo],
-        [(cid, *divmod(engine.recent_commands[cid], 1 << 32)) for cid in engine.recent_command_ids()],
+        [(cid, *divmod(packed, 1 << 32)) for cid, packed in engine.remembered_commands()],
         engine.risk.snapshot_state(),
     )
     return _encoder.encode(state)

@@ -50,8 +50,8 @@ def test_memory_ledger_appends_each_boundary_once_and_in_order():
     assert ledger.history("AAPLUSDC", 10) == [SettledFunding(11 * H, -7), SettledFunding(10 * H, 12_500)]
     assert ledger.history("AAPLUSDC", 1) == [SettledFunding(11 * H, -7)]
     assert ledger.history("NVDAUSDC", 10) == []
-    assert "funding:AAPLUSDC:36000000" in engine.recent_commands
-    assert "funding:AAPLUSDC:39600000" in engine.recent_commands
+    assert engine.result_range("funding:AAPLUSDC:36000000") is not None
+    assert engine.result_range("funding:AAPLUSDC:39600000") is not None
 
 
 def test_the_engine_drops_a_repeated_settlement_command():

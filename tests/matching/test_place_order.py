@@ -210,6 +210,22 @@ def test_same_command_id_is_applied_once():
     assert engine.result_range(command.command_id) == (first[0].seq, 1)
 
 
+def test_a_command_id_is_remembered_for_at_least_the_window_then_forgotten():
+    """Ids are kept in generations of `command_window`: one is still known after that many later
+    commands, and forgotten after twice as many."""
+    engine = new_engine(command_window=3)
+    command = limit(1, "BUY", 9_990, 5)
+    run(engine, command)
+    for n in range(3):
+        run(engine, limit(1, "BUY", 9_000 + n, 5))
+        assert engine.apply(command) == []
+    for n in range(3):
+        run(engine, limit(1, "BUY", 8_000 + n, 5))
+    assert engine.result_range(command.command_id) is None
+    assert len(engine.apply(command)) == 1  # applied anew: a new order
+    engine.check_invariants()
+
+
 def test_self_trade_prevention_expire_taker():
     engine = new_engine()
     run(engine, limit(1, "SELL", 10_000, 5))
