@@ -51,7 +51,13 @@ class MarginRisk(Risk):
         self.tiers = TiersByMarket(markets)
 
     def tiers_of(self, market: Market) -> Tiers:
-        return self.tiers[market.symbol]
+        """The market's tiers, kept on the market after the first look (no lookup by symbol)."""
+        handle = market.risk_handle
+        if isinstance(handle, Tiers):
+            return handle
+        tiers = self.tiers[market.symbol]
+        market.risk_handle = tiers
+        return tiers
 
     def check_order(self, market: Market, order: Order, replacing: Order | None = None) -> RejectReason | None:
         """Accept if equity covers initial margin after the order, or if the order does not

@@ -106,7 +106,7 @@ class Engine:
         self.next_seq = 1
         self.next_order_id = 1
         self.next_trade_id = 1
-        self.open_orders: dict[int, dict[int, Order]] = {}  # account -> order id -> resting order
+        self.open_orders: dict[int, dict[int, Order]] = {}  # account -> order id -> resting order (or empty)
         self.client_ids: dict[tuple[int, str], int] = {}  # (account, client order id) -> order id
         self.client_id_fifo: deque[tuple[int, str]] = deque()
         # command id -> first seq << 32 | event count (one int: no tuple to allocate per command)
@@ -150,6 +150,7 @@ class Engine:
         if command_id and (command_id in self.recent_commands or command_id in self.older_commands):
             return []  # a repeat (an empty id is never remembered)
         out: list[Event] = []
+        first_seq = self.next_seq  # the command's events take the seqs from here on, one each
         self.out = out
         self.command_id = command_id
         if ts_ms > self.clock_ms:
@@ -170,7 +171,7 @@ class Engine:
                 handler(self, command)
         self.after_command()
         if command_id:
-            self.remember_command(command_id, out[0].seq if out else self.next_seq, len(out))
+            self.remember_command(command_id, first_seq, len(out))
         # the events are the caller's now: holding on to them until the next command would free
         # them inside that command's apply, on its latency
         self.out = _NO_EVENTS
@@ -257,10 +258,9 @@ class Engine:
 
     def closed(self, market: Market, order: Order) -> None:
         """Bookkeeping for an order that has left the book (the book has already dropped it)."""
-        account_orders = self.open_orders[order.account_id]
-        del account_orders[order.order_id]
-        if not account_orders:
-            del self.open_orders[order.account_id]
+        # an account's emptied dict stays: most accounts rest another order soon, and creating and
+        # dropping a dict per order costs more than the empty dict weighs
+        del self.open_orders[order.account_id][order.order_id]
         self.risk.on_order_closed(market, order)
         if order.reduce_only:
             key = (order.account_id, market.symbol)

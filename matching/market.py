@@ -15,6 +15,7 @@ class Market:
         "max_order_lots",
         "micro_per_tick_lot",
         "min_notional_micro",
+        "risk_handle",
         "spec",
         "status",
         "symbol",
@@ -36,6 +37,8 @@ class Market:
         self.last_trade_ticks = 0  # 0 until the first trade
         self.mark_price_ticks = 0  # 0 until the oracle's first PriceUpdate
         self.index_price_ticks = 0
+        # whatever the risk policy keeps at hand for this market (margin/: its tiers); not state
+        self.risk_handle: object = None
 
     def notional_micro(self, price_ticks: int, size_lots: int) -> int:
         return price_ticks * size_lots * self.micro_per_tick_lot
