@@ -108,8 +108,7 @@ def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
         risk.note_account(risk.ledger.accounts[account_id])
     settle_touched(engine)
     maybe_unwind_insurance(engine, market)
-    if risk.touched:
-        settle_touched(engine)  # the fund's fills moved its counterparties
+    engine.after_command()  # the fund's fills moved its counterparties
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -160,8 +159,16 @@ class MarginEngine(Engine):
 
     def after_command(self) -> None:
         """Liquidate, cascades included, every account the command's fills or transfers left
-        below maintenance."""
-        if self.margin.touched:
+        below maintenance; in a market still valued at its last trade (no mark yet), also every
+        holder that trade's price put below."""
+        risk = self.margin
+        while risk.touched or risk.unmarked_traded:
+            if risk.unmarked_traded:
+                traded = risk.unmarked_traded
+                risk.unmarked_traded = []
+                for market in traded:
+                    for account_id in risk.watch.candidates(market.symbol, valuation_price_ticks(market)):
+                        risk.note_account(risk.ledger.accounts[account_id])
             settle_touched(self)
 
     def check_invariants(self) -> None:

@@ -18,7 +18,7 @@ def check_margin_invariants(engine: MarginEngine) -> None:
     ledger = risk.ledger
     accounts = ledger.accounts
     assert ledger.total_micro() == 0, f"USDC does not sum to zero: {ledger.total_micro()}"
-    assert not risk.liquidating and not risk.touched, "a command left work behind"
+    assert not risk.liquidating and not risk.touched and not risk.unmarked_traded, "a command left work behind"
     sizes: dict[str, int] = {}
     costs: dict[str, int] = {}
     holders: dict[str, set[int]] = {}
@@ -59,9 +59,8 @@ def check_margin_invariants(engine: MarginEngine) -> None:
     for account_id, account in accounts.items():
         if account_id in SYSTEM_ACCOUNTS or not any(p.size_lots for p in account.positions.values()):
             continue
-        if all(engine.markets[s].mark_price_ticks for s, p in account.positions.items() if p.size_lots):
-            below = buckets_below_maintenance(account, engine.markets, risk.tiers)
-            assert not below, f"account {account_id} below maintenance in {below} and not liquidated"
+        below = buckets_below_maintenance(account, engine.markets, risk.tiers)
+        assert not below, f"account {account_id} below maintenance in {below} and not liquidated"
     watch = risk.watch
     for account_id, account in accounts.items():
         assert not account.touched, f"account {account_id} still marked touched"

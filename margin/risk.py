@@ -42,6 +42,9 @@ class MarginRisk(Risk):
         self.watch = LiquidationWatch()
         self.liquidating: set[int] = set()  # accounts whose liquidation orders bypass the check
         self.touched: list[Account] = []  # accounts whose equity moved during the current command (once each)
+        # markets with no mark yet that traded during the command: positions there are valued at
+        # the last trade, so a trade moves every holder's equity, not only the two parties'
+        self.unmarked_traded: list[Market] = []
 
     # -- the seam --------------------------------------------------------------------------------
 
@@ -177,6 +180,8 @@ class MarginRisk(Risk):
         taker_account.balance_micro -= taker_fee
         maker_account.balance_micro -= maker_fee
         fees.balance_micro += taker_fee + maker_fee
+        if not market.mark_price_ticks and market not in self.unmarked_traded:
+            self.unmarked_traded.append(market)
         index = self.funding_index.get(market.symbol, 0)
         signed = size_lots if taker.is_buy else -size_lots
         self.trade_position(taker_account, taker_position, signed, price_ticks, u, index, taker_fee)

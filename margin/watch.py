@@ -38,6 +38,7 @@ class SideIndex:
 
     __slots__ = (
         "account_of",
+        "bound",
         "changed",
         "empty",
         "free",
@@ -65,6 +66,9 @@ class SideIndex:
         self.synced = np.empty(0, dtype=np.int64)  # the prices as of the last lookup
         self.changed: list[int] = []  # slots written since then
         self.resync = False  # so many written that a whole copy is cheaper
+        # the highest long (lowest short) price held, or past it: a mark beyond it crosses nobody,
+        # which is known without numpy; written prices only push it out, each lookup makes it exact
+        self.bound = empty
 
     def __len__(self) -> int:
         return len(self.slot_of)
@@ -90,12 +94,18 @@ class SideIndex:
             self.slot_of[account_id] = slot
         self.prices[slot] = price_ticks
         self.note_changed(slot)
+        self.widen(price_ticks)
         return slot
 
     def move(self, slot: int, price_ticks: int) -> None:
         """A new price for the account in `slot`."""
         self.prices[slot] = price_ticks
         self.note_changed(slot)
+        self.widen(price_ticks)
+
+    def widen(self, price_ticks: int) -> None:
+        if price_ticks > self.bound if self.is_long else price_ticks < self.bound:
+            self.bound = price_ticks
 
     def discard(self, account_id: int) -> None:
         slot = self.slot_of.get(account_id)
@@ -126,16 +136,20 @@ class SideIndex:
 
     def at_or_above(self, price_ticks: int) -> list[int]:
         """Accounts whose price is >= `price_ticks` (longs a mark that low liquidates)."""
-        if not self.slot_of:
+        if not self.slot_of or price_ticks > self.bound:
             return []
-        slots = np.flatnonzero(self.current() >= price_ticks)
+        prices = self.current()
+        self.bound = int(prices.max())
+        slots = np.flatnonzero(prices >= price_ticks)
         return [self.account_of[slot] for slot in slots.tolist()]
 
     def at_or_below(self, price_ticks: int) -> list[int]:
         """Accounts whose price is <= `price_ticks` (shorts a mark that high liquidates)."""
-        if not self.slot_of:
+        if not self.slot_of or price_ticks < self.bound:
             return []
-        slots = np.flatnonzero(self.current() <= price_ticks)
+        prices = self.current()
+        self.bound = int(prices.min())
+        slots = np.flatnonzero(prices <= price_ticks)
         return [self.account_of[slot] for slot in slots.tolist()]
 
     def sorted_items(self) -> list[tuple[int, int]]:

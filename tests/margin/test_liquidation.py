@@ -30,6 +30,26 @@ def ten_x_long(short_accounts: tuple[tuple[int, str, int], ...] = ((2, "100000",
     return ex
 
 
+def test_before_the_first_mark_a_trade_between_others_liquidates_a_holder() -> None:
+    """No oracle mark yet: positions are valued at the last trade. Trader 1, 10x long 100 at
+    100.00, is liquidated by a trade at 92.30 between two other accounts, in that same command."""
+    ex = Exchange()
+    ex.deposit(1, "1000")
+    assert ex.leverage(1, 10)
+    for account in (2, 3, 4):
+        ex.deposit(account, "100000")
+    ex.order(2, "sell", 100, "100")
+    ex.order(1, "buy", 100, "100")
+    ex.order(3, "buy", 1000, "80")  # deep bid far below, so the liquidation finds the book
+    ex.order(4, "sell", 1, "92.31")
+    ex.order(3, "buy", 1, "92.31")  # last trade 92.31: still safe
+    assert ex.size(1) == 100
+    ex.order(4, "sell", 1, "92.30")
+    events = ex.order(3, "buy", 1, "92.30")  # last trade 92.30: below maintenance
+    assert any(isinstance(e, LiquidationTriggered) and e.account_id == 1 for e in events)
+    assert ex.size(1) == 0
+
+
 @pytest.mark.parametrize(
     ("mark", "liquidated"),
     [("97", False), ("94", False), ("92.31", False), ("92.30", True)],
