@@ -94,7 +94,8 @@ def run_bench(args: argparse.Namespace) -> int:
         print(
             f"  mark update with {mark['positions']:,} open positions: p50 {mark['p50_us']} us, "
             f"p99 {mark['p99_us']} us, max {mark['max_us']} us over {mark['updates']} updates "
-            f"(first update after the fills: {mark['first_update_us']} us; "
+            f"(first update after the fills: {mark['first_update_us']} us; a pass over all "
+            f"{mark['numpy_pass_accounts']:,} long liquidation prices: {mark['numpy_pass_us']} us; "
             f"evaluating every account instead: {mark['full_scan_us']} us)"
         )
     if args.json:

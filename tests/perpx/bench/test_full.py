@@ -22,3 +22,4 @@ def test_mark_update_figure_runs_on_a_small_market():
     figure = bench_mark_update(200, updates=20)
     assert figure["positions"] == 200
     assert figure["below_maintenance"] == 0
+    assert figure["numpy_pass_accounts"] == 100  # the pass at price 1 finds every long
