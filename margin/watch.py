@@ -286,14 +286,15 @@ class LiquidationWatch:
 
     def candidates(self, symbol: str, mark_ticks: int) -> list[int]:
         """Accounts that may be below maintenance at this mark, in id order."""
-        found: set[int] = set()
         longs = self.longs.get(symbol)
-        if longs is not None:
-            found.update(longs.at_or_above(mark_ticks))
+        crossed_longs = longs.at_or_above(mark_ticks) if longs is not None else []
         shorts = self.shorts.get(symbol)
-        if shorts is not None:
-            found.update(shorts.at_or_below(mark_ticks))
+        crossed_shorts = shorts.at_or_below(mark_ticks) if shorts is not None else []
         multi = self.multi.get(symbol)
+        if not crossed_longs and not crossed_shorts and not multi:
+            return []  # the usual answer, after every trade before a first mark: nothing to build
+        found = set(crossed_longs)
+        found.update(crossed_shorts)
         if multi:
             found.update(multi)
         return sorted(found)
