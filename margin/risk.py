@@ -280,11 +280,7 @@ class MarginRisk(Risk):
     def reindex_watch(self) -> None:
         """Index every account holding a position from scratch (after a restore)."""
         accounts = self.ledger.accounts
-        holders = sorted(
-            account_id
-            for account_id, account in accounts.items()
-            if account_id > 0 and any(p.size_lots for p in account.positions.values())
-        )
+        holders = sorted({a for held in self.holders.values() for a in held if a > 0})
         self.watch.rebuild([accounts[a] for a in holders], self.markets, self.tiers)
 
     # -- snapshot --------------------------------------------------------------------------------

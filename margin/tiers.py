@@ -50,17 +50,14 @@ class Tiers:
             i += 1
         return i
 
-    def max_leverage_at(self, notional_micro: int) -> int:
-        return self.leverages[self.tier_of(notional_micro)]
-
     def initial_margin_micro(self, notional_micro: int, leverage: int) -> int:
         """ceil(N / min(leverage, tier max leverage)): rounded up, against the account."""
-        tier_leverage = self.leverages[0 if notional_micro < self.first_ceiling else self.tier_of(notional_micro)]
+        tier_leverage = self.leverages[self.tier_of(notional_micro)]
         return -(-notional_micro // (leverage if leverage < tier_leverage else tier_leverage))
 
     def maintenance_margin_micro(self, notional_micro: int) -> int:
         """ceil((N x k_i - c_i) / D): continuous across tiers, rounded up, against the account."""
-        i = 0 if notional_micro < self.first_ceiling else self.tier_of(notional_micro)
+        i = self.tier_of(notional_micro)
         return -(-(notional_micro * self.k[i] - self.c[i]) // self.denominator)
 
     def liquidation_price_ticks(self, size_lots: int, rest_equity_micro: int, micro_per_tick_lot: int) -> int:
