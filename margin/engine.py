@@ -107,8 +107,7 @@ def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
     for account_id in risk.watch.candidates(market.symbol, valuation_price_ticks(market)):
         risk.note_account(risk.ledger.accounts[account_id])
     settle_touched(engine)
-    maybe_unwind_insurance(engine, market)
-    engine.after_command()  # the fund's fills moved its counterparties
+    maybe_unwind_insurance(engine, market)  # its fills' counterparties are settled by after_command
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
