@@ -23,8 +23,8 @@ def check_margin_invariants(engine: MarginEngine) -> None:
     costs: dict[str, int] = {}
     holders: dict[str, set[int]] = {}
     orders: dict[tuple[int, str], list[int]] = {}
-    for account_orders in engine.open_orders.values():
-        for order in account_orders.values():
+    for trader in engine.traders.values():
+        for order in trader.orders():
             u = engine.markets[order.market].micro_per_tick_lot
             totals = orders.setdefault((order.account_id, order.market), [0, 0, 0, 0])
             notional = order.remaining_lots * order.price_ticks * u

@@ -84,9 +84,7 @@ def liquidate_bucket(engine: MarginEngine, account: Account, bucket: str) -> Non
         )
     )
     isolated = account.isolated_micro
-    orders = engine.open_orders.get(account_id, {})
-    for order_id in sorted(orders):
-        order = orders[order_id]
+    for order in engine.orders_of(account_id):
         if order.market == bucket if bucket != CROSS else order.market not in isolated:
             engine.cancel_resting(engine.markets[order.market], order, CancelReason.LIQUIDATION)
     if bucket == CROSS:

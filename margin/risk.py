@@ -67,7 +67,14 @@ class MarginRisk(Risk):
         raise the requirement of its market (it only reduces risk). An accepted order carries its
         position (`risk_handle`), so that its fills and its closing need no lookup."""
         account_id = order.account_id
-        account = self.ledger.accounts.get(account_id)
+        trader = order.trader
+        handle = trader.risk_handle if trader is not None else None
+        if isinstance(handle, Account):
+            account: Account | None = handle
+        else:  # the trader's first order since its account was opened
+            account = self.ledger.accounts.get(account_id)
+            if trader is not None and account is not None:
+                trader.risk_handle = account
         if self.liquidating and account_id in self.liquidating:
             assert account is not None
             order.risk_handle = account.position(market.symbol)

@@ -68,8 +68,6 @@ def cancel_all(engine: Engine, cmd: CancelAll) -> None:
     if cmd.market and cmd.market not in engine.markets:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
         return
-    orders = engine.open_orders.get(cmd.account_id, {})
-    for order_id in sorted(orders):
-        order = orders[order_id]
+    for order in engine.orders_of(cmd.account_id):
         if not cmd.market or order.market == cmd.market:
             engine.cancel_resting(engine.markets[order.market], order, _CANCEL_ALL)

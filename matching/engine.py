@@ -24,6 +24,7 @@ from matching.order import Order
 from matching.place_order import place_order, place_unpacked
 from matching.price_update import price_update
 from matching.risk import PositionsOnly, Risk
+from matching.trader import Trader
 from streams.commands import (
     AdvanceClock,
     AmendOrder,
@@ -106,7 +107,8 @@ class Engine:
         self.next_seq = 1
         self.next_order_id = 1
         self.next_trade_id = 1
-        self.open_orders: dict[int, dict[int, Order]] = {}  # account -> order id -> resting order (or empty)
+        # account -> its resting orders (a trader is kept once created: most rest another order soon)
+        self.traders: dict[int, Trader] = {}
         self.client_ids: dict[tuple[int, str], int] = {}  # (account, client order id) -> order id
         self.client_id_fifo: deque[tuple[int, str]] = deque()
         # command id -> first seq << 32 | event count (one int: no tuple to allocate per command)
@@ -237,17 +239,32 @@ class Engine:
         if len(fifo) > self.client_id_window:
             oldest = fifo.popleft()
             oldest_order_id = self.client_ids[oldest]
-            if oldest_order_id in self.open_orders.get(oldest[0], ()):
+            if self.is_resting(oldest_order_id):
                 fifo.append(oldest)  # still open: it stays reserved
             else:
                 del self.client_ids[oldest]
 
+    def trader(self, account_id: int) -> Trader:
+        """The account's Trader, created on its first order."""
+        trader = self.traders.get(account_id)
+        if trader is None:
+            trader = self.traders[account_id] = Trader(account_id)
+        return trader
+
+    def orders_of(self, account_id: int) -> list[Order]:
+        """The account's resting orders, in order-id order."""
+        trader = self.traders.get(account_id)
+        return trader.orders() if trader is not None else []
+
+    def is_resting(self, order_id: int) -> bool:
+        return any(order_id in market.book.orders for market in self.markets.values())
+
     def rest(self, market: Market, order: Order) -> None:
         market.book.add(order)
-        account_orders = self.open_orders.get(order.account_id)
-        if account_orders is None:
-            account_orders = self.open_orders[order.account_id] = {}
-        account_orders[order.order_id] = order
+        trader = order.trader
+        if trader is None:  # placed without one (a test's hand-made order)
+            trader = order.trader = self.trader(order.account_id)
+        trader.add(order)
         if order.expire_at_ms:
             heapq.heappush(self.expiries, (order.expire_at_ms, order.order_id, market.symbol))
         self.risk.on_order_opened(market, order)
@@ -258,9 +275,9 @@ class Engine:
 
     def closed(self, market: Market, order: Order) -> None:
         """Bookkeeping for an order that has left the book (the book has already dropped it)."""
-        # an account's emptied dict stays: most accounts rest another order soon, and creating and
-        # dropping a dict per order costs more than the empty dict weighs
-        del self.open_orders[order.account_id][order.order_id]
+        trader = order.trader
+        assert trader is not None
+        trader.remove(order)
         self.risk.on_order_closed(market, order)
         if order.reduce_only:
             key = (order.account_id, market.symbol)
@@ -422,10 +439,17 @@ class Engine:
             for order in market.book.orders.values():
                 assert order.market == market.symbol
                 resting[order.order_id] = order
-        indexed = {oid: o for orders in self.open_orders.values() for oid, o in orders.items()}
+        indexed: dict[int, Order] = {}
+        for account_id, trader in self.traders.items():
+            assert trader.account_id == account_id
+            listed = trader.orders()
+            assert len(listed) == trader.order_count, "a trader's count differs from its list"
+            for order in listed:
+                assert order.trader is trader and order.account_id == account_id
+                assert order.order_id not in indexed, "an order listed twice"
+                indexed[order.order_id] = order
         assert indexed.keys() == resting.keys(), "open-order index differs from the books"
         assert all(indexed[oid] is resting[oid] for oid in resting)
-        assert all(o.account_id == acc for acc, orders in self.open_orders.items() for o in orders.values())
         for (account_id, symbol), orders in self.reduce_only.items():
             assert orders, "empty reduce-only entry kept"
             position = self.risk.position_lots(account_id, symbol)

@@ -1,6 +1,11 @@
 """A live order inside the engine: mutable, owned by exactly one book while it rests."""
 
+from typing import TYPE_CHECKING
+
 from streams.enums import SelfTradePrevention, Side, TimeInForce
+
+if TYPE_CHECKING:
+    from matching.trader import Trader
 
 OrderRow = tuple[int, int, str, bool, int, int, int, str, str, str, bool, int, int]
 
@@ -20,8 +25,10 @@ class Order:
         "is_buy",
         "market",
         "next_in_level",
+        "next_of_trader",
         "order_id",
         "prev_in_level",
+        "prev_of_trader",
         "price_ticks",
         "reduce_only",
         "remaining_lots",
@@ -30,6 +37,7 @@ class Order:
         "self_trade_prevention",
         "size_lots",
         "time_in_force",
+        "trader",
     )
 
     order_id: int
@@ -51,6 +59,11 @@ class Order:
     # whatever the risk policy attached when it accepted the order (margin/: the account's position
     # in this market), so that its fills and its closing reach that without a lookup; not state
     risk_handle: object
+    # its account's Trader (set when placed), and its neighbours in that trader's list of resting
+    # orders (matching/trader.py)
+    trader: "Trader | None"
+    prev_of_trader: "Order | None"
+    next_of_trader: "Order | None"
 
     def __init__(
         self,
@@ -84,6 +97,9 @@ class Order:
         self.prev_in_level: Order | None = None
         self.next_in_level: Order | None = None
         self.risk_handle = None
+        self.trader: Trader | None = None
+        self.prev_of_trader: Order | None = None
+        self.next_of_trader: Order | None = None
 
     def __repr__(self) -> str:
         return (
@@ -121,6 +137,7 @@ class Order:
             self.expire_at_ms,
         )
         replacement.risk_handle = self.risk_handle  # the same account and market
+        replacement.trader = self.trader
         return replacement
 
     def to_row(self) -> OrderRow:

@@ -192,6 +192,7 @@ def place_unpacked(engine: Engine, cmd: PlaceOrder, fields: tuple[Any, ...]) -> 
         reduce_only,
         expire_at_ms,
     )
+    order.trader = engine.trader(account_id)
     reason = engine.risk.check_order(market, order)
     if reason is not None:
         engine.reject(cmd, reason)

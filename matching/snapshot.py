@@ -114,7 +114,8 @@ def decode_engine(cls: type[Engine], data: bytes, risk: Risk | None, book_type: 
         key=lambda o: o.order_id,
     )
     for order in resting:
-        engine.open_orders.setdefault(order.account_id, {})[order.order_id] = order
+        trader = order.trader = engine.trader(order.account_id)
+        trader.add(order)
         if order.expire_at_ms:
             engine.expiries.append((order.expire_at_ms, order.order_id, order.market))
         if order.reduce_only:

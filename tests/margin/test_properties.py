@@ -125,9 +125,9 @@ def run(ex: Exchange, op: tuple) -> None:
         ex.apply(AdjustIsolatedMargin, op[1], op[2], op[3] * MICRO)
     elif kind == "amend":  # the account's oldest open order: a new price (bps from the mark) and size
         _, account, offset_bps, lots = op
-        orders = ex.engine.open_orders.get(account)
+        orders = ex.engine.orders_of(account)
         if orders:
-            order = orders[min(orders)]
+            order = orders[0]
             price = max(1, mark_of(ex, order.market) * (10_000 + offset_bps) // 10_000)
             ex.apply(AmendOrder, account, order.market, order.order_id, "", price, lots)
 

@@ -50,7 +50,7 @@ class CommandGenerator:
     def _pick_order(self, engine: Engine, account: int, market: str) -> tuple[int, int, str]:
         """(account, order id, market) of a live order most of the time, otherwise a guess."""
         rng = self.rng
-        live = [o for orders in engine.open_orders.values() for o in orders.values()]
+        live = [o for trader in engine.traders.values() for o in trader.orders()]
         if live and rng.random() < 0.8:
             live.sort(key=lambda o: o.order_id)
             order = rng.choice(live)
