@@ -11,6 +11,7 @@ from setuptools import setup
 
 COMPILED = [
     "matching/order.py",
+    "matching/command_window.py",
     "matching/trader.py",
     "matching/book.py",
     "matching/market.py",

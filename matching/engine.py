@@ -18,6 +18,7 @@ from mypy_extensions import mypyc_attr
 from matching.amend_order import amend_order
 from matching.book import Fill, OrderBook
 from matching.cancel_order import cancel_all, cancel_order, cancel_unpacked
+from matching.command_window import CommandWindow
 from matching.market import Market
 from matching.market_admin import advance_clock, list_market, set_market_status
 from matching.order import Order
@@ -111,14 +112,7 @@ class Engine:
         self.traders: dict[int, Trader] = {}
         self.client_ids: dict[tuple[int, str], int] = {}  # (account, client order id) -> order id
         self.client_id_fifo: deque[tuple[int, str]] = deque()
-        # command id -> first seq << 32 | event count (one int: no tuple to allocate per command)
-        # Remembered command ids in two generations: new ones join `recent_commands`; when it holds
-        # command_window ids it becomes `older_commands` (the previous generation is dropped) and a
-        # new one starts. So every id is remembered for at least command_window commands after
-        # it, and nothing is ever deleted one by one: a delete from a large dict costs cache misses
-        # on every command (about 15% of the full engine's time with a 100,000-id window).
-        self.recent_commands: dict[str, int] = {}
-        self.older_commands: dict[str, int] = {}
+        self.commands = CommandWindow(self.command_window)  # the ids of recent commands
         self.expiries: list[tuple[int, int, str]] = []  # heap of (expire_at_ms, order id, market)
         self.reduce_only: dict[tuple[int, str], dict[int, Order]] = {}  # resting reduce-only orders
         # the command being applied
@@ -149,7 +143,7 @@ class Engine:
             fields = ()
             command_id = command.command_id
             ts_ms = command.ts_ms
-        if command_id and (command_id in self.recent_commands or command_id in self.older_commands):
+        if command_id and self.commands.seen(command_id):
             return []  # a repeat (an empty id is never remembered)
         out: list[Event] = []
         first_seq = self.next_seq  # the command's events take the seqs from here on, one each
@@ -173,7 +167,7 @@ class Engine:
                 handler(self, command)
         self.after_command()
         if command_id:
-            self.remember_command(command_id, first_seq, len(out))
+            self.commands.remember(command_id, first_seq, len(out))
         # the events are the caller's now: holding on to them until the next command would free
         # them inside that command's apply, on its latency
         self.out = _NO_EVENTS
@@ -186,26 +180,7 @@ class Engine:
 
     def result_range(self, command_id: str) -> tuple[int, int] | None:
         """(first seq, event count) of a recently applied command, for answering a repeat."""
-        packed = self.recent_commands.get(command_id)
-        if packed is None:
-            packed = self.older_commands.get(command_id)
-        return None if packed is None else (packed >> 32, packed & 0xFFFFFFFF)
-
-    def remember_command(self, command_id: str, first_seq: int, count: int) -> None:
-        """Remember a new command id, forgetting the oldest once the window is full."""
-        if self.command_window <= 0:
-            return
-        assert count <= 0xFFFFFFFF
-        recent = self.recent_commands
-        recent[command_id] = first_seq << 32 | count
-        if len(recent) >= self.command_window:
-            self.older_commands = recent
-            self.recent_commands = {}
-
-    def remembered_commands(self) -> list[tuple[str, int]]:
-        """(command id, first seq << 32 | event count), oldest first: remembering them again in
-        this order rebuilds both generations exactly (the older one always holds a full window)."""
-        return [*self.older_commands.items(), *self.recent_commands.items()]
+        return self.commands.result_range(command_id)
 
     def take_seq(self) -> int:
         seq = self.next_seq
@@ -463,8 +438,5 @@ class Engine:
         for order in resting.values():
             if order.client_order_id:
                 assert self.client_ids.get((order.account_id, order.client_order_id)) == order.order_id
-        window = self.config.command_window
-        assert len(self.recent_commands) < max(1, window), "the newer generation is full"
-        assert len(self.older_commands) in (0, window), "the older generation is not one window"
-        assert not self.recent_commands.keys() & self.older_commands.keys(), "an id remembered twice"
+        self.commands.check_invariants()
         assert all(o.order_id < self.next_order_id for o in resting.values())

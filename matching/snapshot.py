@@ -78,7 +78,7 @@ def encode_engine(engine: Engine) -> bytes:
         engine.next_trade_id,
         markets,
         [(acc, cid, engine.client_ids[(acc, cid)]) for acc, cid in engine.client_id_fifo],
-        [(cid, *divmod(packed, 1 << 32)) for cid, packed in engine.remembered_commands()],
+        engine.commands.items(),
         engine.risk.snapshot_state(),
     )
     return _encoder.encode(state)
@@ -125,7 +125,7 @@ def decode_engine(cls: type[Engine], data: bytes, risk: Risk | None, book_type: 
         engine.client_ids[(account_id, client_order_id)] = order_id
         engine.client_id_fifo.append((account_id, client_order_id))
     for command_id, first_seq, count in state.recent_commands:
-        engine.remember_command(command_id, first_seq, count)
+        engine.commands.remember(command_id, first_seq, count)
     return engine
 
 
