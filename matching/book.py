@@ -275,7 +275,7 @@ class OrderBook:
         order.resting = True
         order.arrival = self.next_arrival
         self.next_arrival += 1
-        self.orders[order.order_id] = order
+        self.orders[order.id_key] = order
 
     def remove(self, order_id: int) -> Order | None:
         """Take a resting order out of the book (cancel); None if it is not resting here."""
@@ -286,7 +286,7 @@ class OrderBook:
 
     def take_out(self, order: Order) -> None:
         """`remove` for an order the caller knows rests here: no lookup by id."""
-        del self.orders[order.order_id]
+        del self.orders[order.id_key]
         order.resting = False
         side = self.bids if order.is_buy else self.asks
         level = side.level_at(order.price_ticks)
@@ -354,7 +354,7 @@ class OrderBook:
                     if stp is _STP_EXPIRE_MAKER or stp is _STP_EXPIRE_BOTH:
                         level.unlink(maker)
                         maker.resting = False
-                        del orders[maker.order_id]
+                        del orders[maker.id_key]
                         level.total_lots -= maker.remaining_lots
                         level.live_count -= 1
                         fills.append((maker, 0))
@@ -370,7 +370,7 @@ class OrderBook:
                     maker.remaining_lots = 0
                     maker.resting = False
                     level.unlink(maker)
-                    del orders[maker.order_id]
+                    del orders[maker.id_key]
                     fills.append((maker, maker_remaining))
                 else:
                     maker.remaining_lots = maker_remaining - remaining

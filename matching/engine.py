@@ -56,6 +56,7 @@ _OrderAmended: Final = OrderAmended
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
 _REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
 _EXPIRED: Final = CancelReason.EXPIRED
+DENSE_ACCOUNT_IDS: Final = 1 << 20  # traders of accounts below this id are also found by index
 # engine.out between commands: always empty, as nothing emits events outside a command
 _NO_EVENTS: Final[list[Event]] = []
 
@@ -110,6 +111,9 @@ class Engine:
         self.next_trade_id = 1
         # account -> its resting orders (a trader is kept once created: most rest another order soon)
         self.traders: dict[int, Trader] = {}
+        # the same traders by index, for ids below DENSE_ACCOUNT_IDS (ids handed out in sequence,
+        # as an account service does): a dict lookup by int boxes the id and compares int objects
+        self.traders_by_id: list[Trader | None] = []
         self.client_ids: dict[tuple[int, str], int] = {}  # (account, client order id) -> order id
         self.client_id_fifo: deque[tuple[int, str]] = deque()
         self.commands = CommandWindow(self.command_window)  # the ids of recent commands
@@ -221,9 +225,18 @@ class Engine:
 
     def trader(self, account_id: int) -> Trader:
         """The account's Trader, created on its first order."""
+        by_id = self.traders_by_id
+        if 0 <= account_id < len(by_id):
+            found = by_id[account_id]
+            if found is not None:
+                return found
         trader = self.traders.get(account_id)
         if trader is None:
             trader = self.traders[account_id] = Trader(account_id)
+            if 0 <= account_id < DENSE_ACCOUNT_IDS:
+                if account_id >= len(by_id):
+                    by_id.extend([None] * (max(account_id + 1, 2 * len(by_id)) - len(by_id)))
+                by_id[account_id] = trader
         return trader
 
     def orders_of(self, account_id: int) -> list[Order]:
@@ -280,7 +293,7 @@ class Engine:
                 self.ts_ms,
                 order.account_id,
                 market.symbol,
-                order.order_id,
+                order.id_key,
                 order.client_order_id,
                 order.remaining_lots,
                 reason,
@@ -295,7 +308,7 @@ class Engine:
         command_id, symbol = self.command_id, market.symbol
         # boxed once for all the trades (compiled, a native int handed to a Trade is boxed anew each time)
         ts_ms: Any = self.ts_ms
-        taker_id: Any = taker.order_id
+        taker_id: Any = taker.id_key
         taker_account: Any = taker.account_id
         taker_side = _BUY if taker.is_buy else _SELL
         taker_remaining = taker_lots_before
@@ -325,7 +338,7 @@ class Engine:
                     taker_id,
                     taker_account,
                     taker_remaining,
-                    maker.order_id,
+                    maker.id_key,
                     maker.account_id,
                     maker.remaining_lots,
                     taker_fee,
@@ -417,12 +430,17 @@ class Engine:
         indexed: dict[int, Order] = {}
         for account_id, trader in self.traders.items():
             assert trader.account_id == account_id
+            if 0 <= account_id < DENSE_ACCOUNT_IDS:
+                assert self.traders_by_id[account_id] is trader, "a trader missing from the index by id"
             listed = trader.orders()
             assert len(listed) == trader.order_count, "a trader's count differs from its list"
             for order in listed:
                 assert order.trader is trader and order.account_id == account_id
                 assert order.order_id not in indexed, "an order listed twice"
                 indexed[order.order_id] = order
+        assert sum(1 for t in self.traders_by_id if t is not None) == sum(
+            1 for a in self.traders if 0 <= a < DENSE_ACCOUNT_IDS
+        ), "the index by id holds a trader the engine does not"
         assert indexed.keys() == resting.keys(), "open-order index differs from the books"
         assert all(indexed[oid] is resting[oid] for oid in resting)
         for (account_id, symbol), orders in self.reduce_only.items():

@@ -1,6 +1,6 @@
 """A live order inside the engine: mutable, owned by exactly one book while it rests."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from streams.enums import SelfTradePrevention, Side, TimeInForce
 
@@ -22,6 +22,7 @@ class Order:
         "arrival",
         "client_order_id",
         "expire_at_ms",
+        "id_key",
         "is_buy",
         "market",
         "next_in_level",
@@ -41,6 +42,9 @@ class Order:
     )
 
     order_id: int
+    # the order id as one int object, made once: compiled, every use of a native int as a dict key
+    # or an event field boxes it anew, and a dict finds a key fastest when it is the same object
+    id_key: Any
     account_id: int
     market: str
     is_buy: bool
@@ -81,6 +85,7 @@ class Order:
         expire_at_ms: int = 0,
     ) -> None:
         self.order_id = order_id
+        self.id_key = order_id
         self.account_id = account_id
         self.market = market
         self.is_buy = is_buy

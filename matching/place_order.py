@@ -207,7 +207,7 @@ def place_unpacked(engine: Engine, cmd: PlaceOrder, fields: tuple[Any, ...]) -> 
             engine.ts_ms,
             account_id,
             symbol,
-            order.order_id,
+            order.id_key,
             client_order_id,
             side,
             order_type,
