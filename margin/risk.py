@@ -9,7 +9,7 @@ against maintenance once the command is done.
 from mypy_extensions import mypyc_attr
 
 from margin.accounts import Account, Position
-from margin.arithmetic import signed_times
+from margin.arithmetic import magnitude, signed_times, wide_times
 from margin.fees import fee_micro
 from margin.ledger import FEE_ACCOUNT, Ledger
 from margin.positions import apply_trade
@@ -107,6 +107,22 @@ class MarginRisk(Risk):
         else:
             sell_lots += lots
             sell_adjust += lots * price_ticks * u
+        common = not account.isolated_micro and (not positions or (len(positions) == 1 and stored is not None))
+        if common:
+            # an account trading one market: its equity is that market's alone. Leverage is at
+            # least 1, so no requirement exceeds what is at stake (the position, each side's
+            # orders and their open loss): equity above that covers the order with no tier lookup
+            equity = account.balance_micro + value - position.cost_micro
+            at_stake = (
+                magnitude(value)
+                + 2 * (position.buy_notional_micro + buy_adjust)
+                + position.sell_notional_micro
+                + sell_adjust
+                + wide_times(per_lot, position.sell_lots + sell_lots)
+            )
+            if equity >= at_stake:
+                order.risk_handle = stored if stored is not None else account.position(symbol)
+                return None
         position.buy_lots += buy_lots  # priced as if resting, then put back: nothing changes
         position.buy_notional_micro += buy_adjust
         position.sell_lots += sell_lots
@@ -116,9 +132,8 @@ class MarginRisk(Risk):
         position.buy_notional_micro -= buy_adjust
         position.sell_lots -= sell_lots
         position.sell_notional_micro -= sell_adjust
-        if not account.isolated_micro and (not positions or (len(positions) == 1 and stored is not None)):
-            # the common case, an account trading one market: its equity is that market's alone,
-            # and the requirement before the order is needed only when the order is not covered
+        if common:
+            # the requirement before the order is needed only when the order is not covered
             if account.balance_micro + value - position.cost_micro < after:
                 before = market_initial_micro(position, tiers, leverage, value, per_lot)
                 if after > before:

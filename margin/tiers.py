@@ -68,6 +68,9 @@ class Tiers:
         at every price >= the result. Exact: equity e is below ceil(y) iff D x e < D x y, and on
         each tier the condition is linear in the price, so each tier gives one integer bound.
         """
+        if size_lots > 0 and rest_equity_micro >= 0:
+            # maintenance is at most half the notional, and equity is the notional plus the rest
+            return 0
         d = self.denominator
         step = magnitude(size_lots) * micro_per_tick_lot  # notional per tick of price
         scaled_rest = wide_times(rest_equity_micro, d)  # D x K
