@@ -6,10 +6,17 @@ cost, exact in integers; the average entry price is a derived, rounded view of i
 the totals of the account's resting orders in its market, which the pre-trade check needs.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from margin.watch import SideIndex
+
+# The leverage and isolated-margin tables of an account that has set none: one shared empty dict
+# (an account gets its own on its first setting, `own_leverage` / `own_isolated`). Most accounts
+# set neither, and the pre-trade check asks both on every order: a shared dict stays in cache,
+# where each account's own empty dicts were two more cache lines to miss. It must stay empty
+# (margin/invariants.py checks).
+NO_SETTINGS: Final[dict[str, int]] = {}
 
 
 class Position:
@@ -62,6 +69,7 @@ class Account:
         "isolated_micro",
         "leverage",
         "positions",
+        "sole_position",
         "touched",
         "watch_price",
         "watch_side",
@@ -72,8 +80,11 @@ class Account:
         self.account_id = account_id
         self.balance_micro = balance_micro  # collateral: deposits, realized PnL, fees, funding
         self.positions: dict[str, Position] = {}
-        self.leverage: dict[str, int] = {}  # market -> chosen leverage; absent: the market's maximum
-        self.isolated_micro: dict[str, int] = {}  # isolated market -> its margin (part of the balance)
+        # the position, when the account has exactly one (flat or not): the common account's,
+        # read without the positions dict
+        self.sole_position: Position | None = None
+        self.leverage: dict[str, int] = NO_SETTINGS  # market -> chosen leverage; absent: the market's maximum
+        self.isolated_micro: dict[str, int] = NO_SETTINGS  # isolated market -> its margin (part of the balance)
         self.touched = False  # a mark, not state: listed in MarginRisk.touched (once)
         # the liquidation watch's entry for an account with one cross position (margin/watch.py):
         # derived, not state; watch_side is None when the watch holds no such entry
@@ -85,4 +96,17 @@ class Account:
         position = self.positions.get(market)
         if position is None:
             position = self.positions[market] = Position(market, self)
+            self.sole_position = position if len(self.positions) == 1 else None
         return position
+
+    def own_leverage(self) -> dict[str, int]:
+        """The account's leverage table, its own from the first setting on (see NO_SETTINGS)."""
+        if self.leverage is NO_SETTINGS:
+            self.leverage = {}
+        return self.leverage
+
+    def own_isolated(self) -> dict[str, int]:
+        """The account's isolated-margin table, its own from the first setting on."""
+        if self.isolated_micro is NO_SETTINGS:
+            self.isolated_micro = {}
+        return self.isolated_micro

@@ -88,7 +88,7 @@ def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
         return
     before = risk.requirements(account)
     previous = account.leverage.get(cmd.market)
-    account.leverage[cmd.market] = cmd.leverage
+    account.own_leverage()[cmd.market] = cmd.leverage
     after = risk.requirements(account)
     if after.initial_micro > before.initial_micro and after.equity_micro < after.initial_micro:
         if previous is None:
@@ -112,7 +112,7 @@ def set_margin_mode(engine: MarginEngine, cmd: SetMarginMode) -> None:
         engine.reject(cmd, RejectReason.POSITION_OR_ORDERS_OPEN)
         return
     if cmd.isolated:
-        account.isolated_micro.setdefault(cmd.market, 0)
+        account.own_isolated().setdefault(cmd.market, 0)
     else:
         account.isolated_micro.pop(cmd.market, None)
     engine.out.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from margin.accounts import Account
+from margin.accounts import NO_SETTINGS, Account
 from margin.ledger import INSURANCE_ACCOUNT, SYSTEM_ACCOUNTS
 from margin.requirements import buckets_below_maintenance
 from margin.watch import LiquidationWatch
@@ -18,6 +18,10 @@ def check_margin_invariants(engine: MarginEngine) -> None:
     ledger = risk.ledger
     accounts = ledger.accounts
     assert ledger.total_micro() == 0, f"USDC does not sum to zero: {ledger.total_micro()}"
+    assert not NO_SETTINGS, "the shared empty settings table was written"
+    for account in accounts.values():
+        held = list(account.positions.values())
+        assert account.sole_position is (held[0] if len(held) == 1 else None), "sole_position is stale"
     assert not risk.liquidating and not risk.touched and not risk.unmarked_traded, "a command left work behind"
     sizes: dict[str, int] = {}
     costs: dict[str, int] = {}
@@ -69,6 +73,7 @@ def check_margin_invariants(engine: MarginEngine) -> None:
         fresh = LiquidationWatch()
         shadow = Account(account_id, account.balance_micro)  # the same state, never indexed
         shadow.positions, shadow.isolated_micro = account.positions, account.isolated_micro
+        shadow.sole_position = account.sole_position
         fresh.index(shadow, engine.markets, risk.tiers)
         assert watch.entries_for(account) == fresh.entries_for(shadow), f"watch of {account_id} is stale"
     indexed: dict[tuple[str, bool], list[tuple[int, int]]] = {}

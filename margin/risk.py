@@ -83,8 +83,9 @@ class MarginRisk(Risk):
             return RejectReason.UNKNOWN_ACCOUNT
         symbol = market.symbol
         tiers = self.tiers_of(market)
-        positions = account.positions
-        stored = positions.get(symbol)
+        sole = account.sole_position
+        # the common account's one position, found without its positions dict
+        stored = sole if sole is not None and sole.market == symbol else account.positions.get(symbol)
         # a new position is not stored yet: a rejected order changes nothing
         position = stored if stored is not None else Position(symbol, account)
         leverage = account.leverage.get(symbol, tiers.leverages[0]) if account.leverage else tiers.leverages[0]
@@ -107,7 +108,7 @@ class MarginRisk(Risk):
         else:
             sell_lots += lots
             sell_adjust += lots * price_ticks * u
-        common = not account.isolated_micro and (not positions or (len(positions) == 1 and stored is not None))
+        common = not account.isolated_micro and ((sole is not None and stored is sole) or not account.positions)
         if common:
             # an account trading one market: its equity is that market's alone. Leverage is at
             # least 1, so no requirement exceeds what is at stake (the position, each side's

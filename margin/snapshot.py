@@ -47,8 +47,10 @@ def restore_ledger(risk: MarginRisk, state: object) -> None:
     for account_id, balance, leverage, positions, isolated in accounts:
         account = ledger.account(account_id)
         account.balance_micro = balance
-        account.leverage = {symbol: lev for symbol, lev in leverage}
-        account.isolated_micro = {symbol: margin for symbol, margin in isolated}
+        for symbol, lev in leverage:
+            account.own_leverage()[symbol] = lev
+        for symbol, margin in isolated:
+            account.own_isolated()[symbol] = margin
         for symbol, size, cost, realized, index in positions:
             position = account.position(symbol)
             position.size_lots, position.cost_micro, position.realized_pnl_micro = size, cost, realized

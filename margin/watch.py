@@ -214,10 +214,16 @@ class LiquidationWatch:
         if not account.isolated_micro:
             only: Position | None = None
             count = 0
-            for position in account.positions.values():
-                if position.size_lots:
-                    only = position
-                    count += 1
+            sole = account.sole_position
+            if sole is not None:  # one position in all: no need to walk the positions dict
+                if sole.size_lots:
+                    only = sole
+                    count = 1
+            else:
+                for position in account.positions.values():
+                    if position.size_lots:
+                        only = position
+                        count += 1
             if count == 1 and only is not None:  # the common account
                 is_long = only.size_lots > 0
                 rest_micro = account.balance_micro - only.cost_micro
