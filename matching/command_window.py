@@ -10,8 +10,8 @@ generation's list of ids. With the default 100,000-id window the tables are larg
 caches, so what a lookup costs is its cache misses. A dict of the same ids took more: its index
 and its entries are separate arrays (a miss in each), it grows by rebuilding its index (a miss per
 id), and each remembered result was an int object of its own. Here a probe is one miss, the table
-never grows (a dropped generation's table is zeroed and reused), and the results sit in a vec of
-their own, in arrival order. A hash match is confirmed against the id itself, so the window's
+never grows (a dropped generation's table is reused: see `Generation`), and the results sit in a
+vec of their own, in arrival order. A hash match is confirmed against the id itself, so the window's
 answers never depend on hash collisions, nor on the process's string hash seed.
 """
 
@@ -22,6 +22,7 @@ from mypy_extensions import i64
 
 SLOT_WIDTH: Final[i64] = 2  # per slot: the id's hash, then its tag (epoch << 32 | place in ids + 1)
 PLACE_MASK: Final[i64] = 0xFFFFFFFF
+LAST_EPOCH: Final[i64] = (1 << 30) - 1  # then the table is zeroed and epochs start again at 1
 
 
 def table_slots(size: i64) -> i64:
@@ -89,6 +90,11 @@ class Generation:
     def clear(self) -> None:
         """Forget every id: a new epoch frees every slot; the ids' strings are let go."""
         self.epoch += 1
+        if self.epoch > LAST_EPOCH:  # after a billion generations (of one id each, at the least)
+            table = self.table
+            for i in range(len(table)):
+                table[i] = 0
+            self.epoch = 1
         self.count = 0
         self.ids = [""] * len(self.ids)
         self.results = vec[i64](capacity=len(self.ids) * 2)

@@ -223,17 +223,21 @@ class Engine:
             else:
                 del self.client_ids[oldest]
 
-    def trader(self, account_id: int) -> Trader:
-        """The account's Trader, created on its first order."""
+    def find_trader(self, account_id: int) -> Trader | None:
+        """The account's Trader, if it has ever rested an order."""
         by_id = self.traders_by_id
         if 0 <= account_id < len(by_id):
-            found = by_id[account_id]
-            if found is not None:
-                return found
-        trader = self.traders.get(account_id)
+            return by_id[account_id]
+        return self.traders.get(account_id)
+
+    def trader(self, account_id: int) -> Trader:
+        """The account's Trader, created when its first order rests (not before: an order
+        refused, say for an unknown account, leaves nothing behind)."""
+        trader = self.find_trader(account_id)
         if trader is None:
             trader = self.traders[account_id] = Trader(account_id)
             if 0 <= account_id < DENSE_ACCOUNT_IDS:
+                by_id = self.traders_by_id
                 if account_id >= len(by_id):
                     by_id.extend([None] * (max(account_id + 1, 2 * len(by_id)) - len(by_id)))
                 by_id[account_id] = trader
@@ -250,7 +254,7 @@ class Engine:
     def rest(self, market: Market, order: Order) -> None:
         market.book.add(order)
         trader = order.trader
-        if trader is None:  # placed without one (a test's hand-made order)
+        if trader is None:  # the account's first order to rest
             trader = order.trader = self.trader(order.account_id)
         trader.add(order)
         if order.expire_at_ms:

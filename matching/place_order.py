@@ -192,7 +192,7 @@ def place_unpacked(engine: Engine, cmd: PlaceOrder, fields: tuple[Any, ...]) -> 
         reduce_only,
         expire_at_ms,
     )
-    order.trader = engine.trader(account_id)
+    order.trader = engine.find_trader(account_id)  # None until the account's first order rests
     reason = engine.risk.check_order(market, order)
     if reason is not None:
         engine.reject(cmd, reason)

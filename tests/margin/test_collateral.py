@@ -138,3 +138,21 @@ def test_orders_through_the_mark_also_reserve_their_open_loss() -> None:
     assert rejected(ex.order(1, "buy", 90, "101")) is None
     assert rejected(ex.order(1, "sell", 100, "99")) == "INSUFFICIENT_MARGIN"  # short side 990 + 100 = 1,090
     assert rejected(ex.order(1, "sell", 90, "99")) is None  # short side 891 + 90 = 981: the long side stays worse
+
+
+def test_an_order_refused_for_an_unknown_account_leaves_no_trace() -> None:
+    """(Its state is unchanged, as the table above checks; nor does the engine keep a trader.)"""
+    ex = Exchange()
+    ex.mark("100")
+    assert rejected(ex.order(77, "buy", 10, "99")) == "UNKNOWN_ACCOUNT"
+    assert ex.engine.find_trader(77) is None and not ex.engine.traders
+
+
+def test_an_account_gets_its_own_settings_tables_on_its_first_setting() -> None:
+    ex = Exchange()
+    ex.deposit(1, "1000")
+    ex.deposit(2, "1000")
+    accounts = ex.risk.ledger.accounts
+    assert accounts[1].leverage is accounts[2].leverage  # the shared empty table
+    ex.leverage(1, 5)
+    assert accounts[1].leverage == {"AAPLUSDC": 5} and accounts[2].leverage == {}

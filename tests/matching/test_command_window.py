@@ -99,3 +99,14 @@ def test_large_sequence_numbers_are_kept_whole() -> None:
     window = CommandWindow(4)
     window.remember("late", 2**40 + 7, 2**33)
     assert window.result_range("late") == (2**40 + 7, 2**33)
+
+
+def test_epochs_start_again_on_a_zeroed_table() -> None:
+    window = CommandWindow(2)
+    window.recent.epoch = window.older.epoch = (1 << 30) - 1  # as after a billion generations
+    for n in range(9):
+        window.remember(f"id-{n}", n + 1, 1)
+        window.check_invariants()
+    assert window.recent.epoch < 10 and window.older.epoch < 10
+    assert [i for i, _, _ in window.items()] == ["id-6", "id-7", "id-8"]
+    assert not window.seen("id-5") and window.seen("id-8")
