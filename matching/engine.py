@@ -249,6 +249,7 @@ class Engine:
         return trader.orders() if trader is not None else []
 
     def is_resting(self, order_id: int) -> bool:
+        """Does any book hold this order? (Asked when a client order id leaves its window.)"""
         return any(order_id in market.book.orders for market in self.markets.values())
 
     def rest(self, market: Market, order: Order) -> None:
