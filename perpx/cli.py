@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from funding.main import add_funding_parser
+from matching.engine import EngineConfig
 from oracle.main import add_oracle_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
@@ -35,6 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         metavar="N",
         help="full mode: also time mark-price updates in a market where N accounts hold a position",
+    )
+    bench.add_argument(
+        "--command-window",
+        type=int,
+        default=EngineConfig().command_window,
+        metavar="N",
+        help="full mode: command ids the engine remembers (its idempotence window; 0: none), to see what it costs",
     )
     bench.add_argument("--batch-size", type=int, default=1000, help="redis mode: command entries per read")
     bench.add_argument("--seed", type=int, default=42, help="seed of a generated workload")
@@ -68,8 +76,8 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.mode == "full":
         from perpx.bench.full import bench_full
 
-        result = bench_full(ops, expected, args.accounts)
-        name += f", {args.accounts} funded accounts, margin on"
+        result = bench_full(ops, expected, args.accounts, args.command_window)
+        name += f", {args.accounts} funded accounts, margin on, a {args.command_window:,}-id command window"
     else:
         result = bench_matching(ops, expected)
     summary = {"mode": args.mode, "workload": name, **result.summary()}

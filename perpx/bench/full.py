@@ -14,6 +14,7 @@ import gc
 import time
 
 from margin.engine import MarginEngine
+from matching.engine import EngineConfig
 from perpx.bench.runner import BenchResult, bench_market_spec, run_engine, workload_commands
 from perpx.bench.workload import WorkloadOp
 from streams.commands import Deposit, PlaceOrder, PriceUpdate
@@ -22,12 +23,15 @@ from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 FUNDING_MICRO = 1_000_000 * 1_000_000  # a million USDC an account: no order of the workload is refused
 
 
-def bench_full(ops: list[WorkloadOp], expected: dict | None, accounts: int) -> BenchResult:
+def bench_full(
+    ops: list[WorkloadOp], expected: dict | None, accounts: int, command_window: int = EngineConfig().command_window
+) -> BenchResult:
     markets = sorted({op.market for op in ops})
     specs = [bench_market_spec(i) for i in markets]
+    config = EngineConfig(command_window=command_window)
 
     def funded_engine() -> MarginEngine:
-        engine = MarginEngine(specs)
+        engine = MarginEngine(specs, config=config)
         for account_id in range(1, accounts + 1):
             engine.apply(Deposit(f"deposit-{account_id}", 0, account_id, FUNDING_MICRO))
         return engine

@@ -18,6 +18,13 @@ def test_full_mode_totals_match_expected_over_many_accounts():
     assert result.traded_qty == 41622
 
 
+@pytest.mark.skipif(not SMALL.exists(), reason="shared/bench is not beside this checkout")
+@pytest.mark.parametrize("window", [0, 500])
+def test_the_command_window_changes_the_cost_not_the_outcome(window: int):
+    result = bench_full(load_workload(SMALL), load_expected(SMALL), accounts=1000, command_window=window)
+    assert result.mismatches == []
+
+
 def test_mark_update_figure_runs_on_a_small_market():
     figure = bench_mark_update(200, updates=20)
     assert figure["positions"] == 200
