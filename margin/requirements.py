@@ -63,7 +63,7 @@ def equity_and_initial_micro(account: Account, markets: dict[str, Market], tiers
     for symbol, position in account.positions.items():
         market = markets[symbol]
         t = tiers[symbol]
-        per_lot = (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot
+        per_lot = valuation_price_ticks(market) * market.micro_per_tick_lot
         value = signed_times(position.size_lots, per_lot)
         equity += value - position.cost_micro
         initial += market_initial_micro(position, t, leverages.get(symbol, t.leverages[0]), value, per_lot)
@@ -80,7 +80,7 @@ def equity_below_maintenance(account: Account, markets: dict[str, Market], tiers
         size = position.size_lots
         if size:
             market = markets[symbol]
-            value = signed_times(size, (market.mark_price_ticks or market.last_trade_ticks) * market.micro_per_tick_lot)
+            value = signed_times(size, valuation_price_ticks(market) * market.micro_per_tick_lot)
             equity += value - position.cost_micro
             maintenance += tiers[symbol].maintenance_margin_micro(value if value > 0 else -value)
     return maintenance > 0 and equity < maintenance

@@ -11,7 +11,7 @@ from mypy_extensions import mypyc_attr
 from margin.accounts import Account, Position
 from margin.arithmetic import magnitude, signed_times, wide_times
 from margin.fees import fee_micro
-from margin.ledger import FEE_ACCOUNT, Ledger
+from margin.ledger import Ledger
 from margin.positions import apply_trade
 from margin.requirements import (
     Requirements,
@@ -109,11 +109,12 @@ class MarginRisk(Risk):
             sell_lots += lots
             sell_adjust += lots * price_ticks * u
         common = not account.isolated_micro and ((sole is not None and stored is sole) or not account.positions)
+        # the common account (one market, no isolated margin): its equity is that market's alone
+        equity = account.balance_micro + value - position.cost_micro
         if common:
-            # an account trading one market: its equity is that market's alone. Leverage is at
-            # least 1, so no requirement exceeds what is at stake (the position, each side's
-            # orders and their open loss): equity above that covers the order with no tier lookup
-            equity = account.balance_micro + value - position.cost_micro
+            # leverage is at least 1, so no requirement exceeds what is at stake (the position,
+            # each side's orders and their open loss): equity above that covers the order with no
+            # tier lookup
             at_stake = (
                 magnitude(value)
                 + 2 * (position.buy_notional_micro + buy_adjust)
@@ -135,7 +136,7 @@ class MarginRisk(Risk):
         position.sell_notional_micro -= sell_adjust
         if common:
             # the requirement before the order is needed only when the order is not covered
-            if account.balance_micro + value - position.cost_micro < after:
+            if equity < after:
                 before = market_initial_micro(position, tiers, leverage, value, per_lot)
                 if after > before:
                     return RejectReason.INSUFFICIENT_MARGIN
@@ -267,7 +268,7 @@ class MarginRisk(Risk):
     def credit(self, account: Account, symbol: str, amount_micro: int) -> None:
         """Funding or a dividend for a position, against the fee account (which keeps only dust)."""
         account.balance_micro += amount_micro
-        self.ledger.accounts[FEE_ACCOUNT].balance_micro -= amount_micro
+        self.ledger.fees.balance_micro -= amount_micro
         if account.isolated_micro and symbol in account.isolated_micro:
             account.isolated_micro[symbol] += amount_micro
         self.note_account(account)

@@ -101,27 +101,32 @@ class BookSide:
     def sort_key(self, price_ticks: int) -> int:
         return price_ticks if self.is_bid else -price_ticks
 
-    def level_at(self, price_ticks: int) -> PriceLevel:
-        """The level of a price that has one."""
+    def find_level(self, price_ticks: int) -> PriceLevel | None:
+        """The level at this price, live or empty, if there is one: from the cache, else from
+        `levels` (and cached)."""
         level = self.cache[price_ticks & _CACHE_MASK]
         if level is not None and level.price_ticks == price_ticks:
             return level
-        level = self.levels[price_ticks]
-        self.cache[price_ticks & _CACHE_MASK] = level
+        level = self.levels.get(price_ticks)
+        if level is not None:
+            self.cache[price_ticks & _CACHE_MASK] = level
+        return level
+
+    def level_at(self, price_ticks: int) -> PriceLevel:
+        """The level of a price that has one."""
+        level = self.find_level(price_ticks)
+        assert level is not None
         return level
 
     def level_for(self, price_ticks: int) -> PriceLevel:
         """The level an order joins at this price: existing, revived or new; best price updated."""
-        cache = self.cache
-        level = cache[price_ticks & _CACHE_MASK]
-        if level is None or level.price_ticks != price_ticks:
-            level = self.levels.get(price_ticks)
-            if level is None:
-                level = PriceLevel(price_ticks)
-                self.levels[price_ticks] = level
-                self.keys.add(self.sort_key(price_ticks))
-                self.empty_levels += 1  # counted as revived just below
-            cache[price_ticks & _CACHE_MASK] = level
+        level = self.find_level(price_ticks)
+        if level is None:
+            level = PriceLevel(price_ticks)
+            self.levels[price_ticks] = level
+            self.keys.add(self.sort_key(price_ticks))
+            self.empty_levels += 1  # counted as revived just below
+            self.cache[price_ticks & _CACHE_MASK] = level
         if level.live_count == 0:
             self.empty_levels -= 1
         best = self.best_ticks
@@ -148,9 +153,7 @@ class BookSide:
             price += step
             if price <= 0:
                 break
-            level = self.cache[price & _CACHE_MASK]
-            if level is None or level.price_ticks != price:
-                level = self.levels.get(price)
+            level = self.find_level(price)
             if level is not None and level.live_count:
                 self.best_ticks = price
                 self.best_level = level

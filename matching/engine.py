@@ -245,7 +245,7 @@ class Engine:
 
     def orders_of(self, account_id: int) -> list[Order]:
         """The account's resting orders, in order-id order."""
-        trader = self.traders.get(account_id)
+        trader = self.find_trader(account_id)
         return trader.orders() if trader is not None else []
 
     def is_resting(self, order_id: int) -> bool:
