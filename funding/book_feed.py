@@ -2,7 +2,7 @@
 the index, session and index source of the oracle's PriceUpdate commands (which emit no event).
 
 This is the sampler's `BookSource` in the funding process, which never touches the engine's state.
-It follows the ordering contract of streams/events.py: the events of one command are contiguous; a
+It follows the ordering contract of messages/events.py: the events of one command are contiguous; a
 taker (an accepted order, or an order re-priced by an amend) is held aside while its command's
 trades arrive and rests only when the command's events are over - at the first event of the next
 command, or at `flush()` once the reader has caught up. Events at or below the last seq seen are
@@ -14,9 +14,9 @@ import msgspec
 from funding.sampler import MarketObservation, observe_book
 from matching.book import OrderBook
 from matching.order import Order
-from streams.commands import PriceUpdate
-from streams.enums import MarketSession, MarketStatus, PriceSource, Side
-from streams.events import (
+from messages.commands import PriceUpdate
+from messages.enums import MarketSession, MarketStatus, PriceSource, Side
+from messages.events import (
     Event,
     MarketListed,
     MarketStatusChanged,
@@ -26,7 +26,7 @@ from streams.events import (
     SplitApplied,
     Trade,
 )
-from streams.market_spec import MarketSpec
+from messages.market_spec import MarketSpec
 
 
 class FeedMarket(msgspec.Struct):

@@ -4,7 +4,7 @@ import msgspec
 
 from funding.multiplier import MultiplierPolicy
 from funding.rate import RateParams
-from streams.market_spec import MarketSpec
+from messages.market_spec import MarketSpec
 
 
 class FundingConfig(msgspec.Struct, frozen=True):

@@ -22,9 +22,9 @@ from funding.queries import FundingQueries
 from funding.redis_ledger import RedisLedger
 from funding.service import FundingService
 from funding.stream_source import StreamBookSource
-from perpx.services.health import HealthServer
-from perpx.services.logs import setup_logging
-from streams.commands import FundingSettle
+from messages.commands import FundingSettle
+from ops.health import HealthServer
+from ops.logs import setup_logging
 from streams.connection import must_get_redis_url
 from streams.keys import DEFAULT_SHARD, ShardKeys
 

@@ -8,7 +8,7 @@ session and the index source at its time, and the rate of an interval is scaled 
 
 import msgspec
 
-from streams.enums import MarketSession, PriceSource
+from messages.enums import MarketSession, PriceSource
 
 ONE_PPM = 1_000_000
 

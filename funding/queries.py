@@ -8,7 +8,7 @@ from funding.rate import FundingRate
 from funding.schedule import boundary_at_or_before
 from funding.service import FundingService
 from funding.settlement import SettledFunding
-from streams.market_spec import MarketSpec
+from messages.market_spec import MarketSpec
 
 
 class PremiumIndex(msgspec.Struct, frozen=True):

@@ -10,8 +10,8 @@ Redis Cluster: `...:funding:marks` (hash market -> mark ms) and `...:funding:his
 import redis
 
 from funding.settlement import SettledFunding
-from streams.codec import encode
-from streams.commands import FundingSettle
+from messages.codec import encode
+from messages.commands import FundingSettle
 from streams.keys import ShardKeys
 
 _APPEND_ONCE = """

@@ -15,8 +15,8 @@ import numpy.typing as npt
 
 from funding.premium import premium_ppb
 from matching.book import OrderBook
-from streams.enums import MarketSession, PriceSource
-from streams.market_spec import MarketSpec
+from messages.enums import MarketSession, PriceSource
+from messages.market_spec import MarketSpec
 
 
 class MarketObservation(msgspec.Struct, frozen=True):

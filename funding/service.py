@@ -13,8 +13,8 @@ from funding.rate import FundingRate, funding_rate
 from funding.sampler import BookSource, PremiumSampler
 from funding.schedule import boundary_at_or_before, next_boundary_after
 from funding.settlement import SettlementLedger, due_boundaries, settle_command
-from streams.commands import FundingSettle
-from streams.market_spec import MarketSpec
+from messages.commands import FundingSettle
+from messages.market_spec import MarketSpec
 
 
 class FundingService:

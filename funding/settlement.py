@@ -17,7 +17,7 @@ from typing import Protocol
 import msgspec
 
 from funding.schedule import boundaries_between
-from streams.commands import FundingSettle
+from messages.commands import FundingSettle
 
 
 class SettledFunding(msgspec.Struct, frozen=True, array_like=True):

@@ -13,15 +13,15 @@ import logging
 import msgspec
 import redis
 
+from engine_service.kinds import ENGINE_KINDS
 from funding.book_feed import BookFeed, FeedMarket
 from funding.sampler import MarketObservation
 from matching.markets import load_markets
-from perpx.services.engine_kinds import ENGINE_KINDS
-from streams.codec import commands_decoder, decode_command
-from streams.commands import PriceUpdate
+from messages.codec import commands_decoder, decode_command
+from messages.commands import PriceUpdate
+from messages.market_spec import MarketSpec
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
-from streams.market_spec import MarketSpec
 from streams.snapshots import SnapshotStore
 from streams.stream_ids import parse_id
 

@@ -15,9 +15,9 @@ from margin.accounts import Account
 from margin.ledger import EXTERNAL_ACCOUNT
 from margin.liquidation import emit_balance
 from margin.requirements import cross_requirements, isolated_requirements
-from streams.commands import AdjustIsolatedMargin, Deposit, SetLeverage, SetMarginMode, Withdraw
-from streams.enums import BalanceReason, RejectReason
-from streams.events import IsolatedMarginChanged, LeverageSet, MarginModeSet
+from messages.commands import AdjustIsolatedMargin, Deposit, SetLeverage, SetMarginMode, Withdraw
+from messages.enums import BalanceReason, RejectReason
+from messages.events import IsolatedMarginChanged, LeverageSet, MarginModeSet
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine

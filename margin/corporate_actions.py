@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from streams.commands import CashDividend, Split
-from streams.enums import RejectReason
-from streams.events import DividendPaid, DividendSettled, SplitApplied
+from messages.commands import CashDividend, Split
+from messages.enums import RejectReason
+from messages.events import DividendPaid, DividendSettled, SplitApplied
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine

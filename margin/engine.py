@@ -30,7 +30,7 @@ from matching.engine import Engine, EngineConfig
 from matching.place_order import place_order
 from matching.price_update import price_update
 from matching.risk import Risk
-from streams.commands import (
+from messages.commands import (
     AdjustIsolatedMargin,
     AmendOrder,
     CashDividend,

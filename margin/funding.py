@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from streams.commands import FundingSettle
-from streams.enums import RejectReason
-from streams.events import FundingPaid, FundingSettled
+from messages.commands import FundingSettle
+from messages.enums import RejectReason
+from messages.events import FundingPaid, FundingSettled
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from margin.ledger import INSURANCE_ACCOUNT
 from matching.market import Market
 from matching.place_order import place_order
-from streams.commands import PlaceOrder
-from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
+from messages.commands import PlaceOrder
+from messages.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine

@@ -27,8 +27,8 @@ from margin.ledger import INSURANCE_ACCOUNT
 from margin.requirements import CROSS, bucket_requirements, buckets_below_maintenance, valuation_price_ticks
 from matching.market import Market
 from matching.place_order import place_order
-from streams.commands import PlaceOrder
-from streams.enums import (
+from messages.commands import PlaceOrder
+from messages.enums import (
     BalanceReason,
     CancelReason,
     LiquidationStep,
@@ -37,7 +37,7 @@ from streams.enums import (
     Side,
     TimeInForce,
 )
-from streams.events import BalanceChanged, LiquidationTriggered, PositionDeleveraged, PositionLiquidated, Trade
+from messages.events import BalanceChanged, LiquidationTriggered, PositionDeleveraged, PositionLiquidated, Trade
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine

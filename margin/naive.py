@@ -13,7 +13,7 @@ from margin.accounts import Account, Position
 from margin.requirements import cross_requirements
 from matching.market import Market
 from matching.order import Order
-from streams.enums import RejectReason
+from messages.enums import RejectReason
 
 if TYPE_CHECKING:
     from margin.risk import MarginRisk

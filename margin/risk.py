@@ -27,7 +27,7 @@ from margin.watch import LiquidationWatch
 from matching.market import Market
 from matching.order import Order
 from matching.risk import Risk
-from streams.enums import RejectReason
+from messages.enums import RejectReason
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)

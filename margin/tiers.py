@@ -13,7 +13,7 @@ account), so a requirement is never understated by rounding.
 import math
 
 from margin.arithmetic import magnitude, wide_times
-from streams.market_spec import MarginTier
+from messages.market_spec import MarginTier
 
 
 class Tiers:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from matching.book import Fill
 from matching.cancel_order import find_own_order
 from matching.order import Order
-from streams.commands import AmendOrder
-from streams.enums import CancelReason, MarketStatus, RejectReason, TimeInForce
-from streams.events import OrderAmended
+from messages.commands import AmendOrder
+from messages.enums import CancelReason, MarketStatus, RejectReason, TimeInForce
+from messages.events import OrderAmended
 
 if TYPE_CHECKING:
     from matching.engine import Engine

@@ -21,7 +21,7 @@ from mypy_extensions import mypyc_attr
 from sortedcontainers import SortedList  # type: ignore[import-untyped]
 
 from matching.order import Order
-from streams.enums import SelfTradePrevention
+from messages.enums import SelfTradePrevention
 
 _STP_NONE: Final = SelfTradePrevention.NONE
 _STP_EXPIRE_MAKER: Final = SelfTradePrevention.EXPIRE_MAKER

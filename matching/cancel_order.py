@@ -8,8 +8,8 @@ from msgspec.structs import astuple
 
 from matching.market import Market
 from matching.order import Order
-from streams.commands import CancelAll, CancelOrder
-from streams.enums import CancelReason, RejectReason
+from messages.commands import CancelAll, CancelOrder
+from messages.enums import CancelReason, RejectReason
 
 _astuple: Final = astuple
 _USER: Final = CancelReason.USER

@@ -26,7 +26,7 @@ from matching.place_order import place_order, place_unpacked
 from matching.price_update import price_update
 from matching.risk import PositionsOnly, Risk
 from matching.trader import Trader
-from streams.commands import (
+from messages.commands import (
     AdvanceClock,
     AmendOrder,
     CancelAll,
@@ -37,9 +37,9 @@ from streams.commands import (
     PriceUpdate,
     SetMarketStatus,
 )
-from streams.enums import CancelReason, RejectReason, Side
-from streams.events import Event, OrderAmended, OrderCanceled, Rejected, Trade
-from streams.market_spec import MarketSpec
+from messages.enums import CancelReason, RejectReason, Side
+from messages.events import Event, OrderAmended, OrderCanceled, Rejected, Trade
+from messages.market_spec import MarketSpec
 
 Handler = Callable[["Engine", Any], None]
 

@@ -1,8 +1,8 @@
 """A listed market inside the engine: its spec, trading status, book and reference prices."""
 
 from matching.book import OrderBook
-from streams.enums import MarketStatus
-from streams.market_spec import MarketSpec
+from messages.enums import MarketStatus
+from messages.market_spec import MarketSpec
 
 
 class Market:

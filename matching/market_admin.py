@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from matching.market import Market
-from streams.commands import AdvanceClock, ListMarket, SetMarketStatus
-from streams.enums import CancelReason, MarketStatus, RejectReason
-from streams.events import MarketListed, MarketStatusChanged
+from messages.commands import AdvanceClock, ListMarket, SetMarketStatus
+from messages.enums import CancelReason, MarketStatus, RejectReason
+from messages.events import MarketListed, MarketStatusChanged
 
 if TYPE_CHECKING:
     from matching.engine import Engine

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from matching.units import exact_units, usdc_to_micro
-from streams.market_spec import MarginTier, MarketSpec
+from messages.market_spec import MarginTier, MarketSpec
 
 
 class ListingError(ValueError):

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from matching.book import Fill, OrderBook
 from matching.order import Order
-from streams.enums import SelfTradePrevention
+from messages.enums import SelfTradePrevention
 
 
 class NaiveBook(OrderBook):

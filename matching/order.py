@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from streams.enums import SelfTradePrevention, Side, TimeInForce
+from messages.enums import SelfTradePrevention, Side, TimeInForce
 
 if TYPE_CHECKING:
     from matching.trader import Trader

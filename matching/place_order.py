@@ -19,9 +19,9 @@ from msgspec.structs import astuple
 from matching.book import Fill
 from matching.market import Market
 from matching.order import Order
-from streams.commands import PlaceOrder
-from streams.enums import CancelReason, MarketStatus, OrderType, RejectReason, Side, TimeInForce
-from streams.events import OrderAccepted
+from messages.commands import PlaceOrder
+from messages.enums import CancelReason, MarketStatus, OrderType, RejectReason, Side, TimeInForce
+from messages.events import OrderAccepted
 
 if TYPE_CHECKING:
     from matching.engine import Engine

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from streams.commands import PriceUpdate
-from streams.enums import RejectReason
+from messages.commands import PriceUpdate
+from messages.enums import RejectReason
 
 if TYPE_CHECKING:
     from matching.engine import Engine

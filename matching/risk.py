@@ -10,7 +10,7 @@ from mypy_extensions import mypyc_attr
 
 from matching.market import Market
 from matching.order import Order
-from streams.enums import RejectReason
+from messages.enums import RejectReason
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)

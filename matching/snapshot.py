@@ -16,8 +16,8 @@ import msgspec
 
 from matching.market import Market
 from matching.order import Order, OrderRow
-from streams.enums import MarketStatus
-from streams.market_spec import MarketSpec
+from messages.enums import MarketStatus
+from messages.market_spec import MarketSpec
 
 if TYPE_CHECKING:
     from matching.engine import Engine, EngineConfig

@@ -6,8 +6,8 @@ refused (the API answers with the reason), never rounded silently.
 
 from decimal import Decimal, InvalidOperation
 
-from streams.enums import RejectReason
-from streams.market_spec import MarketSpec
+from messages.enums import RejectReason
+from messages.market_spec import MarketSpec
 
 MICRO_PER_USDC = 1_000_000
 

@@ -10,11 +10,11 @@ import time
 
 from matching.engine import Engine
 from matching.markets import load_markets
+from messages.commands import Command
 from oracle.book_view import EngineBookReader
 from oracle.service import OracleService
 from oracle.sessions import NEW_YORK, UsEquityCalendar
 from oracle.sources.simulator import SimulatedSource
-from streams.commands import Command
 
 
 async def bench(steps: int) -> str:

@@ -11,7 +11,7 @@ import msgspec
 
 from matching.book import OrderBook
 from matching.engine import Engine
-from streams.market_spec import MarketSpec
+from messages.market_spec import MarketSpec
 
 
 class BookTop(msgspec.Struct, frozen=True):

@@ -32,6 +32,7 @@ from typing import Any
 
 import msgspec
 
+from messages.enums import MarketSession
 from oracle.service import OracleParams
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.base import PriceFeed
@@ -40,7 +41,6 @@ from oracle.sources.http_json import HttpJsonSource
 from oracle.sources.pyth_hermes import PythHermesSource
 from oracle.sources.simulator import SimulatedSource
 from oracle.sources.throttle import ThrottledSource
-from streams.enums import MarketSession
 
 
 class OracleConfigError(ValueError):

@@ -28,8 +28,8 @@ from typing import Any, Literal
 import msgspec
 
 from matching.units import usdc_to_micro
+from messages.commands import CashDividend, Command, Split
 from oracle.sessions import NEW_YORK
-from streams.commands import CashDividend, Command, Split
 
 
 class CorporateActionError(ValueError):

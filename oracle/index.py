@@ -14,7 +14,7 @@ import math
 
 import msgspec
 
-from streams.enums import PriceSource
+from messages.enums import PriceSource
 
 
 class IndexParams(msgspec.Struct, frozen=True):

@@ -14,7 +14,7 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from perpx.services.logs import setup_logging
+from ops.logs import setup_logging
 from streams.connection import must_get_redis_url
 from streams.keys import DEFAULT_SHARD, ShardKeys
 
@@ -119,8 +119,8 @@ async def serve(
     if health_address is not None:
         from prometheus_client import CollectorRegistry
 
+        from ops.health import HealthServer
         from oracle.prometheus import OracleCollector
-        from perpx.services.health import HealthServer
 
         registry = CollectorRegistry()
         registry.register(OracleCollector(service))

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from messages.enums import PriceSource
 from oracle.service import OracleService
-from streams.enums import PriceSource
 
 
 class OracleCollector(Collector):

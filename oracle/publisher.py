@@ -7,8 +7,8 @@ never loses it, however the stream has been trimmed since.
 
 import redis.asyncio as aioredis
 
-from streams.codec import encode
-from streams.commands import CashDividend, Command, Split
+from messages.codec import encode
+from messages.commands import CashDividend, Command, Split
 from streams.keys import ShardKeys
 
 

@@ -23,6 +23,9 @@ from collections.abc import Awaitable, Callable, Sequence
 import msgspec
 
 from matching.units import parse_decimal
+from messages.commands import Command, PriceUpdate
+from messages.enums import MarketSession, PriceSource
+from messages.market_spec import MarketSpec
 from oracle.admin import (
     AdminInbox,
     AdminOp,
@@ -45,9 +48,6 @@ from oracle.sources.base import PriceFeed
 from oracle.sources.push import PushSource
 from oracle.sources.simulator import SimulatedSource
 from oracle.ticks import publish_ticks, usd_to_ticks
-from streams.commands import Command, PriceUpdate
-from streams.enums import MarketSession, PriceSource
-from streams.market_spec import MarketSpec
 
 log = logging.getLogger("perpx.oracle")
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import exchange_calendars as xc
 
-from streams.enums import MarketSession
+from messages.enums import MarketSession
 
 NEW_YORK = ZoneInfo("America/New_York")
 _PRE_OPEN = dt.time(4, 0)

@@ -6,8 +6,8 @@ to one Redis hash (msgpack per market), so the api can show how a price was made
 import msgspec
 import redis.asyncio as aioredis
 
+from messages.enums import MarketSession, PriceSource
 from oracle.service import OracleService
-from streams.enums import MarketSession, PriceSource
 from streams.keys import ShardKeys
 
 

@@ -11,11 +11,11 @@ import redis.asyncio as aioredis
 
 from funding.book_feed import BookFeed, FeedMarket
 from matching.snapshot import EngineState
+from messages.events import Trade
+from messages.market_spec import MarketSpec
 from oracle.book_view import EMPTY_BOOK, BookTop, top_of
 from streams.event_batch import parse_entry
-from streams.events import Trade
 from streams.keys import ShardKeys
-from streams.market_spec import MarketSpec
 from streams.stream_ids import parse_id
 
 _BATCH = 1_000

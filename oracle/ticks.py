@@ -2,7 +2,7 @@
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from streams.market_spec import MarketSpec
+from messages.market_spec import MarketSpec
 
 
 def usd_to_ticks(spec: MarketSpec, price_usd: float) -> float:

@@ -5,13 +5,13 @@ import json
 import sys
 from pathlib import Path
 
+from engine_service.main import add_engine_parser
 from funding.main import add_funding_parser
 from matching.engine import EngineConfig
 from oracle.main import add_oracle_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
-from perpx.services.run_engine import add_engine_parser
-from perpx.services.up import add_up_parser
+from perpx.up import add_up_parser
 
 
 def main(argv: list[str] | None = None) -> int:

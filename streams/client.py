@@ -13,11 +13,11 @@ import contextlib
 import redis
 import redis.asyncio as aioredis
 
-from streams.codec import encode
-from streams.commands import Command
+from messages.codec import encode
+from messages.commands import Command
+from messages.events import Event
 from streams.event_batch import EventBatch
 from streams.event_reader import EventHub, events_by_seq
-from streams.events import Event
 from streams.keys import ShardKeys
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from streams.codec import decode_events
-from streams.events import Event
+from messages.codec import decode_events
+from messages.events import Event
 from streams.stream_ids import StreamId
 
 

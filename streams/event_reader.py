@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import redis.asyncio as aioredis
 
+from messages.events import Event
 from streams.event_batch import EventBatch, parse_entry
-from streams.events import Event
 from streams.keys import ShardKeys
 from streams.stream_ids import ZERO, StreamId, format_id, parse_id
 

@@ -20,7 +20,7 @@ class ShardKeys:
     @property
     def commands(self) -> str:
         """The command stream: the journal. Entries: `c` one msgpack command, or `b` a msgpack list of
-        commands applied in order at the entry's time (perpx.services.engine_batch)."""
+        commands applied in order at the entry's time (engine_service.batching)."""
         return f"{self.prefix}:commands"
 
     @property

@@ -5,14 +5,14 @@ import random
 
 import msgspec
 
+from engine_service.kinds import ENGINE_KINDS
 from matching.engine import Engine
 from matching.snapshot import EngineState
+from messages.commands import AdvanceClock, Command, Deposit, PlaceOrder, PriceUpdate
+from messages.enums import SelfTradePrevention
+from messages.events import Event
 from perpx.bench.runner import workload_commands
 from perpx.bench.workload import generate_workload
-from perpx.services.engine_kinds import ENGINE_KINDS
-from streams.commands import AdvanceClock, Command, Deposit, PlaceOrder, PriceUpdate
-from streams.enums import SelfTradePrevention
-from streams.events import Event
 from streams.stream_ids import id_ms
 
 MARKETS = ["AAPLUSDC", "NVDAUSDC"]

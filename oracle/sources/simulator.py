@@ -14,9 +14,9 @@ import zlib
 
 import numpy as np
 
+from messages.enums import MarketSession
 from oracle.quote import FetchResult, Quote
 from oracle.sessions import UsEquityCalendar
-from streams.enums import MarketSession
 
 MS_PER_YEAR = 365.25 * 24 * 3600 * 1000
 

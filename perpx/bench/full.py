@@ -15,10 +15,10 @@ import time
 
 from margin.engine import MarginEngine
 from matching.engine import EngineConfig
+from messages.commands import Deposit, PlaceOrder, PriceUpdate
+from messages.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 from perpx.bench.runner import BenchResult, bench_market_spec, run_engine, workload_commands
 from perpx.bench.workload import WorkloadOp
-from streams.commands import Deposit, PlaceOrder, PriceUpdate
-from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 
 FUNDING_MICRO = 1_000_000 * 1_000_000  # a million USDC an account: no order of the workload is refused
 

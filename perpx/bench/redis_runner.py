@@ -21,16 +21,16 @@ from pathlib import Path
 
 import redis
 
+from engine_service.service import EngineService, EngineSettings, tune_gc
 from matching.engine import Engine
 from matching.risk import Risk
+from messages.codec import encode
+from messages.enums import SelfTradePrevention
+from messages.events import Trade
 from perpx.bench.runner import CHECKED_TOTALS, bench_market_spec, workload_commands
 from perpx.bench.workload import WorkloadOp
-from perpx.services.engine import EngineService, EngineSettings, tune_gc
-from streams.codec import encode
 from streams.embedded import EmbeddedRedis
-from streams.enums import SelfTradePrevention
 from streams.event_batch import parse_entry
-from streams.events import Trade
 from streams.keys import ShardKeys
 from streams.stream_ids import parse_id
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from matching.engine import Engine
 from matching.risk import Risk
+from messages.commands import CancelOrder, Command, PlaceOrder
+from messages.enums import OrderType, SelfTradePrevention, Side, TimeInForce
+from messages.events import Trade
+from messages.market_spec import MarginTier, MarketSpec
 from perpx.bench.workload import WorkloadOp
-from streams.commands import CancelOrder, Command, PlaceOrder
-from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
-from streams.events import Trade
-from streams.market_spec import MarginTier, MarketSpec
 
 
 def bench_market_spec(index: int) -> MarketSpec:

@@ -6,10 +6,10 @@ import random
 from funding.book_feed import BookFeed
 from matching.engine import Engine
 from matching.markets import load_markets
-from streams.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder, PriceUpdate, SetMarketStatus
-from streams.enums import MarketStatus, OrderType, SelfTradePrevention, Side, TimeInForce
-from streams.events import Event
-from streams.market_spec import MarketSpec
+from messages.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder, PriceUpdate, SetMarketStatus
+from messages.enums import MarketStatus, OrderType, SelfTradePrevention, Side, TimeInForce
+from messages.events import Event
+from messages.market_spec import MarketSpec
 
 SPECS = load_markets()
 AAPL = next(s for s in SPECS if s.symbol == "AAPLUSDC")  # tick 0.01, lot 0.001, impact notional 10_000 USDC

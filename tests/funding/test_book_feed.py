@@ -6,9 +6,9 @@ from funding.book_feed import BookFeed
 from funding.sampler import observe_book
 from margin.engine import MarginEngine
 from matching.book import OrderBook
-from streams.commands import Deposit, ListMarket, PlaceOrder, PriceUpdate, SetMarketStatus, Split
-from streams.enums import MarketSession, MarketStatus, OrderType, PriceSource, Side, TimeInForce
-from streams.events import OrderAccepted, Trade
+from messages.commands import Deposit, ListMarket, PlaceOrder, PriceUpdate, SetMarketStatus, Split
+from messages.enums import MarketSession, MarketStatus, OrderType, PriceSource, Side, TimeInForce
+from messages.events import OrderAccepted, Trade
 from tests.funding.replay import AAPL, NVDA, Replay, random_commands
 
 

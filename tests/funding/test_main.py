@@ -8,8 +8,8 @@ import redis
 from funding.config import FundingConfig
 from funding.main import FundingProcess
 from funding.publisher import get_premium_index
+from messages.commands import PriceUpdate
 from streams.client import append_command
-from streams.commands import PriceUpdate
 from streams.embedded import EmbeddedRedis
 from tests.funding.test_redis import STEP, T0, H, drain, funding_commands, seed_book, start_engine
 

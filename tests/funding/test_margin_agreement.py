@@ -9,9 +9,9 @@ import pytest
 from funding.payments import dividend_payments, funding_payments
 from margin.engine import MarginEngine
 from margin.ledger import FEE_ACCOUNT
-from streams.commands import CashDividend, Deposit, FundingSettle, PlaceOrder, PriceUpdate
-from streams.enums import SelfTradePrevention, Side
-from streams.events import DividendPaid, FundingPaid, Rejected
+from messages.commands import CashDividend, Deposit, FundingSettle, PlaceOrder, PriceUpdate
+from messages.enums import SelfTradePrevention, Side
+from messages.events import DividendPaid, FundingPaid, Rejected
 from tests.funding.replay import AAPL
 
 ACCOUNTS = range(1, 9)

@@ -7,20 +7,20 @@ import threading
 import pytest
 import redis
 
+from engine_service.kinds import ENGINE_KINDS
+from engine_service.service import EngineService, EngineSettings
 from funding.book_feed import BookFeed
 from funding.payments import funding_payments
 from funding.redis_ledger import RedisLedger
 from funding.service import FundingService
 from funding.settlement import SettledFunding, settle_command, settlement_command_id
 from funding.stream_source import StreamBookSource
-from perpx.services.engine import EngineService, EngineSettings
-from perpx.services.engine_kinds import ENGINE_KINDS
+from messages.codec import decode_command
+from messages.commands import Deposit, FundingSettle, PlaceOrder, PriceUpdate
+from messages.enums import Side
+from messages.events import FundingPaid, FundingSettled
 from streams.client import append_command
-from streams.codec import decode_command
-from streams.commands import Deposit, FundingSettle, PlaceOrder, PriceUpdate
-from streams.enums import Side
 from streams.event_batch import parse_entry
-from streams.events import FundingPaid, FundingSettled
 from streams.keys import ShardKeys
 from tests.funding.replay import AAPL
 from tests.funding.test_book_feed import book_state

@@ -3,7 +3,7 @@ import pytest
 
 from funding.rate import RateParams, funding_rate
 from funding.sampler import MarketObservation, PremiumSampler, Sample
-from streams.enums import Side
+from messages.enums import Side
 from tests.funding.replay import Replay
 
 FULL = 1_000_000

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from funding.config import FundingConfig
 from funding.service import FundingService
 from funding.settlement import MemoryLedger, SettledFunding, settlement_command_id
-from streams.commands import Command, FundingSettle, ListMarket
-from streams.enums import MarketSession, PriceSource, Side
+from messages.commands import Command, FundingSettle, ListMarket
+from messages.enums import MarketSession, PriceSource, Side
 from tests.funding.replay import SPECS, Replay
 
 H = 3_600_000

@@ -2,7 +2,7 @@ import pytest
 
 from funding.settlement import MemoryLedger, SettledFunding, due_boundaries, settle_command, settlement_command_id
 from matching.engine import Engine
-from streams.commands import FundingSettle
+from messages.commands import FundingSettle
 from tests.funding.replay import AAPL
 
 H = 3_600_000

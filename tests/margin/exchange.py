@@ -5,7 +5,7 @@ from decimal import Decimal
 from margin.engine import MarginEngine
 from margin.ledger import FEE_ACCOUNT, INSURANCE_ACCOUNT
 from margin.risk import MarginRisk
-from streams.commands import (
+from messages.commands import (
     CashDividend,
     Command,
     Deposit,
@@ -16,9 +16,9 @@ from streams.commands import (
     Split,
     Withdraw,
 )
-from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
-from streams.events import DividendPaid, DividendSettled, Event, FundingPaid, FundingSettled, Rejected
-from streams.market_spec import MarginTier, MarketSpec
+from messages.enums import OrderType, SelfTradePrevention, Side, TimeInForce
+from messages.events import DividendPaid, DividendSettled, Event, FundingPaid, FundingSettled, Rejected
+from messages.market_spec import MarginTier, MarketSpec
 
 MICRO = 1_000_000
 

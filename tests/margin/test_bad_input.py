@@ -9,7 +9,7 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.commands import (
+from messages.commands import (
     AdjustIsolatedMargin,
     CashDividend,
     Deposit,
@@ -21,7 +21,7 @@ from streams.commands import (
     Split,
     Withdraw,
 )
-from streams.enums import OrderType, Side, TimeInForce
+from messages.enums import OrderType, Side, TimeInForce
 from tests.margin.exchange import Exchange, spec
 
 accounts = st.integers(-4, 6)

@@ -3,7 +3,7 @@
 import pytest
 
 from margin.ledger import EXTERNAL_ACCOUNT
-from streams.events import BalanceChanged, LeverageSet, Trade
+from messages.events import BalanceChanged, LeverageSet, Trade
 from tests.margin.exchange import Exchange, rejected, spec, usdc
 
 

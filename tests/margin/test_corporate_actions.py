@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from margin.queries import account_summary
-from streams.events import DividendPaid, DividendSettled, SplitApplied
+from messages.events import DividendPaid, DividendSettled, SplitApplied
 from tests.margin.exchange import Exchange, rejected, spec, usdc
 
 

@@ -1,7 +1,7 @@
 """Funding through the cumulative index: exact, zero-sum, dust to the fee account, once per interval."""
 
 from funding.payments import funding_payments
-from streams.events import FundingPaid, FundingSettled
+from messages.events import FundingPaid, FundingSettled
 from tests.margin.exchange import Exchange, rejected, spec, usdc
 
 

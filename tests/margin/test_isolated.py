@@ -6,8 +6,8 @@ would be safe down to about 5; isolated, it is liquidated at 92.30 like a 1,000-
 """
 
 from margin.queries import account_summary
-from streams.commands import AdjustIsolatedMargin, SetMarginMode
-from streams.events import IsolatedMarginChanged, LiquidationTriggered, MarginModeSet
+from messages.commands import AdjustIsolatedMargin, SetMarginMode
+from messages.events import IsolatedMarginChanged, LiquidationTriggered, MarginModeSet
 from tests.margin.exchange import Exchange, rejected, ticks, usdc
 
 

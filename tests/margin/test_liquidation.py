@@ -11,9 +11,9 @@ import pytest
 from margin.adl import adl_rank
 from margin.ledger import INSURANCE_ACCOUNT
 from margin.queries import account_summary
-from streams.commands import SetMarketStatus
-from streams.enums import CancelReason, LiquidationStep, MarketStatus
-from streams.events import LiquidationTriggered, OrderCanceled, PositionDeleveraged, PositionLiquidated, Trade
+from messages.commands import SetMarketStatus
+from messages.enums import CancelReason, LiquidationStep, MarketStatus
+from messages.events import LiquidationTriggered, OrderCanceled, PositionDeleveraged, PositionLiquidated, Trade
 from tests.margin.exchange import Exchange, ticks, usdc
 
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from margin.engine import MarginEngine
 from margin.naive import naive_check_order
 from margin.risk import MarginRisk
-from streams.commands import AdjustIsolatedMargin, AmendOrder, CancelAll, PlaceOrder, SetMarginMode
-from streams.enums import OrderType, SelfTradePrevention, Side, TimeInForce
+from messages.commands import AdjustIsolatedMargin, AmendOrder, CancelAll, PlaceOrder, SetMarginMode
+from messages.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 from tests.margin.exchange import MICRO, Exchange, spec
 
 MARKETS = ("AAPLUSDC", "NVDAUSDC")

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from margin.tiers import Tiers
-from streams.market_spec import MarginTier
+from messages.market_spec import MarginTier
 
 M = 1_000_000
 AAPL = Tiers(

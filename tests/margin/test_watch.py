@@ -7,7 +7,7 @@ from margin.engine import MarginEngine
 from margin.tiers import Tiers
 from margin.watch import SideIndex
 from matching.market import Market
-from streams.commands import SetMarginMode
+from messages.commands import SetMarginMode
 from tests.margin.exchange import Exchange, spec, ticks
 
 

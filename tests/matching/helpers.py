@@ -6,10 +6,10 @@ import msgspec
 
 from matching.engine import Engine, EngineConfig
 from matching.snapshot import EngineState
-from streams.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder
-from streams.enums import OrderType, Side, TimeInForce
-from streams.events import Event
-from streams.market_spec import MarginTier, MarketSpec
+from messages.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder
+from messages.enums import OrderType, Side, TimeInForce
+from messages.events import Event
+from messages.market_spec import MarginTier, MarketSpec
 
 SYMBOL = "TESTUSDC"
 _ids = itertools.count(1)

@@ -3,7 +3,7 @@
 import random
 
 from matching.engine import Engine, EngineConfig
-from streams.commands import (
+from messages.commands import (
     AdvanceClock,
     AmendOrder,
     CancelAll,
@@ -13,7 +13,7 @@ from streams.commands import (
     PriceUpdate,
     SetMarketStatus,
 )
-from streams.enums import MarketStatus, OrderType, SelfTradePrevention, Side, TimeInForce
+from messages.enums import MarketStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 from tests.matching.helpers import spec
 
 MARKETS = ("AAAUSDC", "BBBUSDC")

@@ -5,7 +5,7 @@ import pytest
 from matching.book import OrderBook
 from matching.naive_book import NaiveBook
 from matching.order import Order
-from streams.enums import SelfTradePrevention
+from messages.enums import SelfTradePrevention
 
 BOOKS = [OrderBook, NaiveBook]
 _next = iter(range(1, 10**9))

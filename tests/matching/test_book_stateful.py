@@ -7,7 +7,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from matching.book import OrderBook
 from matching.naive_book import NaiveBook
 from matching.order import Order
-from streams.enums import SelfTradePrevention
+from messages.enums import SelfTradePrevention
 
 near_prices = st.integers(min_value=95, max_value=105)
 # now and then a price a multiple of 256 ticks away: the fast book caches levels by price % 256

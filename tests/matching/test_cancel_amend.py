@@ -1,8 +1,8 @@
 """Cancel by id or client id, cancel-all, and amend with its time-priority rules."""
 
-from streams.commands import ListMarket
-from streams.enums import CancelReason, RejectReason, TimeInForce
-from streams.events import MarketListed, OrderAmended, Trade
+from messages.commands import ListMarket
+from messages.enums import CancelReason, RejectReason, TimeInForce
+from messages.events import MarketListed, OrderAmended, Trade
 from tests.matching.helpers import (
     amend,
     cancel,

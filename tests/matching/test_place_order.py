@@ -1,8 +1,8 @@
 """What happens to an order, one rule at a time. Prices in ticks (10_000 = 100.00), sizes in lots."""
 
-from streams.commands import AdvanceClock, PriceUpdate
-from streams.enums import CancelReason, RejectReason, SelfTradePrevention, TimeInForce
-from streams.events import OrderAccepted, OrderAmended, OrderCanceled, Rejected, Trade
+from messages.commands import AdvanceClock, PriceUpdate
+from messages.enums import CancelReason, RejectReason, SelfTradePrevention, TimeInForce
+from messages.events import OrderAccepted, OrderAmended, OrderCanceled, Rejected, Trade
 from tests.matching.helpers import (
     SYMBOL,
     cancel,

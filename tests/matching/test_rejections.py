@@ -2,9 +2,9 @@
 
 import pytest
 
-from streams.commands import AmendOrder, CancelOrder, ListMarket, PlaceOrder, PriceUpdate, SetMarketStatus
-from streams.enums import MarketStatus, OrderType, RejectReason, Side, TimeInForce
-from streams.events import Rejected
+from messages.commands import AmendOrder, CancelOrder, ListMarket, PlaceOrder, PriceUpdate, SetMarketStatus
+from messages.enums import MarketStatus, OrderType, RejectReason, Side, TimeInForce
+from messages.events import Rejected
 from tests.matching.helpers import (
     SYMBOL,
     amend,

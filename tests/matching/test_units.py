@@ -12,7 +12,7 @@ from matching.units import (
     ticks_to_price,
     usdc_to_micro,
 )
-from streams.enums import RejectReason
+from messages.enums import RejectReason
 
 NVDA = next(s for s in load_markets() if s.underlying == "NVDA")  # tick 0.01, lot 0.001
 

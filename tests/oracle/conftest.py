@@ -16,8 +16,3 @@ def ms(iso: str) -> int:
     moment = dt.datetime.fromisoformat(iso)
     assert moment.tzinfo is not None
     return int(moment.timestamp() * 1000)
-
-
-from tests.redis_fixtures import redis_client, redis_server, shard_keys  # noqa: E402
-
-__all__ = ["calendar", "ms", "redis_client", "redis_server", "shard_keys"]

@@ -5,13 +5,13 @@ import itertools
 
 from matching.engine import Engine
 from matching.markets import load_markets
+from messages.commands import Command, PlaceOrder
+from messages.enums import Side
+from messages.events import Event, Rejected
 from oracle.book_view import EngineBookReader
 from oracle.service import OracleParams, OracleService
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.base import PriceFeed
-from streams.commands import Command, PlaceOrder
-from streams.enums import Side
-from streams.events import Event, Rejected
 
 NVDA = next(spec for spec in load_markets() if spec.symbol == "NVDAUSDC")
 _ids = itertools.count(1)

@@ -4,6 +4,8 @@ unreadable or invalid ones are refused and counted, never fatal."""
 import redis.asyncio as aioredis
 
 from matching.engine import Engine
+from messages.commands import Command, PriceUpdate, Split
+from messages.enums import MarketSession, PriceSource
 from oracle.admin import (
     Halt,
     ListInbox,
@@ -18,9 +20,7 @@ from oracle.admin import (
 from oracle.book_view import EngineBookReader
 from oracle.service import OracleService
 from oracle.sessions import UsEquityCalendar
-from streams.commands import Command, PriceUpdate, Split
 from streams.embedded import EmbeddedRedis
-from streams.enums import MarketSession, PriceSource
 from streams.keys import ShardKeys
 from tests.oracle.conftest import ms
 from tests.oracle.harness import NVDA

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from messages.enums import MarketSession
 from oracle.config import OracleConfigError, always_open, build_sources, load_config
 from oracle.service import OracleParams
 from oracle.sources.csv_replay import CsvReplaySource
@@ -11,7 +12,6 @@ from oracle.sources.http_json import HttpJsonSource
 from oracle.sources.pyth_hermes import PythHermesSource
 from oracle.sources.simulator import SimulatedSource
 from oracle.sources.throttle import ThrottledSource
-from streams.enums import MarketSession
 
 SETTINGS = """
 cadence_ms = 2000

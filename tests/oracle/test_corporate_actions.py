@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from messages.commands import CashDividend, Split
 from oracle.corporate_actions import (
     CorporateAction,
     CorporateActionCalendar,
@@ -11,7 +12,6 @@ from oracle.corporate_actions import (
     load_actions,
     parse_effective_ms,
 )
-from streams.commands import CashDividend, Split
 from tests.oracle.conftest import ms
 
 FILE = """

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from messages.enums import PriceSource
 from oracle.index import IndexParams, IndexTracker
-from streams.enums import PriceSource
 
 T0 = 1_764_000_000_000
 MIN = 60_000

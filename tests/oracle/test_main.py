@@ -6,17 +6,17 @@ from pathlib import Path
 
 import redis
 
+from messages.codec import decode_command
+from messages.commands import CashDividend, Command, PlaceOrder, PriceUpdate
+from messages.enums import PriceSource, Side
 from oracle.clock import SteppedClock
 from oracle.main import serve
 from oracle.status import decode_status, status_key
 from streams.client import append_command
-from streams.codec import decode_command
-from streams.commands import CashDividend, Command, PlaceOrder, PriceUpdate
 from streams.embedded import EmbeddedRedis
-from streams.enums import PriceSource, Side
 from streams.keys import ShardKeys
+from tests.engine_service.service_thread import running_service, wait_until_covered
 from tests.oracle.conftest import ms
-from tests.perpx.services.service_thread import running_service, wait_until_covered
 
 TUESDAY_10 = ms("2026-11-24T10:00-05:00")
 

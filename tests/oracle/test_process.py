@@ -9,8 +9,8 @@ import time
 
 import redis
 
-from streams.codec import decode_command
-from streams.commands import PriceUpdate
+from messages.codec import decode_command
+from messages.commands import PriceUpdate
 from streams.keys import ShardKeys
 
 

@@ -5,10 +5,10 @@ import urllib.request
 
 from prometheus_client import CollectorRegistry
 
+from ops.health import HealthServer
 from oracle.prometheus import OracleCollector
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.push import PushSource
-from perpx.services.health import HealthServer
 from tests.oracle.conftest import ms
 from tests.oracle.harness import Exchange, oracle
 

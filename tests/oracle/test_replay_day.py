@@ -11,15 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
+from messages.commands import CashDividend, Command, PriceUpdate
+from messages.enums import MarketSession as S
+from messages.enums import PriceSource
 from oracle.clock import SteppedClock
 from oracle.corporate_actions import CorporateAction
 from oracle.service import OracleService
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.csv_replay import CsvReplaySource
 from oracle.sources.simulator import SimulatedSource
-from streams.commands import CashDividend, Command, PriceUpdate
-from streams.enums import MarketSession as S
-from streams.enums import PriceSource
 from tests.oracle.conftest import ms
 from tests.oracle.harness import NVDA, Exchange, oracle
 

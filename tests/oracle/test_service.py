@@ -7,14 +7,14 @@ import math
 import msgspec
 import pytest
 
+from messages.commands import CancelAll, ListMarket, PriceUpdate, Split
+from messages.enums import MarketSession, PriceSource
 from oracle.aggregation import AggregationParams
 from oracle.corporate_actions import CorporateAction
 from oracle.quote import FetchResult, SourceError
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.push import PushSource
 from oracle.sources.simulator import SimulatedSource
-from streams.commands import CancelAll, ListMarket, PriceUpdate, Split
-from streams.enums import MarketSession, PriceSource
 from tests.oracle.conftest import ms
 from tests.oracle.harness import NVDA, Exchange, oracle
 

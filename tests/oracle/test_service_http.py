@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from messages.commands import PriceUpdate
+from messages.enums import PriceSource
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.http_json import HttpJsonSource
 from oracle.sources.pyth_hermes import PythHermesSource
-from streams.commands import PriceUpdate
-from streams.enums import PriceSource
 from tests.oracle.conftest import ms
 from tests.oracle.harness import Exchange, oracle
 from tests.oracle.http_server import LocalServer

@@ -7,10 +7,10 @@ import itertools
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from messages.commands import CancelAll, PriceUpdate
+from messages.enums import PriceSource
 from oracle.sessions import UsEquityCalendar
 from oracle.sources.push import PushSource
-from streams.commands import CancelAll, PriceUpdate
-from streams.enums import PriceSource
 from tests.oracle.conftest import ms
 from tests.oracle.harness import NVDA, Exchange, oracle
 

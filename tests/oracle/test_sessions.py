@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from messages.enums import MarketSession as S
 from oracle.sessions import NEW_YORK, CalendarRangeError, UsEquityCalendar
-from streams.enums import MarketSession as S
 from tests.oracle.conftest import ms
 
 CASES = [

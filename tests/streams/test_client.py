@@ -5,11 +5,11 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
+from messages.commands import AdvanceClock, CancelOrder, PlaceOrder
+from messages.enums import RejectReason, Side
+from messages.events import OrderAccepted, Rejected, Trade
 from streams.client import CommandClient, append_command
-from streams.commands import AdvanceClock, CancelOrder, PlaceOrder
-from streams.enums import RejectReason, Side
-from streams.events import OrderAccepted, Rejected, Trade
-from tests.perpx.services.service_thread import running_service
+from tests.engine_service.service_thread import running_service
 
 
 @pytest.fixture

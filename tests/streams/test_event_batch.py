@@ -1,9 +1,9 @@
 """Event entry ids rise with seq, and an entry carries events, replies and what it covers."""
 
-from streams.codec import encode
-from streams.enums import Side
+from messages.codec import encode
+from messages.enums import Side
+from messages.events import Trade
 from streams.event_batch import Reply, entry_fields, next_entry_id, parse_entry
-from streams.events import Trade
 
 
 def test_entry_ids_follow_the_last_seq_and_count_entries_without_events():

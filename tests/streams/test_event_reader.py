@@ -5,12 +5,12 @@ import asyncio
 import pytest
 import redis.asyncio as aioredis
 
-from streams.codec import encode
+from messages.codec import encode
+from messages.enums import CancelReason
+from messages.events import OrderCanceled
 from streams.embedded import EmbeddedRedis
-from streams.enums import CancelReason
 from streams.event_batch import entry_fields
 from streams.event_reader import EventHub, events_by_seq, last_entry_id, tail_events
-from streams.events import OrderCanceled
 from streams.stream_ids import ZERO
 
 

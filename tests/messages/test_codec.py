@@ -6,10 +6,10 @@ import msgspec
 import pytest
 
 from matching.markets import load_markets
-from streams import codec
-from streams.commands import AdvanceClock, CancelOrder, Command, ListMarket, PlaceOrder, PriceUpdate
-from streams.enums import CancelReason, MarketStatus, Side, TimeInForce
-from streams.events import MarketListed, OrderCanceled, Trade
+from messages import codec
+from messages.commands import AdvanceClock, CancelOrder, Command, ListMarket, PlaceOrder, PriceUpdate
+from messages.enums import CancelReason, MarketStatus, Side, TimeInForce
+from messages.events import MarketListed, OrderCanceled, Trade
 
 
 def test_commands_round_trip_with_their_class():

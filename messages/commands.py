@@ -6,7 +6,7 @@ the engine's clock: time enters the deterministic core only through this field.
 
 import msgspec
 
-from streams.enums import (
+from messages.enums import (
     MarketSession,
     MarketStatus,
     OrderType,
@@ -15,7 +15,7 @@ from streams.enums import (
     Side,
     TimeInForce,
 )
-from streams.market_spec import MarketSpec
+from messages.market_spec import MarketSpec
 
 
 class Command(msgspec.Struct, frozen=True, tag=True, array_like=True):

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import msgspec
 
 from matching.engine import Engine
-from streams.codec import DecodeError, command_decoder, commands_decoder
-from streams.commands import Command
+from messages.codec import DecodeError, command_decoder, commands_decoder
+from messages.commands import Command
+from messages.events import Event
 from streams.event_batch import Reply
-from streams.events import Event
 from streams.raw_reader import RawEntry, field_value, fields_dict
 
 _replace = msgspec.structs.replace

@@ -7,10 +7,10 @@ import signal
 import threading
 from types import FrameType
 
-from perpx.services.engine import EngineService, EngineSettings, tune_gc
-from perpx.services.engine_kinds import ENGINE_KINDS, SERVICE_KIND
-from perpx.services.health import HealthServer
-from perpx.services.logs import setup_logging
+from engine_service.kinds import ENGINE_KINDS, SERVICE_KIND
+from engine_service.service import EngineService, EngineSettings, tune_gc
+from ops.health import HealthServer
+from ops.logs import setup_logging
 from streams.connection import must_get_redis_url
 from streams.keys import DEFAULT_SHARD, ShardKeys
 

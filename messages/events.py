@@ -11,7 +11,7 @@ nor an OrderCanceled rests in the book at its price with its remaining size.
 
 import msgspec
 
-from streams.enums import (
+from messages.enums import (
     BalanceReason,
     CancelReason,
     LiquidationStep,
@@ -21,7 +21,7 @@ from streams.enums import (
     Side,
     TimeInForce,
 )
-from streams.market_spec import MarketSpec
+from messages.market_spec import MarketSpec
 
 
 class Event(msgspec.Struct, frozen=True, tag=True, array_like=True, gc=False):

@@ -1,11 +1,11 @@
 """A batch of raw entries: the clock is the entry id, bad entries are dead letters, silent commands get replies."""
 
+from engine_service.batching import apply_entries
 from matching.engine import Engine
 from matching.markets import load_markets
-from perpx.services.engine_batch import apply_entries
-from streams.codec import command_decoder, encode
-from streams.commands import AdvanceClock, PlaceOrder
-from streams.enums import Side
+from messages.codec import command_decoder, encode
+from messages.commands import AdvanceClock, PlaceOrder
+from messages.enums import Side
 from streams.event_batch import Reply
 
 

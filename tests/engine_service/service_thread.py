@@ -4,7 +4,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from perpx.services.engine import EngineService, EngineSettings
+from engine_service.service import EngineService, EngineSettings
 from streams.keys import ShardKeys
 
 

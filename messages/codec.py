@@ -11,8 +11,8 @@ from typing import Any, Union
 
 import msgspec
 
-from streams.commands import Command
-from streams.events import Event
+from messages.commands import Command
+from messages.events import Event
 
 DecodeError = (msgspec.DecodeError, msgspec.ValidationError)
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import redis
 
+from messages.commands import Deposit, PlaceOrder
+from messages.enums import Side
 from streams.client import append_command
-from streams.commands import Deposit, PlaceOrder
-from streams.enums import Side
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
 from streams.stream_ids import parse_id

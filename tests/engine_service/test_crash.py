@@ -3,7 +3,7 @@ matching kind), at random points of a run: the final state hash equals an
 uninterrupted run's, every acknowledged command is applied, no event seq is repeated or missing.
 
 The always-run size is 20,000 commands and 6 engine kills. The issue's size (100,000 commands, 25
-kills, about a minute) runs when asked: `PERPX_FULL_CRASH_TEST=1 pytest tests/perpx/services/test_engine_crash.py`.
+kills, about a minute) runs when asked: `PERPX_FULL_CRASH_TEST=1 pytest tests/engine_service/test_crash.py`.
 """
 
 import os
@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import redis
 
+from messages.codec import encode
 from perpx.bench.redis_runner import count_written
-from streams.codec import encode
 from streams.embedded import EmbeddedRedis
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
 from streams.stream_ids import parse_id
+from tests.engine_service.engine_process import EngineProcess, covered, wait_covered
 from tests.exchange_workload import exchange_commands, funded_commands, reference_engine, state_differences
-from tests.perpx.services.engine_process import EngineProcess, covered, wait_covered
 
 
 def written_events(client: redis.Redis, keys: ShardKeys) -> list:

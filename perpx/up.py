@@ -10,8 +10,8 @@ import signal
 from pathlib import Path
 from types import FrameType
 
-from perpx.services.logs import setup_logging
-from perpx.services.supervisor import ServiceSpec, Supervisor
+from ops.logs import setup_logging
+from perpx.supervisor import ServiceSpec, Supervisor
 from streams.connection import DEFAULT_DATA_DIR, redis_url_or_embedded
 from streams.embedded import APPENDFSYNC_CHOICES
 

@@ -1,12 +1,12 @@
 """The margin kind runs MarginEngine through the streams: money matters, and it survives a restart."""
 
-from perpx.services.engine import EngineService, EngineSettings
-from perpx.services.engine_kinds import ENGINE_KINDS
+from engine_service.kinds import ENGINE_KINDS
+from engine_service.service import EngineService, EngineSettings
+from messages.commands import Deposit, PlaceOrder
+from messages.enums import RejectReason, Side
+from messages.events import OrderAccepted, Rejected
 from streams.client import append_command
-from streams.commands import Deposit, PlaceOrder
-from streams.enums import RejectReason, Side
 from streams.event_batch import parse_entry
-from streams.events import OrderAccepted, Rejected
 from streams.stream_ids import parse_id
 
 

@@ -4,7 +4,7 @@ import io
 import threading
 import time
 
-from perpx.services.supervisor import ServiceSpec, Supervisor
+from perpx.supervisor import ServiceSpec, Supervisor
 
 
 class Lines(io.StringIO):

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from prometheus_client import CollectorRegistry, Counter
 
-from perpx.services.health import HealthServer
+from ops.health import HealthServer
 
 
 def get(port: int, path: str) -> tuple[int, str]:
@@ -37,9 +37,9 @@ def test_healthz_and_metrics():
 
 
 def test_engine_service_metrics_move(redis_server, redis_client, shard_keys):
-    from perpx.services.engine import EngineService, EngineSettings
+    from engine_service.service import EngineService, EngineSettings
+    from messages.commands import AdvanceClock
     from streams.client import append_command
-    from streams.commands import AdvanceClock
 
     service = EngineService(redis_server.url, shard_keys, EngineSettings(block_ms=10))
     service.recover()

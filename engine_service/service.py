@@ -2,7 +2,7 @@
 
 Loop: a blocking XREAD of up to `batch_size` command entries after the last one applied (the next
 one is sent before this batch is applied, so Redis works while Python does); apply them
-(perpx.services.engine_batch); write the batch's events, replies and dead letters in one script,
+(engine_service.batching); write the batch's events, replies and dead letters in one script,
 refused unless the event stream still ends where this engine last wrote (a second engine on the
 shard fails instead of interleaving); every `snapshot_every` commands (in a forked child) and on a
 clean stop (in the process), save a snapshot covering the last entry written.
@@ -26,11 +26,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from engine_service.batching import AppliedBatch, apply_entries
+from engine_service.kinds import DEFAULT_KIND, ENGINE_KINDS
+from engine_service.metrics import EngineMetrics
 from matching.engine import Engine
-from perpx.services.engine_batch import AppliedBatch, apply_entries
-from perpx.services.engine_kinds import DEFAULT_KIND, ENGINE_KINDS
-from perpx.services.engine_metrics import EngineMetrics
-from streams.codec import command_decoder, encode
+from messages.codec import command_decoder, encode
 from streams.connection import connect
 from streams.event_batch import entry_fields, next_entry_id
 from streams.keys import ShardKeys

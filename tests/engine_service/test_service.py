@@ -4,15 +4,15 @@ each command applied once, bad messages set aside, and restarts that neither los
 import pytest
 import redis
 
+from engine_service.service import EngineService, EngineSettings, RecoveryError
+from messages.codec import encode
+from messages.events import Event
 from perpx.bench.redis_runner import count_written
-from perpx.services.engine import EngineService, EngineSettings, RecoveryError
 from streams.client import append_command
-from streams.codec import encode
 from streams.event_batch import parse_entry
-from streams.events import Event
 from streams.stream_ids import parse_id
+from tests.engine_service.service_thread import running_service, wait_until_covered
 from tests.exchange_workload import exchange_commands, reference_run
-from tests.perpx.services.service_thread import running_service, wait_until_covered
 
 
 def append_all(client, keys, commands) -> list[bytes]:
