@@ -80,13 +80,17 @@ class SetMarketStatus(Command, frozen=True):
 
 class PriceUpdate(Command, frozen=True):
     """From the oracle: the market's index and mark price. The engine centres market-order bands
-    on the mark; margin/ values positions and finds liquidations with it."""
+    on the mark; margin/ values positions and finds liquidations with it. An internal index comes
+    with the discovery bounds it is kept within (0, 0: none); the engine passes them on in
+    PriceApplied for readers."""
 
     market: str
     index_price_ticks: int
     mark_price_ticks: int
     session: MarketSession = MarketSession.REGULAR
     index_source: PriceSource = PriceSource.EXTERNAL
+    discovery_low_ticks: int = 0
+    discovery_high_ticks: int = 0
 
 
 class FundingSettle(Command, frozen=True):
