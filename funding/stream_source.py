@@ -10,7 +10,6 @@ oracle sends one a second.
 
 import logging
 
-import msgspec
 import redis
 
 from engine_service.kinds import ENGINE_KINDS
@@ -20,7 +19,7 @@ from matching.markets import load_markets
 from messages.codec import commands_decoder, decode_command
 from messages.commands import PriceUpdate
 from messages.market_spec import MarketSpec
-from streams.event_batch import parse_entry
+from streams.event_batch import read_entry, skip_unusable
 from streams.keys import ShardKeys
 from streams.snapshots import SnapshotStore
 from streams.stream_ids import parse_id
@@ -51,8 +50,12 @@ class StreamBookSource:
         while True:
             entries = self.client.xrange(self.keys.events, "(" + self.event_position, "+", count=_BATCH)
             for raw_id, fields in entries:
-                for event in parse_entry(parse_id(raw_id), fields).events:
-                    self.feed.apply_event(event)
+                batch = read_entry(parse_id(raw_id), fields, "funding")
+                for event in batch.events if batch is not None else ():
+                    try:
+                        self.feed.apply_event(event)
+                    except Exception as exc:  # an event the books cannot take: said, counted, passed
+                        skip_unusable("funding", f"event seq {event.seq}", exc)
                 self.event_position = raw_id.decode()
             read += len(entries)
             if len(entries) < _BATCH:
@@ -63,7 +66,10 @@ class StreamBookSource:
             for raw_id, fields in entries:
                 for command in _commands_of(fields):
                     if isinstance(command, PriceUpdate):
-                        self.feed.apply_price_update(command)
+                        try:
+                            self.feed.apply_price_update(command)
+                        except Exception as exc:
+                            skip_unusable("funding", f"price update {raw_id.decode()}", exc)
                 self.command_position = raw_id.decode()
             read += len(entries)
             if len(entries) < _BATCH:
@@ -103,6 +109,6 @@ def _commands_of(fields: dict[bytes, bytes]) -> list[object]:
             return [decode_command(fields[b"c"])]
         if b"b" in fields:
             return list(commands_decoder().decode(fields[b"b"]))
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except Exception:  # whatever the decoder raises: the engine dead-letters the entry, we skip it
         return []
     return []
