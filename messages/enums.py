@@ -111,7 +111,7 @@ class RejectReason(StrEnum):
     # a field outside its range (messages/limits.py says each range and why it is what it is)
     PRICE_OUT_OF_RANGE = "PRICE_OUT_OF_RANGE"  # a price above MAX_PRICE_TICKS (or hugely negative)
     AMOUNT_OUT_OF_RANGE = "AMOUNT_OUT_OF_RANGE"  # a transfer or dividend beyond its bound
-    RATE_OUT_OF_RANGE = "RATE_OUT_OF_RANGE"  # a funding rate beyond +-10% per interval
+    RATE_OUT_OF_RANGE = "RATE_OUT_OF_RANGE"  # a funding rate beyond +-100% per interval
     ID_OUT_OF_RANGE = "ID_OUT_OF_RANGE"  # an account or order id beyond +-(2**53-1)
     TIME_OUT_OF_WINDOW = "TIME_OUT_OF_WINDOW"  # a time too far from the engine's clock (or a clock out of range)
     TEXT_TOO_LONG = "TEXT_TOO_LONG"  # a command id or market name longer than its bound

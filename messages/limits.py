@@ -14,8 +14,8 @@ The derivation (P: price, V: position value per tick, see the constants):
   before every order: POSITION_LIMIT). So a position's notional at any price, its entry cost, an
   order's notional and its fee (fees are at most 100%) are all at most V x P = 2**61, and
   unrealized PnL (notional minus cost) at most 2**62.
-- Funding: a rate is at most 10% of notional per interval, so one interval's payment is at most
-  2**61 / 10; each settlement settles every holder, so a payment never spans more than one
+- Funding: a rate is at most 100% of notional per interval, so one interval's payment is at most
+  a notional, 2**61; each settlement settles every holder, so a payment never spans more than one
   interval. The cumulative index itself grows with every interval and is capped at 2**62
   (FUNDING_INDEX_LIMIT): at a 0.01% rate on a 200 USDC share that is 26,000 years of hourly
   settlements.
@@ -26,8 +26,8 @@ The derivation (P: price, V: position value per tick, see the constants):
   away from that only by trading gains, which are other accounts' losses, each bounded as above.
 - Times: the engine's clock (`ts_ms`) is at most 2**45 ms (the year 3084); a GTD expiry at most a
   year past the clock, a funding time at most an hour ahead of it (the funding service settles
-  boundaries that have passed; an hour covers clock skew and blocks at most one interval) and at
-  most a year behind.
+  boundaries that have passed; an hour covers clock skew and blocks at most one interval). Times in
+  the past are the handlers' to judge (EXPIRY_IN_PAST, FUNDING_ALREADY_SETTLED) down to -2**45.
 - Ids are at most 2**53-1, which JSON (and so every REST client) carries exactly.
 - Text: a command id at most 128 characters (it is remembered for the idempotence window), a
   market symbol 32, a client order id 36 (Binance's limit).
@@ -54,14 +54,13 @@ MAX_AMOUNT_MICRO: Final = 1 << 50  # one transfer of collateral
 MAX_BALANCE_MICRO: Final = 1 << 53  # an account's balance after a deposit
 MAX_TOTAL_COLLATERAL_MICRO: Final = 1 << 56  # everything deposited and not withdrawn
 MAX_FUNDING_INDEX: Final = 1 << 62  # cumulative, micro-USDC per lot x 1e-9
-MAX_RATE_PPB: Final = 100_000_000  # 10% of notional per funding interval
+MAX_RATE_PPB: Final = 1_000_000_000  # 100% of notional per funding interval
 MAX_SPLIT_RATIO: Final = 1_000  # each side of a split (the largest real ones are 1:1000 reverse)
 MAX_LEVERAGE: Final = 100  # as MarketSpec.validate allows
 MAX_DIVIDEND_MICRO_PER_SHARE: Final = 1 << 40  # a million USDC a share; also at most a lot's value at P
 MAX_TIME_MS: Final = 1 << 45
 MAX_EXPIRY_AHEAD_MS: Final = 366 * 86_400_000
 MAX_FUNDING_AHEAD_MS: Final = 3_600_000
-MAX_FUNDING_BEHIND_MS: Final = 366 * 86_400_000
 MAX_ID: Final = (1 << 53) - 1
 MAX_COMMAND_ID_LEN: Final = 128
 MAX_SYMBOL_LEN: Final = 32
@@ -77,7 +76,7 @@ _BEHIND: Final = 2
 
 
 class Bound:
-    """lo <= value <= hi (for a time, relative to the engine's clock); below or above, the reason."""
+    """lo <= value <= hi (for a time, hi is relative to the engine's clock); below or above, the reason."""
 
     __slots__ = ("above", "below", "hi", "lo", "relative")
 
@@ -88,7 +87,7 @@ class Bound:
         self.hi = hi
         self.above = above
         self.below = below if below is not None else above
-        self.relative = relative  # lo and hi are offsets from the clock
+        self.relative = relative  # hi is an offset from the clock
 
 
 _R = RejectReason
@@ -110,7 +109,7 @@ INT_BOUNDS: Final[dict[str, Bound]] = {
     "index_price_ticks": _PRICE,
     "mark_price_ticks": _PRICE,
     "expire_at_ms": Bound(-MAX_TIME_MS, MAX_EXPIRY_AHEAD_MS, _R.TIME_OUT_OF_WINDOW, relative=True),
-    "funding_time_ms": Bound(-MAX_FUNDING_BEHIND_MS, MAX_FUNDING_AHEAD_MS, _R.TIME_OUT_OF_WINDOW, relative=True),
+    "funding_time_ms": Bound(-MAX_TIME_MS, MAX_FUNDING_AHEAD_MS, _R.TIME_OUT_OF_WINDOW, relative=True),
     "rate_ppb": Bound(-MAX_RATE_PPB, MAX_RATE_PPB, _R.RATE_OUT_OF_RANGE),
     "ratio_new": Bound(-MAX_SPLIT_RATIO, MAX_SPLIT_RATIO, _R.INVALID_RATIO),
     "ratio_old": Bound(-MAX_SPLIT_RATIO, MAX_SPLIT_RATIO, _R.INVALID_RATIO),
@@ -157,7 +156,7 @@ def command_problem(command: Any, clock_ms: int) -> tuple[RejectReason, str] | N
                 return bound.above, f"{name} is not an integer"
             lo, hi = bound.lo, bound.hi
             if bound.relative:
-                lo, hi = clock_ms + lo, clock_ms + hi
+                hi += clock_ms
             if value > hi:
                 return bound.above, f"{name} {value} above {hi}"
             if value < lo:
@@ -190,7 +189,7 @@ def order_fits(
         and -MAX_ID <= account_id <= MAX_ID
         and -MAX_SIZE_LOTS <= size_lots <= MAX_SIZE_LOTS
         and -MAX_PRICE_TICKS <= price_ticks <= MAX_PRICE_TICKS
-        and -MAX_TIME_MS <= expire_at_ms - clock_ms <= MAX_EXPIRY_AHEAD_MS
+        and -MAX_TIME_MS <= expire_at_ms <= clock_ms + MAX_EXPIRY_AHEAD_MS
         and len(client_order_id) <= MAX_CLIENT_ORDER_ID_LEN
     )
 

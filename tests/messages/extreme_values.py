@@ -68,7 +68,8 @@ def market_specs(utf8_only: bool) -> st.SearchStrategy[MarketSpec]:
         min_notional_micro=st.one_of(st.just(0), anything),
         max_order_lots=st.one_of(st.just(10**6), anything),
         margin_tiers=st.one_of(
-            st.just((MarginTier(0, 20),)), st.builds(lambda f, lev: (MarginTier(0, 20), MarginTier(f, lev)), anything, anything)
+            st.just((MarginTier(0, 20),)),
+            st.builds(lambda f, lev: (MarginTier(0, 20), MarginTier(f, lev)), anything, anything),
         ),
         maker_fee_ppm=st.one_of(st.just(0), anything),
         taker_fee_ppm=st.one_of(st.just(0), anything),
