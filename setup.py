@@ -10,6 +10,8 @@ import os
 from setuptools import setup
 
 COMPILED = [
+    # the range checks every PlaceOrder and CancelOrder passes
+    "messages/limits.py",
     "matching/order.py",
     "matching/command_window.py",
     "matching/trader.py",

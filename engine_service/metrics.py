@@ -17,6 +17,11 @@ class EngineMetrics:
         self.dead_letters = Counter(
             "perpx_engine_dead_letters", "Command entries sent to the dead-letter stream", registry=r
         )
+        self.entries_rescued = Counter(
+            "perpx_engine_entries_rescued",
+            "Command entries that made the engine fail: state restored from before each, entry dead-lettered",
+            registry=r,
+        )
         self.batch_size = Histogram(
             "perpx_engine_batch_size", "Command entries per batch read", buckets=_BATCH_BUCKETS, registry=r
         )

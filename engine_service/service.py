@@ -13,8 +13,14 @@ in the stream; the engine's next seq must then follow the last written event, or
 deterministic and the service refuses to go on. A kill -9 at any point therefore loses no command
 and writes no event twice.
 
-An exception from engine.apply is a bug in the engine, and its state may be half-changed: the
-service stops rather than publish from a state it cannot trust.
+No input stops the service. An entry that does not decode is a dead letter (engine_service.batching).
+An entry that makes engine.apply raise, or whose events cannot be encoded, leaves the engine in a
+state it cannot trust: the service rebuilds the state from before it (the newest snapshot and a
+silent replay up to the last entry written), dead-letters the entry with the exception's name, logs
+it and counts it (perpx_engine_entries_rescued), and goes on. Replay treats such entries the same way
+(it encodes each batch's events as the live loop does), so it reproduces the same state. Rare by
+construction (every command's fields are range-checked, messages/limits.py), so a whole restore
+per failure is fine; the normal path pays nothing for it.
 """
 
 import gc
@@ -26,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engine_service.batching import AppliedBatch, apply_entries
+from engine_service.batching import AppliedBatch, EntryFailed, apply_entries
 from engine_service.kinds import DEFAULT_KIND, ENGINE_KINDS
 from engine_service.metrics import EngineMetrics
 from matching.engine import Engine
@@ -35,7 +41,7 @@ from streams.connection import connect
 from streams.event_batch import entry_fields, next_entry_id
 from streams.keys import ShardKeys
 from streams.pipelined import FencedAppender, PendingRead
-from streams.raw_reader import RawStreamReader
+from streams.raw_reader import RawEntry, RawStreamReader
 from streams.snapshots import Snapshot, SnapshotStore, wall_clock_ms
 from streams.stream_ids import ZERO, StreamId, format_id, id_ms, parse_id
 
@@ -106,6 +112,8 @@ class EngineService:
         self.redis_run_id = ""
         self.last_step_monotonic = time.monotonic()
         self.recovered = False
+        # command entries dead-lettered because applying them failed: id -> reason (see _apply)
+        self.poisoned: dict[bytes, str] = {}
 
     # -- recovery --------------------------------------------------------------------------------
 
@@ -152,16 +160,72 @@ class EngineService:
         return None
 
     def _replay_silently(self, until: StreamId) -> None:
-        decoder = command_decoder()
         while self.position < until:
             entries = self.reader.range(
                 self.keys.commands, format_id(self.position), format_id(until), self.settings.batch_size
             )
             if not entries:
                 raise RecoveryError(f"command entries up to {format_id(until)} are missing from the stream")
-            batch = apply_entries(self.engine, entries, decoder)
+            batch = self._apply(entries)
             self.position = parse_id(batch.covers)
             self.since_snapshot += batch.commands
+
+    # -- entries that break the engine -----------------------------------------------------------
+
+    def _apply(self, entries: list[RawEntry]) -> AppliedBatch:
+        """Apply a batch and encode its events. An entry that makes the engine raise, or whose
+        events cannot be encoded, is poisoned: the engine is rebuilt as of `self.position` (the
+        batch's start) and the batch applied again, that entry now a dead letter."""
+        decoder = command_decoder()
+        while True:
+            try:
+                batch = apply_entries(self.engine, entries, decoder, self.poisoned)
+            except EntryFailed as failed:
+                self._poison(failed.entry_id, failed.reason, failed)
+                self._restore()
+                continue
+            try:
+                batch.encoded_events = encode(batch.events) if batch.events else None
+                return batch
+            except Exception as exc:  # a value the wire cannot carry: find whose events hold it
+                self._restore()
+                self._poison(self._unencodable_entry(entries), f"events not encodable: {type(exc).__name__}", exc)
+                self._restore()
+
+    def _unencodable_entry(self, entries: list[RawEntry]) -> bytes:
+        """The first entry whose own events cannot be encoded, applied one by one from the restored state."""
+        decoder = command_decoder()
+        for entry in entries:
+            events = apply_entries(self.engine, [entry], decoder, self.poisoned).events
+            try:
+                encode(events)
+            except Exception:
+                return entry[0]
+        raise RuntimeError("a batch's events failed to encode, but no entry's alone does")
+
+    def _poison(self, entry_id: bytes, reason: str, cause: BaseException) -> None:
+        self.poisoned[entry_id] = reason
+        self.metrics.entries_rescued.inc()
+        log.error(
+            "command entry %s broke the engine (%s): state restored from before it, entry dead-lettered",
+            entry_id.decode(),
+            reason,
+            exc_info=cause,
+        )
+
+    def _restore(self) -> None:
+        """Rebuild the engine as of `self.position`: the newest snapshot, then every entry after
+        it replayed silently (all of them were applied in this process, poisoned ones known)."""
+        loaded = self._load_snapshot()
+        self.engine, at = loaded if loaded is not None else (self.make_engine(), ZERO)
+        decoder = command_decoder()
+        while at < self.position:
+            entries = self.reader.range(
+                self.keys.commands, format_id(at), format_id(self.position), self.settings.batch_size
+            )
+            if not entries:
+                raise RecoveryError(f"command entries up to {format_id(self.position)} are missing from the stream")
+            at = parse_id(apply_entries(self.engine, entries, decoder, self.poisoned).covers)
 
     # -- the loop --------------------------------------------------------------------------------
 
@@ -178,7 +242,7 @@ class EngineService:
             return 0
         self.reading.request(self.keys.commands, entries[-1][0].decode(), settings.batch_size, settings.block_ms)
         started = time.perf_counter()
-        batch = apply_entries(self.engine, entries, command_decoder())
+        batch = self._apply(entries)
         apply_s = time.perf_counter() - started
         self._write(batch)
         self.position = parse_id(batch.covers)
@@ -201,7 +265,7 @@ class EngineService:
 
     def _write(self, batch: AppliedBatch) -> None:
         entry_id = next_entry_id(self.last_event_id, self.engine.next_seq - 1)
-        fields = entry_fields(encode(batch.events) if batch.events else None, batch.replies, batch.covers)
+        fields = entry_fields(batch.encoded_events, batch.replies, batch.covers)
         dead_letters = []
         for dead in batch.dead_letters:
             dead_fields = {**dead.fields, b"entry_id": dead.entry_id, b"reason": dead.reason.encode()}

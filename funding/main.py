@@ -26,6 +26,7 @@ from messages.commands import FundingSettle
 from ops.health import HealthServer
 from ops.logs import setup_logging
 from streams.connection import must_get_redis_url
+from streams.event_batch import SkippedCollector
 from streams.keys import DEFAULT_SHARD, ShardKeys
 
 log = logging.getLogger("perpx.funding")
@@ -66,6 +67,7 @@ class FundingProcess:
         self.registry = CollectorRegistry()
         self.settled = Counter("funding_settlements", "FundingSettle commands appended", registry=self.registry)
         self.last_step = Gauge("funding_last_step_ms", "clock of the latest step", registry=self.registry)
+        self.registry.register(SkippedCollector())  # events the books could not use
         self.last_step_ms = 0
         self.last_step_monotonic = 0.0
         self.reported: set[str] = set()  # unusable markets already logged

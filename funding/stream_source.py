@@ -15,7 +15,7 @@ from funding.book_feed import BookFeed, FeedMarket
 from funding.sampler import MarketObservation
 from matching.markets import load_markets
 from messages.market_spec import MarketSpec
-from streams.event_batch import parse_entry
+from streams.event_batch import read_entry, skip_unusable
 from streams.keys import ShardKeys
 from streams.snapshots import SnapshotStore
 from streams.stream_ids import parse_id
@@ -44,8 +44,12 @@ class StreamBookSource:
         while True:
             entries = self.client.xrange(self.keys.events, "(" + self.event_position, "+", count=_BATCH)
             for raw_id, fields in entries:
-                for event in parse_entry(parse_id(raw_id), fields).events:
-                    self.feed.apply_event(event)
+                batch = read_entry(parse_id(raw_id), fields, "funding")
+                for event in batch.events if batch is not None else ():
+                    try:
+                        self.feed.apply_event(event)
+                    except Exception as exc:  # an event the books cannot take: said, counted, passed
+                        skip_unusable("funding", f"event seq {event.seq}", exc)
                 self.event_position = raw_id.decode()
             read += len(entries)
             if len(entries) < _BATCH:

@@ -18,6 +18,7 @@ from margin.requirements import cross_requirements, isolated_requirements
 from messages.commands import AdjustIsolatedMargin, Deposit, SetLeverage, SetMarginMode, Withdraw
 from messages.enums import BalanceReason, RejectReason
 from messages.events import IsolatedMarginChanged, LeverageSet, MarginModeSet
+from messages.limits import MAX_BALANCE_MICRO, MAX_TOTAL_COLLATERAL_MICRO
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
@@ -31,6 +32,15 @@ def deposit(engine: MarginEngine, cmd: Deposit) -> None:
         engine.reject(cmd, RejectReason.AMOUNT_NOT_POSITIVE)
         return
     risk = engine.margin
+    accounts = risk.ledger.accounts
+    account_before = accounts.get(cmd.account_id)
+    balance_after = (account_before.balance_micro if account_before is not None else 0) + cmd.amount_micro
+    if balance_after > MAX_BALANCE_MICRO:
+        engine.reject(cmd, RejectReason.BALANCE_LIMIT, f"an account holds at most {MAX_BALANCE_MICRO} micro-USDC")
+        return
+    if cmd.amount_micro - accounts[EXTERNAL_ACCOUNT].balance_micro > MAX_TOTAL_COLLATERAL_MICRO:
+        engine.reject(cmd, RejectReason.BALANCE_LIMIT, f"the exchange holds at most {MAX_TOTAL_COLLATERAL_MICRO}")
+        return
     risk.ledger.transfer(EXTERNAL_ACCOUNT, cmd.account_id, cmd.amount_micro)
     account = risk.ledger.accounts[cmd.account_id]
     risk.note(cmd.account_id)

@@ -23,6 +23,7 @@ import msgspec
 from messages.commands import CashDividend, Split
 from messages.enums import RejectReason
 from messages.events import DividendPaid, DividendSettled, SplitApplied
+from messages.limits import MAX_PRICE_TICKS
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
@@ -78,6 +79,9 @@ def cash_dividend(engine: MarginEngine, cmd: CashDividend) -> None:
     risk = engine.margin
     symbol = market.symbol
     per_lot = Fraction(Decimal(market.spec.lot_size)) * cmd.amount_micro_per_share  # micro-USDC per lot
+    if per_lot > market.micro_per_tick_lot * MAX_PRICE_TICKS:  # so a payment is bounded as a notional is
+        engine.reject(cmd, RejectReason.AMOUNT_OUT_OF_RANGE, "more than a share at the highest price")
+        return
     accounts = risk.ledger.accounts
     paid = received = 0
     for account_id in sorted(risk.holders.get(symbol, ())):

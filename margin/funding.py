@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 from messages.commands import FundingSettle
 from messages.enums import RejectReason
 from messages.events import FundingPaid, FundingSettled
+from messages.limits import MAX_FUNDING_INDEX
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
@@ -42,8 +43,11 @@ def settle_funding(engine: MarginEngine, cmd: FundingSettle) -> None:
     if price <= 0:
         engine.reject(cmd, RejectReason.NO_PRICE)
         return
-    risk.funding_time_ms[symbol] = cmd.funding_time_ms
     index = risk.funding_index.get(symbol, 0) + price * market.micro_per_tick_lot * cmd.rate_ppb
+    if not -MAX_FUNDING_INDEX <= index <= MAX_FUNDING_INDEX:
+        engine.reject(cmd, RejectReason.FUNDING_INDEX_LIMIT, f"the index would be {index}")
+        return
+    risk.funding_time_ms[symbol] = cmd.funding_time_ms
     risk.funding_index[symbol] = index
     accounts = risk.ledger.accounts
     paid = received = 0

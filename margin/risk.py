@@ -28,6 +28,7 @@ from matching.market import Market
 from matching.order import Order
 from matching.risk import Risk
 from messages.enums import RejectReason
+from messages.limits import MAX_POSITION_VALUE_PER_TICK_MICRO
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -108,9 +109,14 @@ class MarginRisk(Risk):
         if order.is_buy:
             buy_lots += lots
             buy_adjust += lots * price_ticks * u
+            exposure_lots = position.size_lots + position.buy_lots + buy_lots
         else:
             sell_lots += lots
             sell_adjust += lots * price_ticks * u
+            exposure_lots = position.sell_lots + sell_lots - position.size_lots
+        # the position and the orders that grow it, at any price: bounded (messages/limits.py)
+        if exposure_lots * u > MAX_POSITION_VALUE_PER_TICK_MICRO:
+            return RejectReason.POSITION_LIMIT
         common = not account.isolated_micro and ((sole is not None and stored is sole) or not account.positions)
         # the common account (one market, no isolated margin): its equity is that market's alone
         equity = account.balance_micro + value - position.cost_micro
@@ -283,6 +289,10 @@ class MarginRisk(Risk):
         else:
             self.note_balance_changed(account)
         self.note_account(account)
+
+    def knows_account(self, account_id: int) -> bool:
+        """A trading account: opened by a deposit, and not one of the system accounts."""
+        return account_id > 0 and account_id in self.ledger.accounts
 
     def position_lots(self, account_id: int, market: str) -> int:
         account = self.ledger.accounts.get(account_id)

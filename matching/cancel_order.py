@@ -68,6 +68,9 @@ def cancel_all(engine: Engine, cmd: CancelAll) -> None:
     if cmd.market and cmd.market not in engine.markets:
         engine.reject(cmd, RejectReason.UNKNOWN_MARKET)
         return
+    if not engine.risk.knows_account(cmd.account_id):
+        engine.reject(cmd, RejectReason.UNKNOWN_ACCOUNT)
+        return
     for order in engine.orders_of(cmd.account_id):
         if not cmd.market or order.market == cmd.market:
             engine.cancel_resting(engine.markets[order.market], order, _CANCEL_ALL)

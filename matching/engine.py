@@ -39,6 +39,15 @@ from messages.commands import (
 )
 from messages.enums import CancelReason, RejectReason, Side
 from messages.events import Event, OrderAmended, OrderCanceled, OrderRested, Rejected, Trade
+from messages.limits import (
+    MAX_CLIENT_ORDER_ID_LEN,
+    MAX_COMMAND_ID_LEN,
+    MAX_ID,
+    MAX_SYMBOL_LEN,
+    cancel_fits,
+    command_problem,
+    order_fits,
+)
 from messages.market_spec import MarketSpec
 
 Handler = Callable[["Engine", Any], None]
@@ -57,6 +66,8 @@ _OrderRested: Final = OrderRested
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
 _REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
 _EXPIRED: Final = CancelReason.EXPIRED
+_order_fits: Final = order_fits
+_cancel_fits: Final = cancel_fits
 DENSE_ACCOUNT_IDS: Final = 1 << 20  # traders of accounts below this id are also found by index
 # engine.out between commands: always empty, as nothing emits events outside a command
 _NO_EVENTS: Final[list[Event]] = []
@@ -140,16 +151,36 @@ class Engine:
             direct = self.direct_cancel_order
         else:
             direct = False
+        clock_ms = self.clock_ms
         if direct:
             fields = _astuple(command)
             command_id: str = fields[0]  # every command starts with command_id, ts_ms
             ts_ms: int = fields[1]
+            # the fields' ranges (messages/limits.py), as a few comparisons
+            if command_type is _PlaceOrder:
+                fits = _order_fits(
+                    command_id,
+                    ts_ms,
+                    fields[2],
+                    fields[5],
+                    fields[6],
+                    fields[9],
+                    fields[11],
+                    ts_ms if ts_ms > clock_ms else clock_ms,
+                )
+            else:
+                fits = _cancel_fits(command_id, ts_ms, fields[2], fields[4], fields[5])
         else:
             fields = ()
             command_id = command.command_id
             ts_ms = command.ts_ms
+            fits = False
         if command_id and self.commands.seen(command_id):
             return []  # a repeat (an empty id is never remembered)
+        if not fits:
+            problem = command_problem(command, ts_ms if type(ts_ms) is int and ts_ms > clock_ms else clock_ms)
+            if problem is not None:
+                return self.refuse(command, command_id, problem[0], problem[1])
         out: list[Event] = []
         first_seq = self.next_seq  # the command's events take the seqs from here on, one each
         self.out = out
@@ -178,6 +209,21 @@ class Engine:
         self.out = _NO_EVENTS
         return out
 
+    def refuse(self, command: Command, command_id: str, reason: RejectReason, detail: str) -> list[Event]:
+        """Answer a command with a field out of range: one Rejected, and nothing else changes (not
+        even the clock). Its id is remembered, so a repeat gets the same answer, unless the id
+        itself is too long to keep."""
+        out: list[Event] = []
+        first_seq = self.next_seq
+        self.out = out
+        self.command_id = command_id
+        self.ts_ms = self.clock_ms
+        self.reject(command, reason, detail)
+        if command_id and len(command_id) <= MAX_COMMAND_ID_LEN:
+            self.commands.remember(command_id, first_seq, len(out))
+        self.out = _NO_EVENTS
+        return out
+
     def after_command(self) -> None:
         """What must follow every command, whichever its kind: nothing here; margin/ settles the
         accounts that the command's fills or transfers touched. A method rather than a wrapper
@@ -193,6 +239,19 @@ class Engine:
         return seq
 
     def reject(self, command: Command, reason: RejectReason, detail: str = "", order_id: int = 0) -> None:
+        """The command's account, market and client order id are echoed when within their ranges
+        (a value out of range, the reason for the rejection, is named in `detail` instead)."""
+        account_id = getattr(command, "account_id", 0)
+        market = getattr(command, "market", "")
+        client_order_id = getattr(command, "client_order_id", "")
+        if type(account_id) is not int or not -MAX_ID <= account_id <= MAX_ID:
+            account_id = 0
+        if type(market) is not str or len(market) > MAX_SYMBOL_LEN:
+            market = ""
+        if type(client_order_id) is not str or len(client_order_id) > MAX_CLIENT_ORDER_ID_LEN:
+            client_order_id = ""
+        if not -MAX_ID <= order_id <= MAX_ID:
+            order_id = 0
         self.out.append(
             Rejected(
                 self.take_seq(),
@@ -200,9 +259,9 @@ class Engine:
                 self.ts_ms,
                 type(command).__name__,
                 reason,
-                getattr(command, "account_id", 0),
-                getattr(command, "market", ""),
-                getattr(command, "client_order_id", ""),
+                account_id,
+                market,
+                client_order_id,
                 order_id,
                 detail,
             )

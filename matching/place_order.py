@@ -22,11 +22,10 @@ from matching.order import Order
 from messages.commands import PlaceOrder
 from messages.enums import CancelReason, MarketStatus, OrderType, RejectReason, Side, TimeInForce
 from messages.events import OrderAccepted
+from messages.limits import MAX_CLIENT_ORDER_ID_LEN
 
 if TYPE_CHECKING:
     from matching.engine import Engine
-
-MAX_CLIENT_ORDER_ID_LEN: Final = 36
 
 _BUY: Final = Side.BUY
 _MARKET: Final = OrderType.MARKET

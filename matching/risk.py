@@ -39,6 +39,10 @@ class Risk:
         """Signed net position: positive long, negative short."""
         return 0
 
+    def knows_account(self, account_id: int) -> bool:
+        """May this account trade? (Without money, every account may; margin/ needs a deposit.)"""
+        return True
+
     def snapshot_state(self) -> object:
         """A msgspec-encodable value that restore_state turns back into identical state."""
         return None

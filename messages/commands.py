@@ -1,7 +1,8 @@
 """Commands: the only way anything changes exchange state. Frozen values, appended to the command stream.
 
 Every command carries `command_id`, unique per producer (the engine applies an id once), and `ts_ms`,
-the engine's clock: time enters the deterministic core only through this field.
+the engine's clock: time enters the deterministic core only through this field. Extra trailing items
+on the wire are refused at decoding (forbid_unknown_fields); each field's range is in messages/limits.py.
 """
 
 import msgspec
@@ -18,7 +19,7 @@ from messages.enums import (
 from messages.market_spec import MarketSpec
 
 
-class Command(msgspec.Struct, frozen=True, tag=True, array_like=True):
+class Command(msgspec.Struct, frozen=True, tag=True, array_like=True, forbid_unknown_fields=True):
     command_id: str
     ts_ms: int
 

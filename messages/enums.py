@@ -108,6 +108,17 @@ class RejectReason(StrEnum):
     INVALID_RATIO = "INVALID_RATIO"  # a split ratio that is not positive or not exact in ticks and lots
     POSITION_OR_ORDERS_OPEN = "POSITION_OR_ORDERS_OPEN"  # a margin mode change needs a flat market
     NOT_ISOLATED = "NOT_ISOLATED"  # isolated margin adjusted on a cross or flat market
+    # a field outside its range (messages/limits.py says each range and why it is what it is)
+    PRICE_OUT_OF_RANGE = "PRICE_OUT_OF_RANGE"  # a price above MAX_PRICE_TICKS (or hugely negative)
+    AMOUNT_OUT_OF_RANGE = "AMOUNT_OUT_OF_RANGE"  # a transfer or dividend beyond its bound
+    RATE_OUT_OF_RANGE = "RATE_OUT_OF_RANGE"  # a funding rate beyond +-100% per interval
+    ID_OUT_OF_RANGE = "ID_OUT_OF_RANGE"  # an account or order id beyond +-(2**53-1)
+    TIME_OUT_OF_WINDOW = "TIME_OUT_OF_WINDOW"  # a time too far from the engine's clock (or a clock out of range)
+    TEXT_TOO_LONG = "TEXT_TOO_LONG"  # a command id or market name longer than its bound
+    # a command that would take the state past a bound
+    BALANCE_LIMIT = "BALANCE_LIMIT"  # a deposit above an account's or the exchange's collateral cap
+    POSITION_LIMIT = "POSITION_LIMIT"  # an order that could take a position past its cap
+    FUNDING_INDEX_LIMIT = "FUNDING_INDEX_LIMIT"  # a settlement that would take the funding index past its cap
 
 
 class BalanceReason(StrEnum):

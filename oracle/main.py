@@ -121,9 +121,11 @@ async def serve(
 
         from ops.health import HealthServer
         from oracle.prometheus import OracleCollector
+        from streams.event_batch import SkippedCollector
 
         registry = CollectorRegistry()
         registry.register(OracleCollector(service))
+        registry.register(SkippedCollector())  # events the books could not use
         wall = clock
 
         def check() -> tuple[bool, dict]:

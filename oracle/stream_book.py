@@ -12,7 +12,7 @@ from funding.book_feed import BookFeed
 from funding.stream_source import seed_from_snapshot
 from messages.market_spec import MarketSpec
 from oracle.book_view import EMPTY_BOOK, BookTop, top_of
-from streams.event_batch import parse_entry
+from streams.event_batch import read_entry, skip_unusable
 from streams.keys import ShardKeys
 from streams.stream_ids import parse_id
 
@@ -43,8 +43,12 @@ class StreamBookReader:
         while True:
             entries = await self.client.xrange(self.keys.events, "(" + self.position, "+", count=_BATCH)
             for raw_id, fields in entries:
-                for event in parse_entry(parse_id(raw_id), fields).events:
-                    self.feed.apply_event(event)
+                batch = read_entry(parse_id(raw_id), fields, "oracle")
+                for event in batch.events if batch is not None else ():
+                    try:
+                        self.feed.apply_event(event)
+                    except Exception as exc:  # an event the books cannot take: said, counted, passed
+                        skip_unusable("oracle", f"event seq {event.seq}", exc)
                 self.position = raw_id.decode()
             if len(entries) < _BATCH:
                 break

@@ -12,13 +12,19 @@ without events. Ids therefore rise with seq, and `XRANGE events <seq>-0 +` start
 holding `seq`.
 """
 
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import msgspec
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from messages.codec import decode_events
 from messages.events import Event
-from streams.stream_ids import StreamId
+from streams.stream_ids import StreamId, format_id
+
+log = logging.getLogger("perpx.streams")
 
 
 class Reply(msgspec.Struct, frozen=True, array_like=True):
@@ -66,3 +72,36 @@ def parse_entry(entry_id: StreamId, fields: dict[bytes, bytes]) -> EventBatch:
         decode_events(events_raw) if events_raw else [],
         _replies_decoder.decode(replies_raw) if replies_raw else [],
     )
+
+
+# what each reader of the event stream skipped (entries it could not decode, events it could not
+# use), by reader name: a reader never stops on an event, but says so loudly (log and /metrics)
+skipped_by_reader: dict[str, int] = {}
+
+
+def skip_unusable(reader: str, what: str, exc: BaseException) -> None:
+    """Log and count something a reader could not use and is going past."""
+    skipped_by_reader[reader] = skipped_by_reader.get(reader, 0) + 1
+    log.error("%s skipped %s: %s: %s", reader, what, type(exc).__name__, exc)
+
+
+def read_entry(entry_id: StreamId, fields: dict[bytes, bytes], reader: str) -> EventBatch | None:
+    """parse_entry for a reader that must go on: an entry it cannot decode (a newer event type, a
+    damaged entry) is logged, counted and None."""
+    try:
+        return parse_entry(entry_id, fields)
+    except Exception as exc:
+        skip_unusable(reader, f"event entry {format_id(entry_id)}", exc)
+        return None
+
+
+class SkippedCollector(Collector):
+    """perpx_events_skipped{reader}: for the /metrics of a process that reads the event stream."""
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily(
+            "perpx_events_skipped", "Event entries or events a reader could not use and skipped", labels=["reader"]
+        )
+        for reader, count in sorted(skipped_by_reader.items()):
+            family.add_metric([reader], count)
+        yield family

@@ -1,5 +1,6 @@
 """Reading the event stream: a tail that any number of processes can run (plain XREAD, no consumer
 group, so every reader sees every entry), and a hub that fans one tail out to many local subscribers.
+An entry that does not decode is logged, counted and skipped (streams.event_batch.read_entry).
 
 Readers deduplicate by `seq`: the engine never writes an event twice, but a reader restarted from
 an older position, or two positions overlapping, must not hand an event out twice.
@@ -12,7 +13,7 @@ from collections.abc import AsyncIterator
 import redis.asyncio as aioredis
 
 from messages.events import Event
-from streams.event_batch import EventBatch, parse_entry
+from streams.event_batch import EventBatch, read_entry
 from streams.keys import ShardKeys
 from streams.stream_ids import ZERO, StreamId, format_id, parse_id
 
@@ -37,7 +38,9 @@ async def tail_events(
             continue
         for raw_id, fields in response[0][1]:
             position = parse_id(raw_id)
-            batch = parse_entry(position, fields)
+            batch = read_entry(position, fields, "event tail")
+            if batch is None:
+                continue
             if batch.events and batch.events[0].seq <= seen_seq:
                 batch.events = [e for e in batch.events if e.seq > seen_seq]
             if batch.events:
@@ -56,9 +59,11 @@ async def events_by_seq(client: aioredis.Redis, keys: ShardKeys, first_seq: int,
         if not entries:
             return found
         for raw_id, fields in entries:
-            batch = parse_entry(parse_id(raw_id), fields)
-            found.extend(e for e in batch.events if first_seq <= e.seq <= last_seq)
-            if batch.entry_id[0] >= last_seq:
+            entry_id = parse_id(raw_id)
+            batch = read_entry(entry_id, fields, "events by seq")
+            if batch is not None:
+                found.extend(e for e in batch.events if first_seq <= e.seq <= last_seq)
+            if entry_id[0] >= last_seq:
                 return found
         start = "(" + entries[-1][0].decode()
 

@@ -30,7 +30,7 @@ def bench_market_spec(index: int) -> MarketSpec:
         tick_size="0.01",
         lot_size="0.001",
         min_notional_micro=0,
-        max_order_lots=10**12,
+        max_order_lots=2**32,  # the most any market may allow (messages/limits.py)
         margin_tiers=(MarginTier(0, 20),),
         maker_fee_ppm=150,
         taker_fee_ppm=450,

@@ -4,13 +4,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from engine_service.kinds import EngineKind
 from engine_service.service import EngineService, EngineSettings
 from streams.keys import ShardKeys
 
 
 @contextmanager
-def running_service(url: str, keys: ShardKeys, settings: EngineSettings | None = None) -> Iterator[EngineService]:
-    service = EngineService(url, keys, settings or EngineSettings(block_ms=50))
+def running_service(
+    url: str, keys: ShardKeys, settings: EngineSettings | None = None, kind: EngineKind | None = None
+) -> Iterator[EngineService]:
+    """`kind`: the engine the service runs (default: the matching engine, as EngineService's own default)."""
+    engines = {} if kind is None else {"make_engine": kind.make, "load_engine": kind.load}
+    service = EngineService(url, keys, settings or EngineSettings(block_ms=50), **engines)
     stop = threading.Event()
     failure: list[BaseException] = []
 

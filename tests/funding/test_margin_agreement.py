@@ -24,6 +24,8 @@ class Margin:
 
     def apply(self, command_type: type, *args: object, **kwargs: object) -> list:
         self.n += 1
+        if command_type is FundingSettle:  # settled once the interval has passed: the clock is at least there
+            self.n = max(self.n, args[1])
         events = self.engine.apply(command_type(f"c{self.n}", self.n, *args, **kwargs))
         self.engine.check_invariants()
         assert not any(isinstance(e, Rejected) for e in events), events

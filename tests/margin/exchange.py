@@ -119,6 +119,8 @@ class Exchange:
         return self.apply(PriceUpdate, market, ticks(price), ticks(price))
 
     def funding(self, rate_ppb: int, time_ms: int, market: str = "AAPLUSDC") -> list[Event]:
+        """Settled once the interval has passed, as the funding service does: the clock is at least there."""
+        self.n = max(self.n, time_ms)
         return self.apply(FundingSettle, market, time_ms, rate_ppb)
 
     def split(self, new: int, old: int, market: str = "AAPLUSDC") -> list[Event]:

@@ -3,7 +3,15 @@
 from messages.codec import encode
 from messages.enums import Side
 from messages.events import Trade
-from streams.event_batch import Reply, entry_fields, next_entry_id, parse_entry
+from streams.event_batch import (
+    Reply,
+    SkippedCollector,
+    entry_fields,
+    next_entry_id,
+    parse_entry,
+    read_entry,
+    skipped_by_reader,
+)
 
 
 def test_entry_ids_follow_the_last_seq_and_count_entries_without_events():
@@ -26,3 +34,14 @@ def test_an_entry_round_trips():
 def test_an_entry_may_hold_nothing_but_what_it_covers():
     batch = parse_entry((4, 1), {b"c": b"18-0"})
     assert (batch.events, batch.replies, batch.covers) == ([], [], b"18-0")
+
+
+def test_a_reader_skips_what_it_cannot_decode_and_says_so(caplog):
+    before = skipped_by_reader.get("test reader", 0)
+    assert read_entry((5, 0), {b"c": b"1-0", b"e": b"\xff\xfe"}, "test reader") is None
+    assert read_entry((6, 0), {b"e": encode([])}, "test reader") is None  # no `c`: not an engine entry
+    assert read_entry((7, 0), {b"c": b"1-0"}, "test reader") is not None
+    assert skipped_by_reader["test reader"] == before + 2
+    assert "test reader skipped event entry 5-0" in caplog.text
+    samples = {s.labels["reader"]: s.value for m in SkippedCollector().collect() for s in m.samples}
+    assert samples["test reader"] == before + 2

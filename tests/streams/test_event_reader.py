@@ -2,6 +2,7 @@
 
 import asyncio
 
+import msgspec
 import pytest
 import redis.asyncio as aioredis
 
@@ -9,7 +10,7 @@ from messages.codec import encode
 from messages.enums import CancelReason
 from messages.events import OrderCanceled
 from streams.embedded import EmbeddedRedis
-from streams.event_batch import entry_fields
+from streams.event_batch import entry_fields, skipped_by_reader
 from streams.event_reader import EventHub, events_by_seq, last_entry_id, tail_events
 from streams.stream_ids import ZERO
 
@@ -99,3 +100,18 @@ async def test_the_hub_resumes_after_redis_comes_back(tmp_path, shard_keys):
     finally:
         await client.aclose()
         server.stop()
+
+
+async def test_an_entry_that_does_not_decode_is_skipped_and_counted(aio, shard_keys):
+    """A damaged entry, or one holding an event type this code does not know, is passed over: the
+    reader goes on with the next entry instead of failing at the same entry on every restart."""
+    skipped_before = skipped_by_reader.get("event tail", 0)
+    await write_entry(aio, shard_keys, [1], "1-0")
+    await aio.xadd(shard_keys.events, {"c": b"1-0", "e": b"\xc1 not msgpack"}, id="1-1")
+    await aio.xadd(shard_keys.events, {"c": b"1-0", "e": msgspec.msgpack.encode([["NewEvent", 2, "x", 0]])}, id="2-0")
+    await write_entry(aio, shard_keys, [3], "3-0")
+    tail = tail_events(aio, shard_keys, ZERO, block_ms=100)
+    seqs = [[e.seq for e in (await anext(tail)).events] for _ in range(2)]
+    assert seqs == [[1], [3]]
+    assert skipped_by_reader["event tail"] == skipped_before + 2
+    assert [e.seq for e in await events_by_seq(aio, shard_keys, 1, 3)] == [1, 3]

@@ -1,0 +1,108 @@
+"""Every field of every command has a range, and the hot path's comparisons agree with the table."""
+
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import margin.engine  # noqa: F401 - loads nothing new, but keeps the command set the engine service sees
+from messages.codec import concrete_subclasses
+from messages.commands import CancelOrder, Command, PlaceOrder
+from messages.enums import RejectReason, Side
+from messages.limits import (
+    INT_BOUNDS,
+    MAX_CLIENT_ORDER_ID_LEN,
+    MAX_EXPIRY_AHEAD_MS,
+    MAX_ID,
+    MAX_PRICE_TICKS,
+    TEXT_BOUNDS,
+    UNBOUNDED_FIELDS,
+    cancel_fits,
+    command_problem,
+    order_fits,
+)
+from messages.market_spec import MarginTier, MarketSpec
+
+EXTREMES = (0, -1, 1, 2**31, 2**53, 2**62, 2**63 - 1, 2**63, 2**64 - 1, 2**70, -(2**63), -(2**70))
+TEXTS = ("", "AAPLUSDC", "é非", "x" * 10_240, "c" * 36, "c" * 37)
+
+
+def test_every_field_of_every_command_has_a_range():
+    for command_type in concrete_subclasses(Command):
+        for field in msgspec.structs.fields(command_type):
+            known = field.name in INT_BOUNDS or field.name in TEXT_BOUNDS or field.name in UNBOUNDED_FIELDS
+            assert known, f"{command_type.__name__}.{field.name} has no range in messages/limits.py"
+            if field.type is int:
+                assert field.name in INT_BOUNDS, field.name
+            if field.type is str:
+                assert field.name in TEXT_BOUNDS, field.name
+
+
+def test_command_problem_names_the_field_and_the_reason():
+    assert command_problem(PlaceOrder("a", 0, 1, "AAPLUSDC", Side.BUY, 1, MAX_PRICE_TICKS), 0) is None
+    reason, detail = command_problem(PlaceOrder("a", 0, 1, "AAPLUSDC", Side.BUY, 1, MAX_PRICE_TICKS + 1), 0)
+    assert reason is RejectReason.PRICE_OUT_OF_RANGE and "price_ticks" in detail
+    reason, _ = command_problem(PlaceOrder("a", 0, 1, "AAPLUSDC", Side.BUY, 2**70, 1), 0)
+    assert reason is RejectReason.SIZE_ABOVE_MAX
+    reason, _ = command_problem(PlaceOrder("a", 0, 2**53, "AAPLUSDC", Side.BUY, 1, 1), 0)
+    assert reason is RejectReason.ID_OUT_OF_RANGE
+    reason, _ = command_problem(PlaceOrder("x" * 129, 0, 1, "AAPLUSDC", Side.BUY, 1, 1), 0)
+    assert reason is RejectReason.TEXT_TOO_LONG
+    # a time is judged against the clock
+    order = PlaceOrder("a", 0, 1, "AAPLUSDC", Side.BUY, 1, 1, expire_at_ms=10**12 + MAX_EXPIRY_AHEAD_MS)
+    assert command_problem(order, 10**12) is None
+    assert command_problem(order, 10**12 - 1)[0] is RejectReason.TIME_OUT_OF_WINDOW
+
+
+@given(
+    st.sampled_from(TEXTS),
+    st.sampled_from(EXTREMES),
+    st.sampled_from(EXTREMES),
+    st.sampled_from(EXTREMES),
+    st.sampled_from(EXTREMES),
+    st.sampled_from(EXTREMES),
+    st.sampled_from(TEXTS),
+    st.sampled_from((0, 10**12)),
+)
+def test_the_hot_paths_comparisons_agree_with_the_table(
+    command_id, ts_ms, account_id, size_lots, price_ticks, number, client_order_id, clock_ms
+):
+    order = PlaceOrder(
+        command_id, ts_ms, account_id, "AAPLUSDC", Side.BUY, size_lots, price_ticks, expire_at_ms=number,
+        client_order_id=client_order_id,
+    )  # fmt: skip
+    fits = order_fits(command_id, ts_ms, account_id, size_lots, price_ticks, number, client_order_id, clock_ms)
+    assert fits == (command_problem(order, clock_ms) is None)
+    cancel = CancelOrder(command_id, ts_ms, account_id, "AAPLUSDC", number, client_order_id)
+    fits = cancel_fits(command_id, ts_ms, account_id, number, client_order_id)
+    assert fits == (command_problem(cancel, clock_ms) is None)
+
+
+def spec(**changes) -> MarketSpec:
+    base = MarketSpec("AAPLUSDC", "AAPL", "0.01", "0.001", 10_000_000, 10**8, (MarginTier(0, 20),), 150, 450, 10**10)
+    return msgspec.structs.replace(base, **changes)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"tick_size": "1e999999999"},
+        {"tick_size": "1", "lot_size": "2"},  # 2 USDC per tick and lot: above 2**20 micro
+        {"max_order_lots": 2**33},
+        {"min_notional_micro": 2**63},
+        {"impact_notional_micro": 2**64 - 1},
+        {"margin_tiers": (MarginTier(0, 20), MarginTier(2**70, 10))},
+        {"taker_fee_ppm": 2**63 - 1},
+        {"funding_interval_s": 2**62},
+        {"symbol": "A" * 33},
+        {"name": "x" * 10_240},
+    ],
+)
+def test_a_market_spec_beyond_the_limits_is_invalid(changes):
+    assert spec().validate() is None
+    assert spec(**changes).validate() is not None
+
+
+def test_ids_fit_json_numbers_and_client_ids_binance():
+    assert MAX_ID == 2**53 - 1 and float(MAX_ID) == MAX_ID
+    assert MAX_CLIENT_ORDER_ID_LEN == 36
