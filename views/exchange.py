@@ -12,9 +12,13 @@ from collections.abc import Sequence
 from matching.engine import Engine
 from messages.events import Event
 from views.books import BookView
+from views.candles import CandleView
 from views.markets import MarketsView
 from views.metrics import ViewMetrics
+from views.prices import PricesView
 from views.projection import EventHandler, Projection
+from views.ticker import TickerView
+from views.trades import TradesView
 
 log = logging.getLogger("perpx.views")
 
@@ -25,7 +29,20 @@ class ExchangeView:
         self.metrics = metrics if metrics is not None else ViewMetrics()
         self.markets = MarketsView()
         self.books = BookView(self.markets)
-        self.projections: list[Projection] = [self.markets, self.books, *extra]
+        self.trades = TradesView()
+        self.candles = CandleView(self.markets)
+        self.ticker = TickerView(self.markets)
+        self.prices = PricesView(self.markets)
+        # accounts: the account-side projections (views/accounts*.py, built beside these) join here
+        self.projections: list[Projection] = [
+            self.markets,
+            self.books,
+            self.trades,
+            self.candles,
+            self.ticker,
+            self.prices,
+            *extra,
+        ]
         self.last_seq = 0
         self.clock_ms = 0  # the ts_ms of the last event applied: the views' clock
         self.dispatch: dict[type, list[tuple[str, EventHandler]]] = {}
