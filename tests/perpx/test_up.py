@@ -26,7 +26,12 @@ from streams.stream_ids import parse_id
 class Up:
     def __init__(self, data_dir: Path, *options: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-        env.update(PERPX_ENGINE_HEALTH_PORT="0", PYTHONUNBUFFERED="1")
+        env.update(
+            PERPX_ENGINE_HEALTH_PORT="0",
+            PERPX_ORACLE_HEALTH_PORT="0",
+            PERPX_FUNDING_HEALTH_PORT="0",
+            PYTHONUNBUFFERED="1",
+        )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "perpx.cli", "up", "--data-dir", str(data_dir), *options],
             env=env,
