@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +36,12 @@ def add_oracle_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--corporate-actions", type=Path, help="splits and dividends TOML")
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to use")
     parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
-    parser.add_argument("--health-port", type=int, default=9102, help="port of /healthz and /metrics (0: any)")
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=int(os.environ.get("PERPX_ORACLE_HEALTH_PORT", "9102")),
+        help="port of /healthz and /metrics (0: any free one; default PERPX_ORACLE_HEALTH_PORT or 9102)",
+    )
     parser.add_argument(
         "--always-open", action="store_true", help="demo: the simulator trades and counts 24/7, weekends included"
     )
@@ -80,6 +86,7 @@ async def serve(
 
     from matching.markets import load_markets
     from oracle.admin import RedisInbox
+    from oracle.book_view import ViewBookReader
     from oracle.clock import WallClock
     from oracle.config import always_open, build_sources, load_config
     from oracle.corporate_actions import CorporateActionCalendar, load_actions
@@ -87,7 +94,6 @@ async def serve(
     from oracle.service import OracleService
     from oracle.sessions import calendar_around
     from oracle.status import write_status
-    from oracle.stream_book import StreamBookReader
 
     clock = clock or WallClock()
     config = load_config(config_path)
@@ -107,7 +113,7 @@ async def serve(
         if path is not None:
             for action in load_actions(path):
                 actions.schedule(action)
-    book = StreamBookReader(client, keys, specs)
+    book = ViewBookReader(client, keys, specs)
     service = OracleService(specs, sources, calendar, publisher, book, params, actions, RedisInbox(client, keys))
     log.info(
         "oracle: %d markets, sources %s, %d corporate actions pending",
@@ -131,7 +137,11 @@ async def serve(
         def check() -> tuple[bool, dict]:
             return service.health(wall.now_ms())
 
-        health = HealthServer(check, registry, *health_address).start()
+        try:
+            health = HealthServer(check, registry, *health_address).start()
+        except OSError:  # the port is taken (another exchange on this machine): prices matter more
+            log.warning("port %d busy; /healthz and /metrics on a free port instead", health_address[1])
+            health = HealthServer(check, registry, health_address[0], 0).start()
         log.info("/healthz and /metrics on port %d", health.port)
     reporter = asyncio.create_task(_report(service, stop))
     try:
