@@ -108,6 +108,8 @@ INT_BOUNDS: Final[dict[str, Bound]] = {
     "new_price_ticks": _PRICE,
     "index_price_ticks": _PRICE,
     "mark_price_ticks": _PRICE,
+    "discovery_low_ticks": _PRICE,
+    "discovery_high_ticks": _PRICE,
     "expire_at_ms": Bound(-MAX_TIME_MS, MAX_EXPIRY_AHEAD_MS, _R.TIME_OUT_OF_WINDOW, relative=True),
     "funding_time_ms": Bound(-MAX_TIME_MS, MAX_FUNDING_AHEAD_MS, _R.TIME_OUT_OF_WINDOW, relative=True),
     "rate_ppb": Bound(-MAX_RATE_PPB, MAX_RATE_PPB, _R.RATE_OUT_OF_RANGE),
