@@ -51,7 +51,7 @@ class EngineSettings:
     batch_size: int = 1000  # command entries per read
     block_ms: int = 500  # how long a read waits for new entries (also how soon a stop is seen)
     snapshot_every: int = 100_000  # commands between snapshots
-    snapshot_interval_s: float = 300.0  # and at least this often while commands arrive
+    snapshot_interval_s: float = 300.0  # and this long after the last one if any command came since
     events_max_entries: int = 0  # approximate cap of the event stream in entries; 0 keeps everything
     trim_commands: bool = True  # trim the command stream to the previous snapshot
     snapshot_in_background: bool = True  # periodic snapshots encoded and saved by a forked child
@@ -175,6 +175,7 @@ class EngineService:
             self.reading.request(self.keys.commands, format_id(self.position), settings.batch_size, settings.block_ms)
         entries = self.reading.collect()
         if not entries:
+            self._maybe_snapshot()  # an idle engine still snapshots what it applied before going idle
             return 0
         self.reading.request(self.keys.commands, entries[-1][0].decode(), settings.batch_size, settings.block_ms)
         started = time.perf_counter()
@@ -191,13 +192,19 @@ class EngineService:
             id_ms(batch.covers),
             self.engine.next_seq,
         )
+        self._maybe_snapshot()
+        return len(entries)
+
+    def _maybe_snapshot(self) -> None:
+        """Every `snapshot_every` commands, and `snapshot_interval_s` after the last snapshot if any
+        command came since."""
         if self.snapshot_child is not None:
             self._snapshot_child_running()
+        settings = self.settings
         if self.since_snapshot >= settings.snapshot_every or (
-            time.monotonic() - self.snapshot_monotonic >= settings.snapshot_interval_s
+            self.since_snapshot and time.monotonic() - self.snapshot_monotonic >= settings.snapshot_interval_s
         ):
             self.take_snapshot(background=settings.snapshot_in_background)
-        return len(entries)
 
     def _write(self, batch: AppliedBatch) -> None:
         entry_id = next_entry_id(self.last_event_id, self.engine.next_seq - 1)

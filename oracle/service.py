@@ -130,12 +130,12 @@ class OracleService:
     def resume(self, underlying: str) -> None:
         self.halted.discard(underlying)
 
-    def health(self, now_ms: int) -> tuple[bool, dict]:
-        """Healthy while steps keep coming: a stuck source cannot hold a step past its fetch timeout."""
+    def health(self, now_ms: int) -> tuple[bool, dict[str, object]]:
+        """Alive while steps keep coming: a stuck source cannot hold a step past its fetch timeout.
+        Whether its prices are any good is readiness (oracle/readiness.py), market by market."""
         limit_ms = 4 * self.params.poll_ms + self.params.fetch_timeout_ms
         age_ms = None if self.last_step_ms is None else now_ms - self.last_step_ms
-        stale = sorted(symbol for symbol, market in self.markets.items() if market.view.stale)
-        return age_ms is not None and age_ms <= limit_ms, {"last_step_age_ms": age_ms, "stale_markets": stale}
+        return age_ms is not None and age_ms <= limit_ms, {"service": "oracle", "last_step_age_ms": age_ms}
 
     def view(self, market: str) -> MarketView:
         return self.markets[market].view
