@@ -15,6 +15,12 @@ from perpx.up import add_up_parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="perpx", description="perpx, a stock perpetual-futures exchange")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -55,9 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     add_engine_parser(commands)
     add_oracle_parser(commands)
     add_funding_parser(commands)
-
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return parser
 
 
 def run_bench(args: argparse.Namespace) -> int:
