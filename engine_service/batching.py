@@ -39,7 +39,7 @@ class AppliedBatch:
     dead_letters: list[DeadLetter] = field(default_factory=list)
 
 
-def apply_entries(engine: Engine, entries: list[RawEntry], decoder: msgspec.msgpack.Decoder) -> AppliedBatch:
+def apply_entries(engine: Engine, entries: list[RawEntry], decoder: msgspec.msgpack.Decoder[Command]) -> AppliedBatch:
     """Apply entries in order. Undecodable ones become dead letters and change nothing; commands
     that produce no event get a Reply pointing at their original events (or at none).
 

@@ -18,7 +18,7 @@ from streams.keys import DEFAULT_SHARD, ShardKeys
 log = logging.getLogger("perpx.engine")
 
 
-def add_engine_parser(commands: argparse._SubParsersAction) -> None:
+def add_engine_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("engine", help="run the engine service against REDIS_URL")
     defaults = EngineSettings()
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to serve")

@@ -6,10 +6,12 @@ tuple, ints) and asks Redis on a connection of its own.
 """
 
 import time
+from typing import cast
 
 from engine_service.service import EngineService
 from messages.enums import MarketStatus
 from ops.health import Finding, RedisProbe
+from streams.replies import Entry
 from streams.stream_ids import ZERO, format_id, parse_id
 
 MARKET_STATUS_MEANING = {
@@ -50,7 +52,9 @@ class EngineReadiness:
 
     def lag(self) -> Finding:
         position = self.service.position
-        waiting = self.probe.client.xrange(self.service.keys.commands, f"({format_id(position)}", "+", count=1)
+        waiting = cast(
+            list[Entry], self.probe.client.xrange(self.service.keys.commands, f"({format_id(position)}", "+", count=1)
+        )
         if not waiting:
             return Finding("lag", True, f"caught up (last command entry applied {format_id(position)})")
         lag_s = max(0.0, time.time() - parse_id(waiting[0][0])[0] / 1000)
@@ -60,7 +64,7 @@ class EngineReadiness:
 
     def snapshot(self) -> Finding:
         position = self.service.position
-        raw = self.probe.client.hmget(self.service.keys.snapshot, ["covers", "taken_ms"])
+        raw = cast(list[bytes | None], self.probe.client.hmget(self.service.keys.snapshot, ["covers", "taken_ms"]))
         covers = ZERO if raw[0] is None else parse_id(raw[0])
         taken_s = self.started_s if raw[1] is None else int(raw[1]) / 1000
         age_s = max(0.0, time.time() - taken_s)

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from engine_service.batching import AppliedBatch, apply_entries
 from engine_service.kinds import DEFAULT_KIND, ENGINE_KINDS
@@ -36,6 +37,7 @@ from streams.event_batch import entry_fields, next_entry_id
 from streams.keys import ShardKeys
 from streams.pipelined import FencedAppender, PendingRead
 from streams.raw_reader import RawStreamReader
+from streams.replies import Entry
 from streams.snapshots import Snapshot, SnapshotStore, wall_clock_ms
 from streams.stream_ids import ZERO, StreamId, format_id, id_ms, parse_id
 
@@ -119,7 +121,7 @@ class EngineService:
             self.engine, self.position = loaded
             self.metrics.snapshot_taken()
         self.since_snapshot = 0  # commands replayed past the snapshot count toward the next one
-        written = self.client.xrevrange(self.keys.events, count=1)
+        written = cast(list[Entry], self.client.xrevrange(self.keys.events, count=1))
         if written:
             raw_id, fields = written[0]
             self.last_event_id = parse_id(raw_id)
@@ -209,7 +211,7 @@ class EngineService:
     def _write(self, batch: AppliedBatch) -> None:
         entry_id = next_entry_id(self.last_event_id, self.engine.next_seq - 1)
         fields = entry_fields(encode(batch.events) if batch.events else None, batch.replies, batch.covers)
-        dead_letters = []
+        dead_letters: list[list[bytes | str]] = []
         for dead in batch.dead_letters:
             dead_fields = {**dead.fields, b"entry_id": dead.entry_id, b"reason": dead.reason.encode()}
             dead_letters.append([x for kv in dead_fields.items() for x in kv])
@@ -292,7 +294,7 @@ class EngineService:
         self.reader.close()
         self.client.close()
 
-    def health(self) -> tuple[bool, dict]:
+    def health(self) -> tuple[bool, dict[str, object]]:
         stalled_s = time.monotonic() - self.last_step_monotonic
         ok = self.recovered and stalled_s < 10 * max(1.0, self.settings.block_ms / 1000)
         return ok, {

@@ -34,7 +34,7 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def add_funding_parser(commands: argparse._SubParsersAction) -> None:
+def add_funding_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("funding", help="run the funding service against REDIS_URL")
     defaults = FundingConfig()
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to read and settle")

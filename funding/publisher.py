@@ -2,6 +2,8 @@
 PremiumIndex (current premium, predicted rate, next funding time, last rate) to one Redis hash, so
 an api replica answers premiumIndex without samples of its own; history is read from the ledger."""
 
+from typing import cast
+
 import msgspec
 import redis
 
@@ -21,10 +23,10 @@ def publish_premium_index(client: redis.Redis, keys: ShardKeys, queries: Funding
         for spec in queries.service.source.market_specs()
     }
     if mapping:
-        client.hset(premium_index_key(keys), mapping=mapping)
+        client.hset(premium_index_key(keys), mapping=mapping)  # type: ignore[arg-type]
 
 
 def get_premium_index(client: redis.Redis, keys: ShardKeys, market: str) -> PremiumIndex | None:
     """The latest published view of `market`; None before the funding service first ran."""
-    raw = client.hget(premium_index_key(keys), market)
+    raw = cast(bytes | None, client.hget(premium_index_key(keys), market))
     return _decoder.decode(raw) if raw is not None else None

@@ -9,6 +9,7 @@ oracle sends one a second.
 """
 
 import logging
+from typing import cast
 
 import msgspec
 import redis
@@ -22,6 +23,7 @@ from messages.commands import PriceUpdate
 from messages.market_spec import MarketSpec
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
+from streams.replies import Entry
 from streams.snapshots import SnapshotStore
 from streams.stream_ids import parse_id
 
@@ -42,14 +44,16 @@ class StreamBookSource:
         if snapshot is not None and seed_from_snapshot(self.feed, snapshot.data):
             self.feed.last_seq = snapshot.next_seq - 1
             self.event_position = f"{snapshot.next_seq - 1}-0"  # entry ids are the seq of their last event
-        newest = client.xrevrange(keys.commands, count=1)
+        newest = cast(list[Entry], client.xrevrange(keys.commands, count=1))
         self.command_position = newest[0][0].decode() if newest else "0-0"
 
     def catch_up(self) -> int:
         """Apply every event and PriceUpdate written since the last call; return how many entries."""
         read = 0
         while True:
-            entries = self.client.xrange(self.keys.events, "(" + self.event_position, "+", count=_BATCH)
+            entries = cast(
+                list[Entry], self.client.xrange(self.keys.events, "(" + self.event_position, "+", count=_BATCH)
+            )
             for raw_id, fields in entries:
                 for event in parse_entry(parse_id(raw_id), fields).events:
                     self.feed.apply_event(event)
@@ -59,7 +63,9 @@ class StreamBookSource:
                 break
         self.feed.flush()  # an event entry holds whole commands: the last one is complete
         while True:
-            entries = self.client.xrange(self.keys.commands, "(" + self.command_position, "+", count=_BATCH)
+            entries = cast(
+                list[Entry], self.client.xrange(self.keys.commands, "(" + self.command_position, "+", count=_BATCH)
+            )
             for raw_id, fields in entries:
                 for command in _commands_of(fields):
                     if isinstance(command, PriceUpdate):

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("perpx.oracle")
 
 
-def add_oracle_parser(commands: argparse._SubParsersAction) -> None:
+def add_oracle_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("oracle", help="run the oracle service against REDIS_URL")
     parser.add_argument("--config", type=Path, help="settings TOML (default: the simulator for every market)")
     parser.add_argument("--corporate-actions", type=Path, help="splits and dividends TOML")

@@ -200,10 +200,10 @@ class OracleService:
                 self._apply_split(action.market, action.ratio_old / action.ratio_new, action.effective_ms)
         await self._collect(now_ms)
         for symbol, market in self.markets.items():
-            command = await self._price_market(symbol, market, now_ms)
-            if command is not None:
-                await self._publish(command)
-                published.append(command)
+            update = await self._price_market(symbol, market, now_ms)
+            if update is not None:
+                await self._publish(update)
+                published.append(update)
         return published
 
     async def _publish(self, command: Command) -> None:
@@ -221,9 +221,9 @@ class OracleService:
                 self.metrics.inc("fetch_failed", source.name, reason)
                 log.warning("source %s failed: %r", source.name, result)
                 continue
-            for problem in result.problems:
+            for unparsable in result.problems:
                 self.metrics.inc("quote_rejected", source.name, "unparsable")
-                log.warning("source %s: %s", source.name, problem)
+                log.warning("source %s: %s", source.name, unparsable)
             for quote in result.quotes:
                 problem = quote_problem(quote, now_ms)
                 if problem is None and quote.publish_ms < self.scale_since_ms.get(quote.underlying, 0):

@@ -6,16 +6,20 @@ the reading from Redis: seeded from the engine's newest snapshot (markets, resti
 trade), then every event entry after the seq it covers.
 """
 
+from typing import cast
+
 import msgspec
 import redis.asyncio as aioredis
 
-from funding.book_feed import BookFeed, FeedMarket
+from funding.book_feed import BookFeed
+from funding.stream_source import seed_from_snapshot
 from matching.snapshot import EngineState
 from messages.events import Trade
 from messages.market_spec import MarketSpec
 from oracle.book_view import EMPTY_BOOK, BookTop, top_of
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
+from streams.replies import Entry
 from streams.stream_ids import parse_id
 
 _BATCH = 1_000
@@ -31,20 +35,14 @@ class StreamBookReader:
         self.seeded = False
 
     async def _seed(self) -> None:
-        """From the engine's newest snapshot when there is one; the event stream before it may be gone."""
+        """From the engine's newest snapshot when there is one; the event stream before it may be gone.
+        The books are restored by the engine's own loaders, as funding's are (seed_from_snapshot)."""
         self.seeded = True
-        raw = await self.client.hgetall(self.keys.snapshot)
-        if not raw:
-            return
+        raw = cast(dict[bytes, bytes], await self.client.hgetall(self.keys.snapshot))
+        if not raw or not seed_from_snapshot(self.feed, raw[b"data"]):
+            return  # no snapshot, or none this code reads: the events from the first
         state = msgspec.msgpack.decode(raw[b"data"], type=EngineState)
         for market_state in state.markets:
-            market = FeedMarket(market_state.spec, market_state.status)
-            for order in market_state.orders:
-                arrival = order.arrival
-                market.book.add(order)
-                order.arrival = arrival
-            market.book.next_arrival = market_state.next_arrival
-            self.feed.markets[market_state.spec.symbol] = market
             if market_state.last_trade_ticks:
                 self.last_trade_ticks[market_state.spec.symbol] = market_state.last_trade_ticks
         next_seq = int(raw[b"next_seq"])
@@ -55,7 +53,9 @@ class StreamBookReader:
         if not self.seeded:
             await self._seed()
         while True:
-            entries = await self.client.xrange(self.keys.events, "(" + self.position, "+", count=_BATCH)
+            entries = cast(
+                list[Entry], await self.client.xrange(self.keys.events, "(" + self.position, "+", count=_BATCH)
+            )
             for raw_id, fields in entries:
                 for event in parse_entry(parse_id(raw_id), fields).events:
                     self.feed.apply_event(event)

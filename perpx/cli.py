@@ -4,6 +4,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from engine_service.main import add_engine_parser
 from funding.main import add_funding_parser
@@ -115,7 +116,7 @@ def run_bench(args: argparse.Namespace) -> int:
     return 1 if result.mismatches else 0
 
 
-def report_redis_bench(args: argparse.Namespace, name: str, ops: list, expected: dict | None) -> int:
+def report_redis_bench(args: argparse.Namespace, name: str, ops: list[Any], expected: dict[str, Any] | None) -> int:
     from perpx.bench.redis_runner import bench_redis
     from streams.connection import redis_url_from_env
 

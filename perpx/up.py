@@ -43,7 +43,7 @@ examples:
   perpx up --funding-sample-interval-ms 1000 --oracle-cadence-ms 500"""
 
 
-def add_up_parser(commands: argparse._SubParsersAction) -> None:
+def add_up_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser(
         "up",
         help="run the whole exchange: Redis (embedded unless REDIS_URL) and services",

@@ -7,6 +7,7 @@ the stream is never trimmed past what recovery from either snapshot needs.
 
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -31,7 +32,9 @@ class SnapshotStore:
         self._save = client.register_script(_SAVE_SCRIPT)
 
     def load(self, previous: bool = False) -> Snapshot | None:
-        raw = self.client.hgetall(self.keys.previous_snapshot if previous else self.keys.snapshot)
+        raw = cast(
+            dict[bytes, bytes], self.client.hgetall(self.keys.previous_snapshot if previous else self.keys.snapshot)
+        )
         if not raw:
             return None
         return Snapshot(
