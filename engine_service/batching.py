@@ -56,7 +56,7 @@ class EntryFailed(Exception):
 def apply_entries(
     engine: Engine,
     entries: list[RawEntry],
-    decoder: msgspec.msgpack.Decoder,
+    decoder: msgspec.msgpack.Decoder[Command],
     poisoned: dict[bytes, str] | None = None,
 ) -> AppliedBatch:
     """Apply entries in order. Undecodable ones, and those named in `poisoned` (id -> reason),

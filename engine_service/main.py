@@ -8,8 +8,9 @@ import threading
 from types import FrameType
 
 from engine_service.kinds import ENGINE_KINDS, SERVICE_KIND
+from engine_service.readiness import EngineReadiness
 from engine_service.service import EngineService, EngineSettings, tune_gc
-from ops.health import HealthServer
+from ops.health import HealthServer, add_health_arguments
 from ops.logs import setup_logging
 from streams.connection import must_get_redis_url
 from streams.keys import DEFAULT_SHARD, ShardKeys
@@ -17,7 +18,7 @@ from streams.keys import DEFAULT_SHARD, ShardKeys
 log = logging.getLogger("perpx.engine")
 
 
-def add_engine_parser(commands: argparse._SubParsersAction) -> None:
+def add_engine_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("engine", help="run the engine service against REDIS_URL")
     defaults = EngineSettings()
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to serve")
@@ -36,13 +37,7 @@ def add_engine_parser(commands: argparse._SubParsersAction) -> None:
         default=defaults.events_max_entries,
         help="keep about this many event stream entries (one per batch); 0 keeps them all",
     )
-    parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
-    parser.add_argument(
-        "--health-port",
-        type=int,
-        default=int(os.environ.get("PERPX_ENGINE_HEALTH_PORT", "9101")),
-        help="port of /healthz and /metrics (0: any free one; default PERPX_ENGINE_HEALTH_PORT or 9101)",
-    )
+    add_health_arguments(parser, "engine")
     parser.set_defaults(run=run_engine)
 
 
@@ -62,10 +57,19 @@ def run_engine(args: argparse.Namespace) -> int:
     )
     kind = ENGINE_KINDS[args.kind]
     service = EngineService(must_get_redis_url(), ShardKeys(args.shard), settings, kind.make, kind.load)
-    health = HealthServer(service.health, service.metrics.registry, args.health_host, args.health_port).start()
-    log.info("%s engine for shard %s; /healthz and /metrics on port %d", args.kind, args.shard, health.port)
+    readiness = EngineReadiness(service)
+    health = HealthServer(
+        service.health,
+        service.metrics.registry,
+        args.health_host,
+        args.health_port,
+        readiness=readiness,
+        service="engine",
+    ).start()
+    log.info("%s engine for shard %s; /healthz, /readyz and /metrics on port %d", args.kind, args.shard, health.port)
     try:
         service.run(stop)
     finally:
         health.stop()
+        readiness.close()
     return 0

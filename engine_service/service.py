@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from engine_service.batching import AppliedBatch, EntryFailed, apply_entries
 from engine_service.kinds import DEFAULT_KIND, ENGINE_KINDS
@@ -42,6 +43,7 @@ from streams.event_batch import entry_fields, next_entry_id
 from streams.keys import ShardKeys
 from streams.pipelined import FencedAppender, PendingRead
 from streams.raw_reader import RawEntry, RawStreamReader
+from streams.replies import Entry
 from streams.snapshots import Snapshot, SnapshotStore, wall_clock_ms
 from streams.stream_ids import ZERO, StreamId, format_id, id_ms, parse_id
 
@@ -57,7 +59,7 @@ class EngineSettings:
     batch_size: int = 1000  # command entries per read
     block_ms: int = 500  # how long a read waits for new entries (also how soon a stop is seen)
     snapshot_every: int = 100_000  # commands between snapshots
-    snapshot_interval_s: float = 300.0  # and at least this often while commands arrive
+    snapshot_interval_s: float = 300.0  # and this long after the last one if any command came since
     events_max_entries: int = 0  # approximate cap of the event stream in entries; 0 keeps everything
     trim_commands: bool = True  # trim the command stream to the previous snapshot
     snapshot_in_background: bool = True  # periodic snapshots encoded and saved by a forked child
@@ -127,7 +129,7 @@ class EngineService:
             self.engine, self.position = loaded
             self.metrics.snapshot_taken()
         self.since_snapshot = 0  # commands replayed past the snapshot count toward the next one
-        written = self.client.xrevrange(self.keys.events, count=1)
+        written = cast(list[Entry], self.client.xrevrange(self.keys.events, count=1))
         if written:
             raw_id, fields = written[0]
             self.last_event_id = parse_id(raw_id)
@@ -239,6 +241,7 @@ class EngineService:
             self.reading.request(self.keys.commands, format_id(self.position), settings.batch_size, settings.block_ms)
         entries = self.reading.collect()
         if not entries:
+            self._maybe_snapshot()  # an idle engine still snapshots what it applied before going idle
             return 0
         self.reading.request(self.keys.commands, entries[-1][0].decode(), settings.batch_size, settings.block_ms)
         started = time.perf_counter()
@@ -255,18 +258,24 @@ class EngineService:
             id_ms(batch.covers),
             self.engine.next_seq,
         )
+        self._maybe_snapshot()
+        return len(entries)
+
+    def _maybe_snapshot(self) -> None:
+        """Every `snapshot_every` commands, and `snapshot_interval_s` after the last snapshot if any
+        command came since."""
         if self.snapshot_child is not None:
             self._snapshot_child_running()
+        settings = self.settings
         if self.since_snapshot >= settings.snapshot_every or (
-            time.monotonic() - self.snapshot_monotonic >= settings.snapshot_interval_s
+            self.since_snapshot and time.monotonic() - self.snapshot_monotonic >= settings.snapshot_interval_s
         ):
             self.take_snapshot(background=settings.snapshot_in_background)
-        return len(entries)
 
     def _write(self, batch: AppliedBatch) -> None:
         entry_id = next_entry_id(self.last_event_id, self.engine.next_seq - 1)
         fields = entry_fields(batch.encoded_events, batch.replies, batch.covers)
-        dead_letters = []
+        dead_letters: list[list[bytes | str]] = []
         for dead in batch.dead_letters:
             dead_fields = {**dead.fields, b"entry_id": dead.entry_id, b"reason": dead.reason.encode()}
             dead_letters.append([x for kv in dead_fields.items() for x in kv])
@@ -349,7 +358,7 @@ class EngineService:
         self.reader.close()
         self.client.close()
 
-    def health(self) -> tuple[bool, dict]:
+    def health(self) -> tuple[bool, dict[str, object]]:
         stalled_s = time.monotonic() - self.last_step_monotonic
         ok = self.recovered and stalled_s < 10 * max(1.0, self.settings.block_ms / 1000)
         return ok, {

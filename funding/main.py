@@ -5,7 +5,6 @@ The only wall-clock read of funding is here (`wall_clock_ms`), passed to the ser
 
 import argparse
 import logging
-import os
 import signal
 import threading
 import time
@@ -23,7 +22,7 @@ from funding.redis_ledger import RedisLedger
 from funding.service import FundingService
 from funding.stream_source import StreamBookSource
 from messages.commands import FundingSettle
-from ops.health import HealthServer
+from ops.health import Finding, HealthServer, RedisProbe, add_health_arguments, age_finding
 from ops.logs import setup_logging
 from streams.connection import must_get_redis_url
 from streams.event_batch import SkippedCollector
@@ -37,18 +36,12 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def add_funding_parser(commands: argparse._SubParsersAction) -> None:
+def add_funding_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("funding", help="run the funding service against REDIS_URL")
     defaults = FundingConfig()
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to read and settle")
     parser.add_argument("--sample-interval-ms", type=int, default=defaults.sample_interval_ms, help="premium sampling")
-    parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
-    parser.add_argument(
-        "--health-port",
-        type=int,
-        default=int(os.environ.get("PERPX_FUNDING_HEALTH_PORT", "9103")),
-        help="port of /healthz and /metrics (0: any free one; default PERPX_FUNDING_HEALTH_PORT or 9103)",
-    )
+    add_health_arguments(parser, "funding")
     parser.set_defaults(run=run_funding)
 
 
@@ -72,6 +65,7 @@ class FundingProcess:
         self.last_step_ms = 0
         self.last_step_monotonic = 0.0
         self.reported: set[str] = set()  # unusable markets already logged
+        self.probe = RedisProbe(url)  # /readyz's own connection, used from the health thread
 
     def after_step(self, now_ms: int, appended: list[FundingSettle]) -> None:
         for market, problem in self.service.unusable.items():
@@ -107,10 +101,20 @@ class FundingProcess:
         self.client.close()
         return 0
 
-    def health(self) -> tuple[bool, dict]:
+    def health(self) -> tuple[bool, dict[str, object]]:
         behind_ms = wall_clock_ms() - self.last_step_ms
         ok = behind_ms < 5 * self.service.config.sample_interval_ms
         return ok, {"service": "funding", "shard": self.keys.shard, "ms_since_last_step": behind_ms}
+
+    def readiness(self) -> list[Finding]:
+        """Redis reachable and steps coming; a market that cannot be funded is named, and is no reason
+        to be unready (funding passes it over until it has an index price)."""
+        age_s = None if not self.last_step_ms else (wall_clock_ms() - self.last_step_ms) / 1000
+        limit_s = 5 * self.service.config.sample_interval_ms / 1000
+        findings = [self.probe.finding(), age_finding("steps", age_s, limit_s, "step")]
+        unusable = dict(self.service.unusable)
+        findings += [Finding(market, True, f"not funded: {problem}") for market, problem in sorted(unusable.items())]
+        return findings
 
 
 def run_funding(args: argparse.Namespace) -> int:
@@ -125,14 +129,18 @@ def run_funding(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, request_stop)
     config = FundingConfig(sample_interval_ms=args.sample_interval_ms)
     process = FundingProcess(must_get_redis_url(), ShardKeys(args.shard), config)
-    try:
-        health = HealthServer(process.health, process.registry, args.health_host, args.health_port).start()
-    except OSError:  # the port is taken (another exchange on this machine): funding matters more
-        log.warning("port %d busy; /healthz and /metrics on a free port instead", args.health_port)
-        health = HealthServer(process.health, process.registry, args.health_host, 0).start()
-    log.info("funding for shard %s; /healthz and /metrics on port %d", args.shard, health.port)
+    health = HealthServer(
+        process.health,
+        process.registry,
+        args.health_host,
+        args.health_port,
+        readiness=process.readiness,
+        service="funding",
+    ).start()
+    log.info("funding for shard %s; /healthz, /readyz and /metrics on port %d", args.shard, health.port)
     try:
         code = process.run(stop)
     finally:
         health.stop()
+        process.probe.close()
     return code

@@ -70,7 +70,7 @@ def rate_from_sums(
     premium_used = count > 0 and count * ONE_PPM >= params.min_coverage_ppm * expected
     premium = mean if premium_used else Fraction(0)
     interest = params.interest_ppb(interval_ms)
-    clamp = params.clamp_ppb
+    clamp = Fraction(params.clamp_ppb)
     rate = premium + min(max(interest - premium, -clamp), clamp)
     if count:
         rate *= Fraction(multiplier_sum_ppm, count * ONE_PPM)

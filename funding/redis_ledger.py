@@ -7,6 +7,8 @@ Redis Cluster: `...:funding:marks` (hash market -> mark ms) and `...:funding:his
 (sorted set of "time:rate" scored by time).
 """
 
+from typing import cast
+
 import redis
 
 from funding.settlement import SettledFunding
@@ -58,7 +60,7 @@ class RedisLedger:
 
     def append_once(self, command: FundingSettle) -> bool:
         keys = [self.marks_key, self.history_key(command.market), self.keys.commands]
-        args = [command.market, command.funding_time_ms, command.rate_ppb, encode(command)]
+        args: list[str | int | bytes] = [command.market, command.funding_time_ms, command.rate_ppb, encode(command)]
         return bool(self.append_script(keys=keys, args=args))
 
     def pass_over(self, market: str, funding_time_ms: int) -> bool:
@@ -67,7 +69,7 @@ class RedisLedger:
     def history(self, market: str, limit: int) -> list[SettledFunding]:
         if limit <= 0:
             return []
-        members = self.client.zrevrange(self.history_key(market), 0, limit - 1)
+        members = cast(list[bytes], self.client.zrevrange(self.history_key(market), 0, limit - 1))
         settled = []
         for member in members:
             time_text, _, rate_text = member.decode().partition(":")

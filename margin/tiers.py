@@ -13,6 +13,7 @@ account), so a requirement is never understated by rounding.
 import math
 
 from margin.arithmetic import magnitude, wide_times
+from matching.market import Market
 from messages.market_spec import MarginTier
 
 
@@ -109,7 +110,7 @@ class Tiers:
 class TiersByMarket(dict[str, Tiers]):
     """Tiers per market symbol, built on first use from the market's spec (a split keeps them)."""
 
-    def __init__(self, markets: dict) -> None:
+    def __init__(self, markets: dict[str, Market]) -> None:
         super().__init__()
         self.markets = markets
 

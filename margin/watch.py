@@ -15,7 +15,7 @@ common account the same liquidation price also answers whether it is below maint
 Candidates come out in id order, so nothing depends on hashing or on slot order.
 """
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -168,7 +168,7 @@ class LiquidationWatch:
         self.longs: dict[str, SideIndex] = {}  # market -> liquidate at mark <= price
         self.shorts: dict[str, SideIndex] = {}  # market -> liquidate at mark >= price
         self.multi: dict[str, set[int]] = {}  # market -> accounts holding it and another market
-        self.entries: dict[int, list] = {}  # account -> its Entry tuples and multi-market symbols
+        self.entries: dict[int, list[Any]] = {}  # account -> its Entry tuples and multi-market symbols
 
     def side(self, symbol: str, is_long: bool, markets: dict[str, Market], tiers: dict[str, Tiers]) -> SideIndex:
         sides = self.longs if is_long else self.shorts
@@ -177,7 +177,7 @@ class LiquidationWatch:
             side = sides[symbol] = SideIndex(markets[symbol], tiers[symbol], is_long)
         return side
 
-    def entries_for(self, account: Account) -> list:
+    def entries_for(self, account: Account) -> list[Any]:
         """What the watch holds for the account: Entry tuples, then multi-market symbols."""
         side = account.watch_side
         if side is not None:
@@ -259,11 +259,11 @@ class LiquidationWatch:
                 self.side(symbol, is_long, markets, tiers).put(account_id, price)
         self.entries[account_id] = entries
 
-    def entries_of(self, account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> list:
+    def entries_of(self, account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> list[Any]:
         """The entries of an account that is not the common one (`index` keeps that one on the
         account): Entry tuples for its priced buckets, then the symbols of a multi-market cross."""
         isolated = account.isolated_micro
-        entries: list = []
+        entries: list[Any] = []
         if not isolated:  # no position, or cross positions in several markets
             held = sorted(p.market for p in account.positions.values() if p.size_lots)
             assert len(held) != 1, "the common account is indexed on itself"

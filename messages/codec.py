@@ -23,7 +23,7 @@ def concrete_subclasses(base: type) -> tuple[type, ...]:
     """Every loaded subclass of `base`, depth first, sorted by name so the order never depends on
     import order (the union's tags are the class names, which must be unique)."""
     found: dict[str, type] = {}
-    stack = list(base.__subclasses__())
+    stack: list[type] = list(base.__subclasses__())
     while stack:
         cls = stack.pop()
         other = found.get(cls.__name__)
@@ -35,22 +35,22 @@ def concrete_subclasses(base: type) -> tuple[type, ...]:
 
 
 @cache
-def _decoder(types: tuple[type, ...], many: bool) -> msgspec.msgpack.Decoder:
+def _decoder(types: tuple[type, ...], many: bool) -> msgspec.msgpack.Decoder[Any]:
     union: Any = Union[types]  # noqa: UP007 - a runtime-built union needs the subscript form
     return msgspec.msgpack.Decoder(list[union] if many else union)
 
 
-def command_decoder() -> msgspec.msgpack.Decoder:
+def command_decoder() -> msgspec.msgpack.Decoder[Command]:
     """Decodes one command of any loaded Command class."""
     return _decoder(concrete_subclasses(Command), False)
 
 
-def commands_decoder() -> msgspec.msgpack.Decoder:
+def commands_decoder() -> msgspec.msgpack.Decoder[list[Command]]:
     """Decodes a list of commands (a packed stream entry)."""
     return _decoder(concrete_subclasses(Command), True)
 
 
-def events_decoder() -> msgspec.msgpack.Decoder:
+def events_decoder() -> msgspec.msgpack.Decoder[list[Event]]:
     """Decodes a list of events, the body of an event stream entry."""
     return _decoder(concrete_subclasses(Event), True)
 

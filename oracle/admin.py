@@ -13,12 +13,13 @@ JSON shapes (`op` names the kind):
      "amount": "0.26"}
 """
 
-from typing import Protocol
+from typing import Protocol, cast
 
 import msgspec
 import redis.asyncio as aioredis
 
 from streams.keys import ShardKeys
+from streams.replies import Entry
 
 
 class Halt(msgspec.Struct, frozen=True, tag="halt", tag_field="op"):
@@ -93,7 +94,7 @@ class RedisInbox:
     async def take(self) -> list[AdminOp | str]:
         out: list[AdminOp | str] = []
         while True:
-            entries = await self.client.xrange(self.stream, "(" + self.position, "+", count=500)
+            entries = cast(list[Entry], await self.client.xrange(self.stream, "(" + self.position, "+", count=500))
             for raw_id, fields in entries:
                 self.position = raw_id.decode()
                 try:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ops.health import add_health_arguments
 from ops.logs import setup_logging
 from streams.connection import must_get_redis_url
 from streams.keys import DEFAULT_SHARD, ShardKeys
@@ -30,20 +30,17 @@ if TYPE_CHECKING:
 log = logging.getLogger("perpx.oracle")
 
 
-def add_oracle_parser(commands: argparse._SubParsersAction) -> None:
+def add_oracle_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("oracle", help="run the oracle service against REDIS_URL")
     parser.add_argument("--config", type=Path, help="settings TOML (default: the simulator for every market)")
     parser.add_argument("--corporate-actions", type=Path, help="splits and dividends TOML")
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to use")
-    parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
-    parser.add_argument(
-        "--health-port",
-        type=int,
-        default=int(os.environ.get("PERPX_ORACLE_HEALTH_PORT", "9102")),
-        help="port of /healthz and /metrics (0: any free one; default PERPX_ORACLE_HEALTH_PORT or 9102)",
-    )
+    add_health_arguments(parser, "oracle")
     parser.add_argument(
         "--always-open", action="store_true", help="demo: the simulator trades and counts 24/7, weekends included"
+    )
+    parser.add_argument(
+        "--cadence-ms", type=int, metavar="MS", help="publish every market at least this often (default: the settings')"
     )
     parser.set_defaults(run=run_oracle)
 
@@ -68,6 +65,7 @@ async def _main(url: str, args: argparse.Namespace) -> None:
         args.corporate_actions,
         args.always_open,
         health_address=(args.health_host, args.health_port),
+        cadence_ms=args.cadence_ms,
     )
 
 
@@ -80,8 +78,10 @@ async def serve(
     open_24_7: bool = False,
     clock: Clock | None = None,
     health_address: tuple[str, int] | None = None,
+    cadence_ms: int | None = None,
 ) -> OracleService:
     """Build the service from its settings and run it until `stop`; returns it for inspection."""
+    import msgspec
     import redis.asyncio as aioredis
 
     from matching.markets import load_markets
@@ -101,6 +101,8 @@ async def serve(
     start_ms = clock.now_ms()
     calendar = calendar_around(start_ms)
     params = always_open(config.params) if open_24_7 else config.params
+    if cadence_ms is not None:
+        params = msgspec.structs.replace(params, cadence_ms=cadence_ms)
     base_dir = config_path.parent if config_path else Path()
     sources = build_sources(
         config.sources, sorted({s.underlying for s in specs}), start_ms, None if open_24_7 else calendar, base_dir
@@ -125,24 +127,25 @@ async def serve(
     if health_address is not None:
         from prometheus_client import CollectorRegistry
 
-        from ops.health import HealthServer
+        from ops.health import Finding, HealthServer, RedisProbe
         from oracle.prometheus import OracleCollector
+        from oracle.readiness import oracle_findings
         from streams.event_batch import SkippedCollector
 
         registry = CollectorRegistry()
         registry.register(OracleCollector(service))
         registry.register(SkippedCollector())  # events the books could not use
         wall = clock
+        probe = RedisProbe(url)
 
-        def check() -> tuple[bool, dict]:
+        def check() -> tuple[bool, dict[str, object]]:
             return service.health(wall.now_ms())
 
-        try:
-            health = HealthServer(check, registry, *health_address).start()
-        except OSError:  # the port is taken (another exchange on this machine): prices matter more
-            log.warning("port %d busy; /healthz and /metrics on a free port instead", health_address[1])
-            health = HealthServer(check, registry, health_address[0], 0).start()
-        log.info("/healthz and /metrics on port %d", health.port)
+        def readiness() -> list[Finding]:
+            return [probe.finding(), *oracle_findings(service, wall.now_ms())]
+
+        health = HealthServer(check, registry, *health_address, readiness=readiness, service="oracle").start()
+        log.info("/healthz, /readyz and /metrics on port %d", health.port)
     reporter = asyncio.create_task(_report(service, stop))
     try:
 
@@ -154,6 +157,7 @@ async def serve(
         reporter.cancel()
         if health is not None:
             health.stop()
+            probe.close()
         for source in sources:
             await source.aclose()
         await client.aclose()

@@ -130,12 +130,12 @@ class OracleService:
     def resume(self, underlying: str) -> None:
         self.halted.discard(underlying)
 
-    def health(self, now_ms: int) -> tuple[bool, dict]:
-        """Healthy while steps keep coming: a stuck source cannot hold a step past its fetch timeout."""
+    def health(self, now_ms: int) -> tuple[bool, dict[str, object]]:
+        """Alive while steps keep coming: a stuck source cannot hold a step past its fetch timeout.
+        Whether its prices are any good is readiness (oracle/readiness.py), market by market."""
         limit_ms = 4 * self.params.poll_ms + self.params.fetch_timeout_ms
         age_ms = None if self.last_step_ms is None else now_ms - self.last_step_ms
-        stale = sorted(symbol for symbol, market in self.markets.items() if market.view.stale)
-        return age_ms is not None and age_ms <= limit_ms, {"last_step_age_ms": age_ms, "stale_markets": stale}
+        return age_ms is not None and age_ms <= limit_ms, {"service": "oracle", "last_step_age_ms": age_ms}
 
     def view(self, market: str) -> MarketView:
         return self.markets[market].view
@@ -200,10 +200,10 @@ class OracleService:
                 self._apply_split(action.market, action.ratio_old / action.ratio_new, action.effective_ms)
         await self._collect(now_ms)
         for symbol, market in self.markets.items():
-            command = await self._price_market(symbol, market, now_ms)
-            if command is not None:
-                await self._publish(command)
-                published.append(command)
+            update = await self._price_market(symbol, market, now_ms)
+            if update is not None:
+                await self._publish(update)
+                published.append(update)
         return published
 
     async def _publish(self, command: Command) -> None:
@@ -221,9 +221,9 @@ class OracleService:
                 self.metrics.inc("fetch_failed", source.name, reason)
                 log.warning("source %s failed: %r", source.name, result)
                 continue
-            for problem in result.problems:
+            for unparsable in result.problems:
                 self.metrics.inc("quote_rejected", source.name, "unparsable")
-                log.warning("source %s: %s", source.name, problem)
+                log.warning("source %s: %s", source.name, unparsable)
             for quote in result.quotes:
                 problem = quote_problem(quote, now_ms)
                 if problem is None and quote.publish_ms < self.scale_since_ms.get(quote.underlying, 0):

@@ -4,6 +4,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from engine_service.main import add_engine_parser
 from funding.main import add_funding_parser
@@ -15,6 +16,12 @@ from perpx.up import add_up_parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="perpx", description="perpx, a stock perpetual-futures exchange")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -55,9 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     add_engine_parser(commands)
     add_oracle_parser(commands)
     add_funding_parser(commands)
-
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return parser
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -111,7 +116,7 @@ def run_bench(args: argparse.Namespace) -> int:
     return 1 if result.mismatches else 0
 
 
-def report_redis_bench(args: argparse.Namespace, name: str, ops: list, expected: dict | None) -> int:
+def report_redis_bench(args: argparse.Namespace, name: str, ops: list[Any], expected: dict[str, Any] | None) -> int:
     from perpx.bench.redis_runner import bench_redis
     from streams.connection import redis_url_from_env
 

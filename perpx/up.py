@@ -2,14 +2,18 @@
 
 Redis is REDIS_URL when set, else an embedded redis-server under --data-dir. Each service runs as
 its own `perpx <service>` process under the supervisor. Adding a service is one line in SERVICES.
+Every port can be chosen; a default port that is taken (another exchange on this machine, a test)
+is replaced by a free one, and `perpx up` prints where each service answers.
 """
 
 import argparse
 import logging
 import signal
+import socket
 from pathlib import Path
 from types import FrameType
 
+from ops.health import DEFAULT_HEALTH_PORTS, default_health_port, health_port_env
 from ops.logs import setup_logging
 from perpx.supervisor import ServiceSpec, Supervisor
 from streams.connection import DEFAULT_DATA_DIR, redis_url_or_embedded
@@ -23,12 +27,113 @@ SERVICES = [
     ServiceSpec("funding", ("funding",)),
 ]
 
+DESCRIPTION = """\
+Run the whole exchange: Redis (embedded under --data-dir unless REDIS_URL is set), then the engine,
+the oracle and funding, each its own process with its output prefixed by its name. A service that
+dies is restarted; Ctrl-C stops them in reverse order, then Redis.
 
-def add_up_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("up", help="run the whole exchange: Redis (embedded unless REDIS_URL) and services")
+Each service answers /healthz (alive), /readyz (ready, or why not) and /metrics on its health port.
+A default port that is taken is replaced by a free one; the ports in use are printed at start."""
+
+EXAMPLES = """\
+examples:
+  perpx up                                   the simulator prices every market, in US market hours
+  perpx up --always-open                     a demo on a weekend: simulated prices count 24/7
+  perpx up --oracle-config oracle.toml       real sources (Pyth, HTTP JSON, CSV replay): see oracle/config.py
+  perpx up --funding-sample-interval-ms 1000 --oracle-cadence-ms 500"""
+
+
+def add_up_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = commands.add_parser(
+        "up",
+        help="run the whole exchange: Redis (embedded unless REDIS_URL) and services",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis keeps its data")
     parser.add_argument("--appendfsync", choices=APPENDFSYNC_CHOICES, default="everysec", help="embedded Redis AOF")
+
+    ports = parser.add_argument_group("ports")
+    ports.add_argument("--redis-port", type=int, help="embedded Redis's port (default: a free one)")
+    ports.add_argument("--health-host", default="127.0.0.1", help="address the health ports listen on")
+    for service, port in DEFAULT_HEALTH_PORTS.items():
+        ports.add_argument(
+            f"--{service}-port",
+            type=int,
+            metavar="PORT",
+            help=f"{service}'s /healthz, /readyz and /metrics (default {health_port_env(service)} or {port}; "
+            "a free one if that is taken)",
+        )
+
+    oracle = parser.add_argument_group("oracle")
+    oracle.add_argument(
+        "--oracle-config", type=Path, metavar="TOML", help="sources, weights, cadence (default: the simulator)"
+    )
+    oracle.add_argument("--corporate-actions", type=Path, metavar="TOML", help="scheduled splits and dividends")
+    oracle.add_argument(
+        "--always-open",
+        action="store_true",
+        help="demo: the simulator trades and its prices count 24/7, weekends included (otherwise prices move "
+        "only in US market sessions, and off-hours the index follows the book)",
+    )
+    oracle.add_argument("--oracle-cadence-ms", type=int, metavar="MS", help="publish every market at least this often")
+
+    funding = parser.add_argument_group("funding")
+    funding.add_argument(
+        "--funding-sample-interval-ms", type=int, metavar="MS", help="how often the premium is sampled (default 5000)"
+    )
     parser.set_defaults(run=run_up)
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the health servers bind
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def choose_port(host: str, name: str, chosen: int | None, default: int) -> int:
+    """The port asked for (it must be free), else the default if free, else any free one."""
+    if chosen is not None and chosen != 0:
+        if not port_is_free(host, chosen):
+            raise SystemExit(f"perpx up: port {chosen} for {name} is taken")
+        return chosen
+    if chosen is None and default != 0 and port_is_free(host, default):
+        return default
+    port = free_port(host)
+    if chosen is None and default != 0:
+        log.info("port %d is taken: %s uses %d", default, name, port)
+    return port
+
+
+def service_argv(spec: ServiceSpec, args: argparse.Namespace, health_port: int | None) -> tuple[str, ...]:
+    """The spec's arguments and what `perpx up` passes through to that service."""
+    argv = list(spec.argv)
+    if health_port is not None:
+        argv += ["--health-host", args.health_host, "--health-port", str(health_port)]
+    if spec.name == "oracle":
+        for flag, value in (
+            ("--config", args.oracle_config),
+            ("--corporate-actions", args.corporate_actions),
+            ("--cadence-ms", args.oracle_cadence_ms),
+        ):
+            if value is not None:
+                argv += [flag, str(Path(value).resolve()) if isinstance(value, Path) else str(value)]
+        if args.always_open:
+            argv.append("--always-open")
+    if spec.name == "funding" and args.funding_sample_interval_ms is not None:
+        argv += ["--sample-interval-ms", str(args.funding_sample_interval_ms)]
+    return tuple(argv)
 
 
 def run_up(args: argparse.Namespace) -> int:
@@ -41,17 +146,27 @@ def run_up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    with redis_url_or_embedded(args.data_dir, args.appendfsync) as (url, server):
+    specs = []
+    for spec in SERVICES:
+        port = None
+        if spec.name in DEFAULT_HEALTH_PORTS:
+            chosen = getattr(args, f"{spec.name}_port")
+            port = choose_port(args.health_host, spec.name, chosen, default_health_port(spec.name))
+            log.info("%s: http://%s:%d/readyz (and /healthz, /metrics)", spec.name, args.health_host, port)
+        specs.append(ServiceSpec(spec.name, service_argv(spec, args, port)))
+    if args.redis_port is not None and not port_is_free("127.0.0.1", args.redis_port):
+        raise SystemExit(f"perpx up: port {args.redis_port} for redis is taken")
+    with redis_url_or_embedded(args.data_dir, args.appendfsync, args.redis_port) as (url, server):
         log.info("redis at %s%s", url, f" (embedded, data in {server.data_dir})" if server else "")
 
         def keep_redis_up() -> None:
             if server is not None and server.maybe_restart():
                 log.warning("embedded redis had died; restarted it from its AOF")
 
-        supervisor = Supervisor(SERVICES, {"REDIS_URL": url})
+        supervisor = Supervisor(specs, {"REDIS_URL": url})
         try:
             supervisor.start()
-            log.info("perpx is up: %s. Ctrl-C stops it.", ", ".join(s.name for s in SERVICES))
+            log.info("perpx is up: %s. Ctrl-C stops it.", ", ".join(s.name for s in specs))
             supervisor.watch(on_tick=keep_redis_up)
         finally:
             log.info("stopping")

@@ -9,6 +9,7 @@ may still be applied later: submit it again with the same command id, which is s
 
 import asyncio
 import contextlib
+from typing import cast
 
 import redis
 import redis.asyncio as aioredis
@@ -23,7 +24,7 @@ from streams.keys import ShardKeys
 
 def append_command(client: redis.Redis, keys: ShardKeys, command: Command) -> bytes:
     """Append one command to the shard's command stream; returns its entry id."""
-    return client.xadd(keys.commands, {"c": encode(command)})
+    return cast(bytes, client.xadd(keys.commands, {"c": encode(command)}))
 
 
 class CommandClient:

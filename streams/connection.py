@@ -27,15 +27,16 @@ def must_get_redis_url() -> str:
 
 @contextmanager
 def redis_url_or_embedded(
-    data_dir: Path = DEFAULT_DATA_DIR, appendfsync: str = "everysec"
+    data_dir: Path = DEFAULT_DATA_DIR, appendfsync: str = "everysec", port: int | None = None
 ) -> Iterator[tuple[str, EmbeddedRedis | None]]:
     """REDIS_URL when set (and no server of ours); otherwise a real redis-server under
-    `data_dir/redis` for the block's duration, and the server itself so the caller can watch it."""
+    `data_dir/redis` (on `port`, else a free one) for the block's duration, and the server itself
+    so the caller can watch it."""
     url = redis_url_from_env()
     if url is not None:
         yield url, None
         return
-    with EmbeddedRedis(data_dir / "redis", appendfsync=appendfsync) as server:
+    with EmbeddedRedis(data_dir / "redis", port=port, appendfsync=appendfsync) as server:
         yield server.url, server
 
 

@@ -9,12 +9,14 @@ an older position, or two positions overlapping, must not hand an event out twic
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import cast
 
 import redis.asyncio as aioredis
 
 from messages.events import Event
 from streams.event_batch import EventBatch, read_entry
 from streams.keys import ShardKeys
+from streams.replies import Entry, ReadReply
 from streams.stream_ids import ZERO, StreamId, format_id, parse_id
 
 log = logging.getLogger("perpx.streams")
@@ -22,7 +24,7 @@ log = logging.getLogger("perpx.streams")
 
 async def last_entry_id(client: aioredis.Redis, keys: ShardKeys) -> StreamId:
     """Id of the newest event entry, or 0-0: a reader started from it misses nothing written after."""
-    newest = await client.xrevrange(keys.events, count=1)
+    newest = cast(list[Entry], await client.xrevrange(keys.events, count=1))
     return parse_id(newest[0][0]) if newest else ZERO
 
 
@@ -33,7 +35,7 @@ async def tail_events(
     position = after
     seen_seq = after[0]
     while True:
-        response = await client.xread({keys.events: format_id(position)}, count=count, block=block_ms)
+        response = cast(ReadReply, await client.xread({keys.events: format_id(position)}, count=count, block=block_ms))
         if not response:
             continue
         for raw_id, fields in response[0][1]:
@@ -55,7 +57,7 @@ async def events_by_seq(client: aioredis.Redis, keys: ShardKeys, first_seq: int,
     found: list[Event] = []
     start = f"{first_seq}-0"
     while True:
-        entries = await client.xrange(keys.events, min=start, count=50)
+        entries = cast(list[Entry], await client.xrange(keys.events, min=start, count=50))
         if not entries:
             return found
         for raw_id, fields in entries:

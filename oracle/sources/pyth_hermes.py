@@ -43,7 +43,10 @@ class PythHermesSource:
         self.client = client or httpx.AsyncClient(timeout=timeout_s)
 
     async def fetch(self, now_ms: int) -> FetchResult:
-        params = [("ids[]", feed_id) for feed_id in sorted(self.by_feed)] + [("parsed", "true")]
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("ids[]", feed_id) for feed_id in sorted(self.by_feed)
+        ]
+        params.append(("parsed", "true"))
         try:
             response = await self.client.get(f"{self.base_url}/v2/updates/price/latest", params=params)
         except httpx.HTTPError as exc:

@@ -12,6 +12,7 @@ maintenance. For comparison it times the naive alternative, evaluating every acc
 
 import gc
 import time
+from typing import Any
 
 from margin.engine import MarginEngine
 from matching.engine import EngineConfig
@@ -24,7 +25,10 @@ FUNDING_MICRO = 1_000_000 * 1_000_000  # a million USDC an account: no order of 
 
 
 def bench_full(
-    ops: list[WorkloadOp], expected: dict | None, accounts: int, command_window: int = EngineConfig().command_window
+    ops: list[WorkloadOp],
+    expected: dict[str, Any] | None,
+    accounts: int,
+    command_window: int = EngineConfig().command_window,
 ) -> BenchResult:
     markets = sorted({op.market for op in ops})
     specs = [bench_market_spec(i) for i in markets]
@@ -40,14 +44,14 @@ def bench_full(
     return run_engine(funded_engine, commands, expected)  # checks the engine's invariants at the end
 
 
-def bench_mark_update(positions: int, updates: int = 200) -> dict:
+def bench_mark_update(positions: int, updates: int = 200) -> dict[str, Any]:
     """Per-update latency of PriceUpdate in a market where `positions` accounts hold a position."""
     spec = bench_market_spec(0)
     symbol = spec.symbol
     engine = MarginEngine([spec])
     n = 0
 
-    def apply(command_type: type, *args: object, **kwargs: object) -> list:
+    def apply(command_type: type, *args: object, **kwargs: object) -> list[Any]:
         nonlocal n
         n += 1
         return engine.apply(command_type(f"setup-{n}", 0, *args, **kwargs))

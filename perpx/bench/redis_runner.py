@@ -18,6 +18,7 @@ import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import redis
 
@@ -32,12 +33,13 @@ from perpx.bench.workload import WorkloadOp
 from streams.embedded import EmbeddedRedis
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
+from streams.replies import Entry
 from streams.stream_ids import parse_id
 
 RECOVERY_COMMANDS = 10_000
 
 
-def preload(client: redis.Redis, keys: ShardKeys, commands: list, chunk: int = 5_000) -> list[bytes]:
+def preload(client: redis.Redis, keys: ShardKeys, commands: list[Any], chunk: int = 5_000) -> list[bytes]:
     ids: list[bytes] = []
     for start in range(0, len(commands), chunk):
         pipe = client.pipeline(transaction=False)
@@ -52,7 +54,7 @@ def count_written(client: redis.Redis, keys: ShardKeys) -> tuple[int, int, int]:
     events = traded = last_seq = 0
     start = "-"
     while True:
-        entries = client.xrange(keys.events, min=start, count=2_000)
+        entries = cast(list[Entry], client.xrange(keys.events, min=start, count=2_000))
         if not entries:
             return events, traded, last_seq
         for raw_id, fields in entries:
@@ -66,7 +68,9 @@ def count_written(client: redis.Redis, keys: ShardKeys) -> tuple[int, int, int]:
         start = "(" + entries[-1][0].decode()
 
 
-def bench_redis(ops: list[WorkloadOp], expected: dict | None, url: str | None = None, batch_size: int = 1000) -> dict:
+def bench_redis(
+    ops: list[WorkloadOp], expected: dict[str, Any] | None, url: str | None = None, batch_size: int = 1000
+) -> dict[str, Any]:
     markets = sorted({op.market for op in ops})
     specs = [bench_market_spec(i) for i in markets]
     commands = workload_commands(ops, [s.symbol for s in specs], 1, SelfTradePrevention.NONE)
@@ -79,7 +83,9 @@ def bench_redis(ops: list[WorkloadOp], expected: dict | None, url: str | None = 
         return _run(url, specs, commands, expected, batch_size)
 
 
-def _run(url: str, specs: list, commands: list, expected: dict | None, batch_size: int) -> dict:
+def _run(
+    url: str, specs: list[Any], commands: list[Any], expected: dict[str, Any] | None, batch_size: int
+) -> dict[str, Any]:
     client = redis.Redis.from_url(url)
     keys = ShardKeys(f"bench-{time.time_ns()}")
     settings = EngineSettings(batch_size=batch_size, block_ms=100)
@@ -124,7 +130,7 @@ def _run(url: str, specs: list, commands: list, expected: dict | None, batch_siz
         books = [m.book for m in engine.markets.values()]
         book = books[0]
         latencies = sorted(s for s, n in batch_seconds for _ in range(n))
-        summary = {
+        summary: dict[str, Any] = {
             "commands": applied,
             "commands_per_s": round(applied / seconds),
             "p50_us": _percentile_us(latencies, 0.50),

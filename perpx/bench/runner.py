@@ -11,6 +11,7 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from matching.engine import Engine
 from matching.risk import Risk
@@ -69,7 +70,7 @@ class BenchResult:
         index = min(len(ordered) - 1, int(q * len(ordered)))
         return ordered[index] / 1000
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {
             "commands": self.commands,
             "commands_per_s": round(self.commands / self.seconds),
@@ -141,7 +142,9 @@ def workload_commands(
     return commands
 
 
-def run_engine(make_engine: Callable[[], Engine], commands: list[Command], expected: dict | None) -> BenchResult:
+def run_engine(
+    make_engine: Callable[[], Engine], commands: list[Command], expected: dict[str, Any] | None
+) -> BenchResult:
     """Two passes over fresh engines, each producing every event and then dropping it, as the
     engine service drops events once written (keeping them all would charge the engine for the
     page faults of an ever-growing heap). The first applies the commands back to back and gives
@@ -168,7 +171,7 @@ def run_engine(make_engine: Callable[[], Engine], commands: list[Command], expec
             latencies[i] = clock() - t0
             event_count += len(events)
             traded += sum(e.size_lots for e in events if type(e) is Trade)
-            events = None  # freed after the clock: a command is answered before its events go
+            del events  # freed after the clock: a command is answered before its events go
     finally:
         gc.enable()
     engine.check_invariants()
@@ -196,7 +199,7 @@ def run_engine(make_engine: Callable[[], Engine], commands: list[Command], expec
     return result
 
 
-def bench_matching(ops: list[WorkloadOp], expected: dict | None) -> BenchResult:
+def bench_matching(ops: list[WorkloadOp], expected: dict[str, Any] | None) -> BenchResult:
     """The book and matching alone: no positions, no fees, one account, no self-trade prevention,
     and no command ids (the engine's idempotence window is the full engine's work, not matching's)."""
     markets = sorted({op.market for op in ops})

@@ -8,7 +8,7 @@ with a seeded random generator, so that a run is reproducible.
 import json
 import random
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from matching.book import OrderBook
 from matching.order import Order
@@ -37,7 +37,7 @@ def load_workload(path: Path) -> list[WorkloadOp]:
     return ops
 
 
-def load_expected(path: Path) -> dict | None:
+def load_expected(path: Path) -> dict[str, Any] | None:
     """The `.expected.json` beside a workload file, if there is one."""
     expected = path.with_name(path.name.removesuffix(".csv") + ".expected.json")
     return json.loads(expected.read_text()) if expected.exists() else None

@@ -1,5 +1,7 @@
-"""/healthz answers the service's own verdict; /metrics is Prometheus text."""
+"""/healthz answers the service's own liveness, /readyz its readiness and why (200 or 503), /metrics is
+Prometheus text."""
 
+import argparse
 import json
 import urllib.error
 import urllib.request
@@ -7,7 +9,7 @@ import urllib.request
 import pytest
 from prometheus_client import CollectorRegistry, Counter
 
-from ops.health import HealthServer
+from ops.health import Finding, HealthServer, RedisProbe, add_health_arguments, age_finding
 
 
 def get(port: int, path: str) -> tuple[int, str]:
@@ -62,3 +64,69 @@ def test_engine_service_metrics_move(redis_server, redis_client, shard_keys):
     assert again.metrics.registry.get_sample_value("perpx_engine_replayed_commands") == 5
     assert again.metrics.registry.get_sample_value("perpx_engine_recovery_seconds") > 0
     again.close()
+
+
+def test_readyz_says_why_not():
+    findings = [Finding("redis", True, "PING answered in 0.1 ms"), Finding("lag", True, "caught up")]
+    server = HealthServer(lambda: (True, {}), CollectorRegistry(), readiness=lambda: findings, service="test").start()
+    try:
+        status, body = get(server.port, "/readyz")
+        assert status == 200 and json.loads(body)["ready"] is True
+        findings[1] = Finding("lag", False, "oldest command waiting 9.0 s (limit 5 s)")
+        status, body = get(server.port, "/readyz")
+        assert status == 503
+        assert json.loads(body)["not_ready_because"] == ["lag: oldest command waiting 9.0 s (limit 5 s)"]
+        assert get(server.port, "/healthz")[0] == 200  # alive, though not ready
+    finally:
+        server.stop()
+
+
+def test_a_readiness_check_that_raises_is_an_answer():
+    def broken() -> list[Finding]:
+        raise RuntimeError("boom")
+
+    server = HealthServer(lambda: (True, {}), CollectorRegistry(), readiness=broken).start()
+    try:
+        status, body = get(server.port, "/readyz")
+        assert status == 503 and "boom" in json.loads(body)["not_ready_because"][0]
+    finally:
+        server.stop()
+
+
+def test_without_readiness_readyz_is_liveness():
+    server = HealthServer(lambda: (False, {"why": "stuck"}), CollectorRegistry()).start()
+    try:
+        assert get(server.port, "/readyz")[0] == 503
+    finally:
+        server.stop()
+
+
+def test_age_finding():
+    assert age_finding("steps", None, 5, "step") == Finding("steps", False, "no step yet")
+    assert age_finding("steps", 1.25, 5, "step") == Finding("steps", True, "last step 1.2 s ago (limit 5 s)")
+    assert not age_finding("steps", 6, 5, "step").ok
+
+
+def test_redis_probe(redis_server):
+    from streams.embedded import free_port
+
+    probe = RedisProbe(redis_server.url)
+    assert probe.finding().ok
+    probe.close()
+    nobody = RedisProbe(f"redis://127.0.0.1:{free_port()}/0", timeout_s=0.5)
+    finding = nobody.finding()
+    assert not finding.ok and finding.detail.startswith("unreachable")
+    nobody.close()
+
+
+def test_health_port_from_the_environment(monkeypatch):
+    def port(*argv: str) -> int:
+        parser = argparse.ArgumentParser()
+        add_health_arguments(parser, "oracle")
+        return parser.parse_args(list(argv)).health_port
+
+    monkeypatch.delenv("PERPX_ORACLE_HEALTH_PORT", raising=False)
+    assert port() == 9102
+    monkeypatch.setenv("PERPX_ORACLE_HEALTH_PORT", "19102")
+    assert port() == 19102
+    assert port("--health-port", "0") == 0

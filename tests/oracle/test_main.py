@@ -105,4 +105,3 @@ async def test_the_view_book_reader_sees_the_engine_book(
     assert top.impact_bid_ticks == engine_market.book.impact_price_ticks(
         False, engine_market.spec.impact_notional_micro, engine_market.micro_per_tick_lot
     )
-

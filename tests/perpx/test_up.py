@@ -1,9 +1,11 @@
-"""`perpx up` starts Redis and the services with one command, keeps Redis up, and Ctrl-C stops all
-of it cleanly."""
+"""`perpx up` starts Redis and the services with one command, on free ports where the defaults are
+taken, passes the operator's options through, keeps Redis up, and Ctrl-C stops all of it cleanly."""
 
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import redis
 
 from messages.commands import Deposit, PlaceOrder
@@ -24,14 +27,9 @@ from streams.stream_ids import parse_id
 
 
 class Up:
-    def __init__(self, data_dir: Path, *options: str) -> None:
+    def __init__(self, data_dir: Path, *options: str, **env_vars: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-        env.update(
-            PERPX_ENGINE_HEALTH_PORT="0",
-            PERPX_ORACLE_HEALTH_PORT="0",
-            PERPX_FUNDING_HEALTH_PORT="0",
-            PYTHONUNBUFFERED="1",
-        )
+        env.update(PERPX_ENGINE_HEALTH_PORT="0", PYTHONUNBUFFERED="1", **env_vars)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "perpx.cli", "up", "--data-dir", str(data_dir), *options],
             env=env,
@@ -69,8 +67,8 @@ class Up:
 
 
 @contextmanager
-def perpx_up(data_dir: Path, *options: str) -> Iterator[Up]:
-    up = Up(data_dir, *options)
+def perpx_up(data_dir: Path, *options: str, **env_vars: str) -> Iterator[Up]:
+    up = Up(data_dir, *options, **env_vars)
     try:
         yield up
     finally:
@@ -85,40 +83,72 @@ def assert_gone(url: str) -> None:
     raise AssertionError("embedded Redis still answers after perpx up stopped")
 
 
+def readyz(port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+        assert response.status == 200
+        return json.loads(response.read())
+
+
 def test_up_runs_and_stops_on_ctrl_c(tmp_path):
-    with perpx_up(tmp_path) as up:
-        up.wait_for("recovered at")
-        health_port = int(re.search(r"engine\s*\| .*on port (\d+)", up.text()).group(1))
-        with urllib.request.urlopen(f"http://127.0.0.1:{health_port}/healthz", timeout=5) as response:
-            assert response.status == 200
-        client = redis.Redis.from_url(up.redis_url)
-        assert client.config_get("appendonly") == {"appendonly": "yes"}
-        keys = ShardKeys()  # the shard `perpx up` serves
-        # `perpx up` runs the margin engine: an order needs collateral behind it
-        append_command(client, keys, Deposit("up-0", 0, 7, 1_000 * 1_000_000))
-        append_command(client, keys, PlaceOrder("up-1", 0, 7, "AAPLUSDC", Side.BUY, 1000, 20000))
-        while (
-            len(
-                events := [
-                    e
-                    for raw, f in client.xrange(keys.events)
-                    for e in parse_entry(parse_id(raw), f).events
-                    if e.command_id.startswith("up-")
-                ]
-            )
-            < 4
-        ):
-            assert time.monotonic() < up.deadline, up.text()
-            time.sleep(0.05)
-        assert [(e.command_id, type(e).__name__) for e in events] == [
-            ("up-0", "BalanceChanged"),
-            ("up-0", "AccountUpdated"),
-            ("up-1", "OrderAccepted"),
-            ("up-1", "OrderRested"),
-        ]
-        client.close()
-        assert (tmp_path / "redis" / "appendonly.aof").exists()
-        assert up.ctrl_c() == 0, up.text()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        taken_port = taken.getsockname()[1]
+        with perpx_up(
+            tmp_path,
+            "--always-open",
+            "--funding-sample-interval-ms",
+            "1000",
+            PERPX_ORACLE_HEALTH_PORT=str(taken_port),
+        ) as up:
+            run_and_stop(up, tmp_path, taken_port)
+
+
+def run_and_stop(up: Up, tmp_path: Path, taken_port: int) -> None:
+    up.wait_for("recovered at")
+    up.wait_for("/readyz and /metrics on port", 3)
+    ports = {name: int(port) for name, port in re.findall(r"perpx.up: (\w+): http://127.0.0.1:(\d+)/readyz", up.text())}
+    assert set(ports) == {"engine", "oracle", "funding"} and taken_port not in ports.values()
+    assert f"port {taken_port} is taken: oracle uses {ports['oracle']}" in up.text()
+    assert readyz(ports["engine"])["service"] == "engine"
+    assert readyz(ports["funding"])["service"] == "funding"
+    # the oracle with --always-open: a Sunday's simulated prices count, so no market is stale
+    while not (markets := [c for c in readyz(ports["oracle"])["checks"] if c["name"].endswith("USDC")]) or not all(
+        "external price from" in c["detail"] for c in markets
+    ):
+        assert time.monotonic() < up.deadline, markets
+        time.sleep(0.2)
+    funding_pid = int(re.search(r"started funding \(pid (\d+)\)", up.text()).group(1))
+    assert "--sample-interval-ms\x001000" in Path(f"/proc/{funding_pid}/cmdline").read_text()
+    client = redis.Redis.from_url(up.redis_url)
+    assert client.config_get("appendonly") == {"appendonly": "yes"}
+    keys = ShardKeys()  # the shard `perpx up` serves
+    # `perpx up` runs the margin engine: an order needs collateral behind it
+    append_command(client, keys, Deposit("up-0", 0, 7, 1_000 * 1_000_000))
+    append_command(client, keys, PlaceOrder("up-1", 0, 7, "AAPLUSDC", Side.BUY, 1000, 20000))
+    while (
+        len(
+            events := [
+                e
+                for raw, f in client.xrange(keys.events)
+                for e in parse_entry(parse_id(raw), f).events
+                if e.command_id.startswith("up-")
+            ]
+        )
+        < 4
+    ):
+        assert time.monotonic() < up.deadline, up.text()
+        time.sleep(0.05)
+    assert [(e.command_id, type(e).__name__) for e in events] == [
+        ("up-0", "BalanceChanged"),
+        ("up-0", "AccountUpdated"),
+        ("up-1", "OrderAccepted"),
+        ("up-1", "OrderRested"),
+    ]
+    client.close()
+    assert (tmp_path / "redis" / "appendonly.aof").exists()
+    assert up.ctrl_c() == 0, up.text()
+    up.reader.join(5)
     assert "engine stopped (exit 0)" in up.text()
     assert_gone(up.redis_url)
 
@@ -179,3 +209,51 @@ def test_up_comes_back_with_resting_orders_and_a_snapshot_and_prices_flow(tmp_pa
         assert "exited with" not in up.text(), up.text()
         assert "Traceback" not in up.text(), up.text()
         assert up.ctrl_c() == 0, up.text()
+
+
+def test_choose_port(caplog):
+    from perpx.up import choose_port, free_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        idle = free_port("127.0.0.1")
+        assert choose_port("127.0.0.1", "oracle", None, idle) == idle  # the default, free
+        with caplog.at_level("INFO", logger="perpx.up"):
+            instead = choose_port("127.0.0.1", "oracle", None, busy)
+        assert instead != busy and f"port {busy} is taken: oracle uses {instead}" in caplog.text
+        assert choose_port("127.0.0.1", "oracle", idle, busy) == idle  # asked for: used
+        with pytest.raises(SystemExit, match=f"port {busy} for oracle is taken"):
+            choose_port("127.0.0.1", "oracle", busy, idle)  # asked for and taken: no silent move
+        assert choose_port("127.0.0.1", "oracle", 0, busy) not in (0, busy)  # any: one up can print
+
+
+def test_options_reach_the_services():
+    from perpx.cli import build_parser
+    from perpx.up import SERVICES, service_argv
+
+    args = build_parser().parse_args(
+        [
+            *("up", "--always-open", "--oracle-config", "o.toml", "--corporate-actions", "ca.toml"),
+            *("--oracle-cadence-ms", "500", "--funding-sample-interval-ms", "1000", "--health-host", "0.0.0.0"),
+        ]
+    )
+    argv = {spec.name: service_argv(spec, args, 9000 + i) for i, spec in enumerate(SERVICES)}
+    assert argv["engine"] == ("engine", "--health-host", "0.0.0.0", "--health-port", "9000")
+    assert argv["oracle"] == (
+        *("oracle", "--health-host", "0.0.0.0", "--health-port", "9001"),
+        *("--config", str(Path("o.toml").resolve()), "--corporate-actions", str(Path("ca.toml").resolve())),
+        *("--cadence-ms", "500", "--always-open"),
+    )
+    assert argv["funding"] == (
+        "funding",
+        "--health-host",
+        "0.0.0.0",
+        "--health-port",
+        "9002",
+        "--sample-interval-ms",
+        "1000",
+    )
+    for service_args in argv.values():
+        build_parser().parse_args(list(service_args))  # each service accepts what it is given
