@@ -21,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis
 import redis.asyncio as aioredis
@@ -29,6 +29,7 @@ import redis.asyncio as aioredis
 from matching.engine import Engine
 from messages.events import Event
 from streams.keys import ShardKeys
+from streams.replies import Entry
 from streams.snapshots import Snapshot, SnapshotStore, load_snapshot_async
 from streams.stream_ids import StreamId, format_id, parse_id
 from views.engine_state import UnreadableSnapshot, genesis_engine, restore_engine
@@ -193,7 +194,10 @@ class Follower:
                 self.core.seed(self.snapshots.load() if self.from_snapshot else None)
             while True:
                 try:
-                    entries = self.client.xrange(self.keys.events, self.core.after_position(), "+", count=self.batch)
+                    entries = cast(
+                        list[Entry],
+                        self.client.xrange(self.keys.events, self.core.after_position(), "+", count=self.batch),
+                    )
                     applied += self.core.take(entries)
                 except SeqGap as gap:
                     if self.core.resync(gap, self.snapshots.load()):
@@ -262,8 +266,11 @@ class AsyncFollower:
                     self.core.seed(await load_snapshot_async(self.client, self.keys) if self.from_snapshot else None)
                 while True:
                     try:
-                        entries = await self.client.xrange(
-                            self.keys.events, self.core.after_position(), "+", count=self.batch
+                        entries = cast(
+                            list[Entry],
+                            await self.client.xrange(
+                                self.keys.events, self.core.after_position(), "+", count=self.batch
+                            ),
                         )
                         applied += self.core.take(entries)
                     except SeqGap as gap:
