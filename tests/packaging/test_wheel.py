@@ -71,7 +71,7 @@ def test_the_installed_engine_serves_an_order(
         append_command(redis_client, shard_keys, Deposit("w-0", 0, 7, 1_000 * 1_000_000))
         append_command(redis_client, shard_keys, PlaceOrder("w-1", 0, 7, "AAPLUSDC", Side.BUY, 1000, 20000))
         events = []
-        while len(events) < 2:
+        while len(events) < 4:
             assert engine.poll() is None and time.monotonic() < deadline, text()
             time.sleep(0.05)
             events = [
@@ -79,7 +79,9 @@ def test_the_installed_engine_serves_an_order(
             ]
         assert [(e.command_id, type(e).__name__) for e in events] == [
             ("w-0", "BalanceChanged"),
+            ("w-0", "AccountUpdated"),
             ("w-1", "OrderAccepted"),
+            ("w-1", "OrderRested"),
         ]
         port = int(re.search(r"/metrics on port (\d+)", text()).group(1))
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
