@@ -9,8 +9,11 @@ from engine_service.main import add_engine_parser
 from funding.main import add_funding_parser
 from matching.engine import EngineConfig
 from oracle.main import add_oracle_parser
+from perpx.admin_cli import add_admin_parser
+from perpx.api_main import add_api_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
+from perpx.keys_cli import add_keys_parser
 from perpx.up import add_up_parser
 
 
@@ -55,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     add_engine_parser(commands)
     add_oracle_parser(commands)
     add_funding_parser(commands)
+    add_api_parser(commands)
+    add_keys_parser(commands)
+    add_admin_parser(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)
