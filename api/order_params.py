@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from api.errors import ApiError, mandatory
 from api.gateway import new_command_id, now_ms
 from api.markets import Market, MarketCatalog
-from api.params import Boolean, DecimalText, Integer, Params, parse_model
+from api.params import ORDER_ENUM_ERRORS, Boolean, DecimalText, Integer, Params, parse_model
 from messages.commands import AmendOrder, CancelOrder, PlaceOrder
 from messages.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 
@@ -33,6 +33,7 @@ ClientId = Annotated[str, BeforeValidator(_client_id)]
 
 
 class NewOrderParams(Params):
+    enum_errors = ORDER_ENUM_ERRORS
     symbol: str
     side: Side
     type: Literal["LIMIT", "MARKET"]
@@ -49,6 +50,7 @@ class NewOrderParams(Params):
 
 
 class AmendParams(Params):
+    enum_errors = ORDER_ENUM_ERRORS
     symbol: str
     side: Side
     quantity: DecimalText

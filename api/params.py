@@ -9,7 +9,7 @@ the set with a pydantic model (`parse_model`), whose errors become Binance's cod
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import Request
@@ -85,8 +85,8 @@ Integer = Annotated[int, BeforeValidator(_integer)]
 DecimalText = Annotated[str, BeforeValidator(_decimal_text)]
 Boolean = Annotated[bool, BeforeValidator(_boolean)]
 
-# the codes Binance gives for a bad value of these enum parameters
-ENUM_ERRORS: dict[str, tuple[int, str]] = {
+# the codes Binance gives for a bad value of these enum parameters of an order
+ORDER_ENUM_ERRORS: dict[str, tuple[int, str]] = {
     "side": (-1117, "Invalid side."),
     "type": (-1116, "Invalid orderType."),
     "timeInForce": (-1115, "Invalid timeInForce."),
@@ -102,6 +102,8 @@ class Params(BaseModel):
     """Base of every endpoint's parameters: unknown names are refused, no coercion of types."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # parameter -> (code, msg) for a value outside its enum; others get -1130
+    enum_errors: ClassVar[dict[str, tuple[int, str]]] = {}
 
 
 M = TypeVar("M", bound=Params)
@@ -112,10 +114,10 @@ def parse_model(model: type[M], values: dict[str, str], ignore: tuple[str, ...] 
     try:
         return model.model_validate(given)
     except ValidationError as exc:
-        raise binance_error(exc) from exc
+        raise binance_error(exc, model.enum_errors) from exc
 
 
-def binance_error(exc: ValidationError) -> ApiError:
+def binance_error(exc: ValidationError, enum_errors: dict[str, tuple[int, str]]) -> ApiError:
     error = exc.errors()[0]
     loc = error.get("loc") or ("request",)
     name = str(loc[0])
@@ -130,7 +132,7 @@ def binance_error(exc: ValidationError) -> ApiError:
             pattern = (error.get("ctx") or {}).get("pattern", "")
             return ApiError(-1100, f"Illegal characters found in parameter '{name}'; legal range is '{pattern}'.")
         return not_valid(name)
-    if kind in ("enum", "literal_error") and name in ENUM_ERRORS:
-        code, msg = ENUM_ERRORS[name]
+    if kind in ("enum", "literal_error") and name in enum_errors:
+        code, msg = enum_errors[name]
         return ApiError(code, msg)
     return not_valid(name)

@@ -49,7 +49,7 @@ REJECT_CODES: dict[RejectReason, tuple[int, str]] = {
     R.INVALID_RATIO: (-4000, "Invalid split ratio."),
     R.POSITION_OR_ORDERS_OPEN: (-4048, "Margin type cannot be changed if there exists position."),
     R.MARGIN_MODE_UNCHANGED: (-4046, "No need to change margin type."),
-    R.NOT_ISOLATED: (-4050, "Cross balance insufficient or position is not isolated."),
+    R.NOT_ISOLATED: (-4049, "Add margin only support for isolated position."),
 }
 
 # what each command's rejection means, where the same reason reads differently per command

@@ -105,9 +105,11 @@ def exchange(redis_server) -> Iterator[Exchange]:
 
 def leave_no_orders(client: SignedClient) -> None:
     """Tests share the books: each test's orders go when it ends."""
-    for symbol in MARKS:
-        client.ok("DELETE", "/fapi/v1/allOpenOrders", {"symbol": symbol})
-    client.close()
+    try:
+        for symbol in MARKS:
+            client.ok("DELETE", "/fapi/v1/allOpenOrders", {"symbol": symbol})
+    finally:
+        client.close()
 
 
 @pytest.fixture
