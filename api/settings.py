@@ -14,3 +14,4 @@ class ApiSettings:
     command_timeout_s: float = 5.0
     listen_key_ttl_s: int = 3600
     limits: LimitSettings = field(default_factory=LimitSettings)
+    limits_namespace: str = ""  # whose counts these are: the shard unless set (every replica shares them)

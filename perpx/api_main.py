@@ -55,5 +55,6 @@ def app_from_env():  # noqa: ANN201 - the FastAPI app, imported lazily so `perpx
             server_key=os.environ[SERVER_KEY_ENV].encode(),
             shard=os.environ.get("PERPX_API_SHARD", DEFAULT_SHARD),
             limits=limits_from_text(os.environ.get("PERPX_API_LIMITS", "")),
+            limits_namespace=os.environ.get("PERPX_API_LIMITS_NAMESPACE", ""),
         )
     )

@@ -24,7 +24,7 @@ from tests.api.binance_client import SignedClient
 from tests.engine_service.engine_process import EngineProcess
 
 SERVER_KEY = Fernet.generate_key()
-MARKS = {"NVDAUSDC": 18_000, "AAPLUSDC": 23_000, "TSLAUSDC": 40_000}  # ticks of 0.01
+MARKS = {"NVDAUSDC": 18_000, "AAPLUSDC": 23_000, "TSLAUSDC": 40_000, "MSTRUSDC": 15_000}  # ticks of 0.01
 
 
 @dataclass
@@ -48,13 +48,14 @@ class Exchange:
         return SignedClient(self.url, api_key.key, api_key.secret, in_body)
 
 
-def start_api(redis_url: str, keys: ShardKeys, limits: str = "") -> tuple[subprocess.Popen, str]:
+def start_api(redis_url: str, keys: ShardKeys, limits: str = "", namespace: str = "") -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {
         **os.environ,
         "REDIS_URL": redis_url,
         "PERPX_SERVER_KEY": SERVER_KEY.decode(),
         "PERPX_API_LIMITS": limits or "ip_weight_per_minute=1000000,key_weight_per_minute=1000000",
+        "PERPX_API_LIMITS_NAMESPACE": namespace,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "perpx.cli", "api", "--port", str(port), "--shard", keys.shard],
