@@ -56,5 +56,6 @@ def app_from_env():  # noqa: ANN201 - the FastAPI app, imported lazily so `perpx
             shard=os.environ.get("PERPX_API_SHARD", DEFAULT_SHARD),
             limits=limits_from_text(os.environ.get("PERPX_API_LIMITS", "")),
             limits_namespace=os.environ.get("PERPX_API_LIMITS_NAMESPACE", ""),
+            command_timeout_s=float(os.environ.get("PERPX_API_COMMAND_TIMEOUT_S", "5")),
         )
     )

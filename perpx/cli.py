@@ -11,6 +11,7 @@ from matching.engine import EngineConfig
 from oracle.main import add_oracle_parser
 from perpx.admin_cli import add_admin_parser
 from perpx.api_main import add_api_parser
+from perpx.bench.rest import add_bench_rest_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
 from perpx.keys_cli import add_keys_parser
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     add_api_parser(commands)
     add_keys_parser(commands)
     add_admin_parser(commands)
+    add_bench_rest_parser(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)

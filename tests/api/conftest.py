@@ -48,7 +48,9 @@ class Exchange:
         return SignedClient(self.url, api_key.key, api_key.secret, in_body)
 
 
-def start_api(redis_url: str, keys: ShardKeys, limits: str = "", namespace: str = "") -> tuple[subprocess.Popen, str]:
+def start_api(
+    redis_url: str, keys: ShardKeys, limits: str = "", namespace: str = "", timeout_s: float = 5.0
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {
         **os.environ,
@@ -56,6 +58,7 @@ def start_api(redis_url: str, keys: ShardKeys, limits: str = "", namespace: str 
         "PERPX_SERVER_KEY": SERVER_KEY.decode(),
         "PERPX_API_LIMITS": limits or "ip_weight_per_minute=1000000,key_weight_per_minute=1000000",
         "PERPX_API_LIMITS_NAMESPACE": namespace,
+        "PERPX_API_COMMAND_TIMEOUT_S": str(timeout_s),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "perpx.cli", "api", "--port", str(port), "--shard", keys.shard],
