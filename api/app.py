@@ -5,19 +5,20 @@ awaits the engine's events, the key store and the limiter (whose state is in Red
 every replica). Nothing here holds exchange state.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
-from api.errors import ApiError, error_response, install_error_handlers
+from api.errors import install_error_handlers
 from api.gateway import Gateway
 from api.key_store import KeyStore
-from api.limits import Limiter, TooMuchWeight, client_ip, weight_of
+from api.limits import Limiter
 from api.markets import MarketCatalog
 from api.routes import account, admin, listen_key, orders, public
 from api.settings import ApiSettings
+from api.weights import WeightMiddleware
 from streams.client import CommandClient
 from streams.keys import ShardKeys
 
@@ -48,33 +49,7 @@ def create_app(settings: ApiSettings, markets: MarketCatalog | None = None) -> F
     app = FastAPI(title="perpx", version="1", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def weigh(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        weight = weight_of(request.method, request.url.path, request.url.query)
-        request.state.weight = weight
-        try:
-            used = await request.app.state.limiter.charge_ip(client_ip(request), weight)
-        except TooMuchWeight as exc:
-            response: Response = error_response(
-                ApiError(
-                    -1003,
-                    "Too much request weight used; current limit is "
-                    f"{settings.limits.ip_weight_per_minute} request weight per 1 MINUTE.",
-                    429,
-                )
-            )
-            response.headers["X-MBX-USED-WEIGHT-1M"] = str(exc.used)
-            return response
-        except ApiError as exc:
-            return error_response(exc)
-        response = await call_next(request)
-        response.headers["X-MBX-USED-WEIGHT-1M"] = str(used)
-        counts = getattr(request.state, "order_counts", None)
-        if counts is not None:
-            response.headers["X-MBX-ORDER-COUNT-10S"] = str(counts[0])
-            response.headers["X-MBX-ORDER-COUNT-1M"] = str(counts[1])
-        return response
-
+    app.add_middleware(WeightMiddleware)
     for module in (public, orders, account, listen_key, admin):
         app.include_router(module.router)
     return app

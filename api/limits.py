@@ -75,10 +75,6 @@ def weight_of(method: str, path: str, query: str) -> int:
     return WEIGHTS.get((method, path), 1)
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client is not None else "unknown"
-
-
 class Limiter:
     def __init__(self, client: aioredis.Redis, settings: LimitSettings, exchange: str) -> None:
         """`exchange` (the shard name) keeps the counts of two exchanges on one Redis apart."""

@@ -40,7 +40,7 @@ def add_bench_rest_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def signed(api_key: ApiKey, params: dict) -> tuple[str, dict]:
-    query = urlencode({**params, "timestamp": int(time.time() * 1000)})
+    query = urlencode({**params, "recvWindow": 60000, "timestamp": int(time.time() * 1000)})
     signature = hmac.new(api_key.secret.encode(), query.encode(), hashlib.sha256).hexdigest()
     return f"{query}&signature={signature}", {"X-MBX-APIKEY": api_key.key}
 
