@@ -58,6 +58,7 @@ BY_COMMAND: dict[tuple[str, RejectReason], tuple[int, str]] = {
     ("CancelOrder", R.NOT_ORDER_OWNER): (-2011, "Unknown order sent."),
     ("SetLeverage", R.UNKNOWN_ACCOUNT): (-2019, "Margin is insufficient."),
     ("SetMarginMode", R.UNKNOWN_ACCOUNT): (-2019, "Margin is insufficient."),
+    ("CountdownCancelAll", R.EXPIRY_IN_PAST): (-1130, "Data sent for parameter 'countdownTime' is not valid."),
 }
 
 GENERIC = -1130

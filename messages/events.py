@@ -90,6 +90,15 @@ class Rejected(Event, frozen=True, gc=False):
     detail: str = ""
 
 
+class CountdownSet(Event, frozen=True, gc=False):
+    """A dead-man switch armed (deadline on the engine's clock) or stopped (deadline 0)."""
+
+    account_id: int
+    market: str
+    countdown_ms: int
+    deadline_ms: int
+
+
 class MarketListed(Event, frozen=True, gc=False):
     spec: MarketSpec
     status: MarketStatus

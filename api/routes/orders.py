@@ -15,8 +15,8 @@ from api.markets import MarketCatalog
 from api.openapi import documented
 from api.order_params import AmendParams, NewOrder, NewOrderParams, OrderRefParams, amend, cancel, new_order
 from api.order_response import amended_order, canceled_order, find, placed_order
-from api.params import SIGNED, Params, parse_model
-from messages.commands import CancelAll
+from api.params import SIGNED, Integer, Params, parse_model
+from messages.commands import CancelAll, CountdownCancelAll
 from messages.enums import CancelReason
 from messages.events import Event, OrderAccepted, OrderCanceled
 
@@ -93,6 +93,26 @@ async def delete_all_open_orders(request: Request, signed: Trader) -> JSONRespon
     market = markets_of(request).must_get(params.symbol)
     await gateway_of(request).submit(CancelAll(new_command_id(), now_ms(), signed.account_id, market.symbol))
     return JSONResponse({"code": 200, "msg": "The operation of cancel all open order is done."})
+
+
+class CountdownParams(Params):
+    symbol: str
+    countdownTime: Integer  # ms; 0 stops the countdown
+
+
+@router.post(
+    "/countdownCancelAll",
+    summary="Dead-man switch: cancel the symbol's open orders unless called again in time (TRADE)",
+    openapi_extra=documented(CountdownParams),
+)
+async def post_countdown_cancel_all(request: Request, signed: Trader) -> JSONResponse:
+    params = parse_model(CountdownParams, signed.params.values)
+    market = markets_of(request).must_get(params.symbol)
+    if params.countdownTime < 0:
+        raise ApiError(-1130, "Data sent for parameter 'countdownTime' is not valid.")
+    command = CountdownCancelAll(new_command_id(), now_ms(), signed.account_id, market.symbol, params.countdownTime)
+    await gateway_of(request).submit(command)
+    return JSONResponse({"symbol": market.symbol, "countdownTime": str(params.countdownTime)})
 
 
 # -- batches ---------------------------------------------------------------------------------------

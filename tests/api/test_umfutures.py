@@ -63,3 +63,29 @@ def test_listen_key_lifecycle(connector):
     with pytest.raises(ClientError) as raised:
         connector.renew_listen_key(listen_key)
     assert raised.value.error_code == -1125
+
+
+def test_countdown_cancel_all_runs_on_the_engines_clock(exchange, connector):
+    order = connector.new_order(
+        symbol="NVDAUSDC", side="BUY", type="LIMIT", quantity="0.100", price="170.00", timeInForce="GTC"
+    )
+    assert connector.countdown_cancel_order(symbol="NVDAUSDC", countdownTime=1000) == {
+        "symbol": "NVDAUSDC",
+        "countdownTime": "1000",
+    }
+    import time
+
+    time.sleep(1.2)
+    # any command moves the engine's clock past the deadline: here another account's heartbeat
+    other = UMFutures(**_credentials(exchange.funded_key()), base_url=exchange.url)
+    other.countdown_cancel_order(symbol="NVDAUSDC", countdownTime=0)
+    with pytest.raises(ClientError) as raised:
+        connector.cancel_order(symbol="NVDAUSDC", orderId=order["orderId"])
+    assert raised.value.error_code == -2011  # already cancelled by the countdown
+    with pytest.raises(ClientError) as raised:
+        connector.countdown_cancel_order(symbol="NVDAUSDC", countdownTime=-5)
+    assert raised.value.error_code == -1130
+
+
+def _credentials(api_key) -> dict:
+    return {"key": api_key.key, "secret": api_key.secret}
