@@ -36,7 +36,7 @@ def test_halt_reduce_only_and_resume(exchange, trader):
         return exchange.admin.ok("POST", "/perpx/v1/admin/marketStatus", {"symbol": "MSTRUSDC", "status": value})
 
     assert status("HALTED") == {"symbol": "MSTRUSDC", "status": "HALTED"}
-    assert_error(trader.post("/fapi/v1/order", ORDER), 400, -4037)
+    assert_error(trader.post("/fapi/v1/order", ORDER), 400, -1013, "Market is closed.")
     status("REDUCE_ONLY")
     assert_error(trader.post("/fapi/v1/order", ORDER), 400, -2022)
     status("ACTIVE")
