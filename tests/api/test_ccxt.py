@@ -107,3 +107,55 @@ def test_bad_credentials_are_authentication_errors(exchange):
     with pytest.raises(ccxt.ExchangeError) as raised:
         client.create_order(SYMBOL, "limit", "buy", 0.1, 100.0)
     assert "-2015" in str(raised.value)
+
+
+class PerpxAsBinance(ccxt.binanceusdm):
+    """binanceusdm reading perpx's errors with its USD-M exception table (which ccxt applies only to
+    Binance's own hosts), to check that each code becomes the exception a Binance user expects."""
+
+    def get_exceptions_by_url(self, url, exactOrBroad):
+        return self.safe_dict(self.safe_dict(self.exceptions, "linear", {}), exactOrBroad, {})
+
+
+def test_error_codes_become_the_exceptions_binance_users_expect(exchange):
+    funded, unfunded = exchange.funded_key(), exchange.new_key()
+
+    def client(api_key) -> PerpxAsBinance:
+        made = PerpxAsBinance(
+            {"apiKey": api_key.key, "secret": api_key.secret, "options": binanceusdm(exchange, "", "").options}
+        )
+        made.urls = binanceusdm(exchange, "", "").urls
+        made.load_markets()
+        return made
+
+    trader, broke = client(funded), client(unfunded)
+    with pytest.raises(ccxt.InsufficientFunds):  # -2019
+        broke.create_order(SYMBOL, "limit", "buy", 0.1, 170.0)
+    with pytest.raises(ccxt.InvalidOrder):  # -2022
+        trader.create_order(SYMBOL, "limit", "sell", 0.1, 170.0, {"reduceOnly": True})
+    trader.create_order(SYMBOL, "limit", "buy", 0.1, 150.0, {"clientOrderId": "twice"})
+    with pytest.raises(ccxt.InvalidOrder):  # -4116
+        trader.create_order(SYMBOL, "limit", "buy", 0.1, 150.0, {"clientOrderId": "twice"})
+    with pytest.raises(ccxt.OrderNotFound):  # -2011
+        trader.cancel_order("123456789", SYMBOL)
+    with pytest.raises(ccxt.OrderNotFillable):  # -5021
+        trader.create_order(SYMBOL, "limit", "buy", 500.0, 100.0, {"timeInForce": "FOK"})
+    with pytest.raises(ccxt.BadRequest):  # -4028
+        trader.set_leverage(99, SYMBOL)
+    with pytest.raises(ccxt.BadSymbol):  # -1121, past ccxt's own market check
+        trader.fapiPrivatePostOrder({"symbol": "NOPEUSDC", "side": "BUY", "type": "MARKET", "quantity": "1"})
+    with pytest.raises(ccxt.InvalidNonce):  # -1021
+        trader.options["timeDifference"] = 30_000
+        trader.create_order(SYMBOL, "limit", "buy", 0.1, 150.0)
+    wrong = PerpxAsBinance({"apiKey": funded.key, "secret": "x" * 64})
+    wrong.urls = trader.urls
+    with pytest.raises(ccxt.AuthenticationError):  # -1022
+        wrong.fapiPrivatePostOrder({"symbol": "NVDAUSDC", "side": "BUY", "type": "MARKET", "quantity": "1"})
+    exchange.admin.ok("POST", "/perpx/v1/admin/marketStatus", {"symbol": "NVDAUSDC", "status": "HALTED"})
+    try:
+        trader.options["timeDifference"] = 0
+        with pytest.raises(ccxt.MarketClosed):  # "Market is closed."
+            trader.create_order(SYMBOL, "limit", "buy", 0.1, 150.0)
+    finally:
+        exchange.admin.ok("POST", "/perpx/v1/admin/marketStatus", {"symbol": "NVDAUSDC", "status": "ACTIVE"})
+    leave_no_orders(exchange.signed(funded))
