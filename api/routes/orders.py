@@ -2,6 +2,7 @@
 own result events; the order reads (GET order, openOrder(s), allOrders) are views/' (api.reads)."""
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -74,11 +75,16 @@ async def put_order(request: Request, signed: Trader) -> JSONResponse:
 
 @router.delete("/order", summary="Cancel an order (TRADE)", openapi_extra=documented(OrderRefParams))
 async def delete_order(request: Request, signed: Trader) -> JSONResponse:
-    command, market = cancel(signed.params.values, markets_of(request), signed.account_id, SIGNED)
-    events = await gateway_of(request).submit(command)
-    canceled = find(events, OrderCanceled)
-    assert isinstance(canceled, OrderCanceled)
-    return JSONResponse(canceled_order(canceled, market))
+    return JSONResponse(await cancel_and_answer(request, signed.account_id, signed.params.values, SIGNED))
+
+
+async def cancel_and_answer(
+    request: Request, account_id: int, values: dict[str, str], ignore: tuple[str, ...]
+) -> dict[str, Any]:
+    command, market = cancel(values, markets_of(request), account_id, ignore)
+    canceled = find(await gateway_of(request).submit(command), OrderCanceled)
+    assert isinstance(canceled, OrderCanceled)  # an accepted CancelOrder always cancels
+    return canceled_order(canceled, market)
 
 
 class SymbolParams(Params):
@@ -149,20 +155,30 @@ def wire_text(name: str, value: object) -> str:
     raise ApiError(-1130, f"Data sent for parameter '{name}' is not valid.")
 
 
+async def answer_each(
+    elements: list[dict[str, str]], handle: Callable[[dict[str, str]], Awaitable[dict[str, Any]]]
+) -> JSONResponse:
+    """A batch's answer: each element's result or its own Binance error, in order (as Binance does)."""
+    answers: list[dict[str, Any]] = []
+    for element in elements:
+        try:
+            answers.append(await handle(element))
+        except ApiError as error:
+            answers.append(error_body(error.code, error.msg))
+    return JSONResponse(answers)
+
+
 @router.post("/batchOrders", summary="Place up to 5 orders (TRADE)", openapi_extra=documented(BatchParams))
 async def post_batch_orders(request: Request, signed: Trader) -> JSONResponse:
     params = parse_model(BatchParams, signed.params.values)
     elements = batch_elements(params.batchOrders, MAX_BATCH_ORDERS)
     await request.app.state.limiter.charge_orders(request, signed.account_id, len(elements))
-    answers: list[dict[str, Any]] = []
-    for element in elements:
-        try:
-            order = new_order(element, markets_of(request), signed.account_id, ())
-            events = await gateway_of(request).submit_any(order.command)
-            answers.append(placement_result(order, events))
-        except ApiError as error:
-            answers.append(error_body(error.code, error.msg))
-    return JSONResponse(answers)
+
+    async def place(element: dict[str, str]) -> dict[str, Any]:
+        order = new_order(element, markets_of(request), signed.account_id, ())
+        return placement_result(order, await gateway_of(request).submit_any(order.command))
+
+    return await answer_each(elements, place)
 
 
 @router.put("/batchOrders", summary="Modify up to 5 orders (TRADE)", openapi_extra=documented(BatchParams))
@@ -170,15 +186,12 @@ async def put_batch_orders(request: Request, signed: Trader) -> JSONResponse:
     params = parse_model(BatchParams, signed.params.values)
     elements = batch_elements(params.batchOrders, MAX_BATCH_ORDERS)
     await request.app.state.limiter.charge_orders(request, signed.account_id, len(elements))
-    answers: list[dict[str, Any]] = []
-    for element in elements:
-        try:
-            command, market = amend(element, markets_of(request), signed.account_id, ())
-            events = await gateway_of(request).submit(command)
-            answers.append(amended_order(events, market))
-        except ApiError as error:
-            answers.append(error_body(error.code, error.msg))
-    return JSONResponse(answers)
+
+    async def modify(element: dict[str, str]) -> dict[str, Any]:
+        command, market = amend(element, markets_of(request), signed.account_id, ())
+        return amended_order(await gateway_of(request).submit(command), market)
+
+    return await answer_each(elements, modify)
 
 
 def id_list(text: str | None, name: str, most: int) -> list[Any]:
@@ -204,17 +217,11 @@ async def delete_batch_orders(request: Request, signed: Trader) -> JSONResponse:
         raise mandatory("orderIdList")
     refs = [{"symbol": params.symbol, "orderId": wire_text("orderIdList", i)} for i in order_ids]
     refs += [{"symbol": params.symbol, "origClientOrderId": wire_text("origClientOrderIdList", c)} for c in client_ids]
-    answers: list[dict[str, Any]] = []
-    for ref in refs:
-        try:
-            command, market = cancel(ref, markets_of(request), signed.account_id, ())
-            events = await gateway_of(request).submit(command)
-            canceled = find(events, OrderCanceled)
-            assert isinstance(canceled, OrderCanceled)
-            answers.append(canceled_order(canceled, market))
-        except ApiError as error:
-            answers.append(error_body(error.code, error.msg))
-    return JSONResponse(answers)
+
+    async def cancel_one(ref: dict[str, str]) -> dict[str, Any]:
+        return await cancel_and_answer(request, signed.account_id, ref, ())
+
+    return await answer_each(refs, cancel_one)
 
 
 _LIST_NAMES = {"orderidlist": "orderIdList", "origclientorderidlist": "origClientOrderIdList"}

@@ -8,6 +8,16 @@ from urllib.parse import urlencode
 
 import httpx
 
+# a small resting buy on NVDA, far below the fixture's mark of 180
+ORDER = {
+    "symbol": "NVDAUSDC",
+    "side": "BUY",
+    "type": "LIMIT",
+    "timeInForce": "GTC",
+    "quantity": "0.100",
+    "price": "150.00",
+}
+
 
 class SignedClient:
     def __init__(self, base_url: str, key: str, secret: str, in_body: bool = False) -> None:

@@ -8,16 +8,7 @@ import httpx
 
 from api.auth import signature_of, signed_payload, without_signature
 from api.params import RawParams
-from tests.api.binance_client import assert_error
-
-ORDER = {
-    "symbol": "NVDAUSDC",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.100",
-    "price": "150.00",
-}
+from tests.api.binance_client import ORDER, assert_error
 
 
 def now_ms() -> int:

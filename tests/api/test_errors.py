@@ -8,16 +8,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.api.binance_client import assert_error
-
-ORDER = {
-    "symbol": "NVDAUSDC",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.100",
-    "price": "150.00",
-}
+from tests.api.binance_client import ORDER, assert_error
 
 
 def test_unknown_path_and_method(exchange):
