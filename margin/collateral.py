@@ -118,9 +118,12 @@ def set_margin_mode(engine: MarginEngine, cmd: SetMarginMode) -> None:
     account = account_in_market(engine, cmd)
     if account is None:
         return
+    if (cmd.market in account.isolated_micro) == cmd.isolated:
+        engine.reject(cmd, RejectReason.MARGIN_MODE_UNCHANGED)
+        return
     position = account.positions.get(cmd.market)
     if position is not None and not position.is_idle():
-        engine.reject(cmd, RejectReason.POSITION_OR_ORDERS_OPEN)
+        engine.reject(cmd, RejectReason.POSITION_OR_ORDERS_OPEN, "position" if position.size_lots else "orders")
         return
     if cmd.isolated:
         account.own_isolated().setdefault(cmd.market, 0)

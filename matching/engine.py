@@ -19,6 +19,7 @@ from matching.amend_order import amend_order
 from matching.book import Fill, OrderBook
 from matching.cancel_order import cancel_all, cancel_order, cancel_unpacked
 from matching.command_window import CommandWindow
+from matching.countdown import countdown_cancel_all, fire_countdowns
 from matching.market import Market
 from matching.market_admin import advance_clock, list_market, set_market_status
 from matching.order import Order
@@ -32,6 +33,7 @@ from messages.commands import (
     CancelAll,
     CancelOrder,
     Command,
+    CountdownCancelAll,
     ListMarket,
     PlaceOrder,
     PriceUpdate,
@@ -90,6 +92,7 @@ class Engine:
         CancelAll: cancel_all,
         AmendOrder: amend_order,
         AdvanceClock: advance_clock,
+        CountdownCancelAll: countdown_cancel_all,
         ListMarket: list_market,
         SetMarketStatus: set_market_status,
         PriceUpdate: price_update,
@@ -131,6 +134,8 @@ class Engine:
         self.commands = CommandWindow(self.command_window)  # the ids of recent commands
         self.expiries: list[tuple[int, int, str]] = []  # heap of (expire_at_ms, order id, market)
         self.reduce_only: dict[tuple[int, str], dict[int, Order]] = {}  # resting reduce-only orders
+        self.countdowns: dict[tuple[int, str], int] = {}  # (account, market) -> dead-man deadline (ms)
+        self.next_countdown_ms = 0  # the earliest of them; read on every command
         # the command being applied
         self.out: list[Event] = _NO_EVENTS
         self.command_id = ""
@@ -190,6 +195,8 @@ class Engine:
         self.ts_ms = self.clock_ms
         if self.expiries and self.expiries[0][0] <= self.clock_ms:
             self.expire_due()
+        if self.countdowns and self.next_countdown_ms <= self.clock_ms:
+            fire_countdowns(self)
         if direct:
             if command_type is _PlaceOrder:
                 place_unpacked(self, command, fields)  # type: ignore[arg-type]
@@ -524,6 +531,8 @@ class Engine:
     def check_invariants(self) -> None:
         """Raise AssertionError unless books, indexes and windows agree with each other."""
         assert not self.out, "events emitted outside a command"
+        assert all(symbol in self.markets for _, symbol in self.countdowns), "a countdown on an unknown market"
+        assert self.next_countdown_ms == min(self.countdowns.values(), default=0), "next countdown out of date"
         resting: dict[int, Order] = {}
         for market in self.markets.values():
             market.book.check_invariants()

@@ -48,6 +48,7 @@ class EngineState(msgspec.Struct, array_like=True):
     client_ids: list[tuple[int, str, int]]  # (account, client order id, order id), oldest first
     recent_commands: list[tuple[str, int, int]]  # (command id, first seq, event count), oldest first
     risk: Any
+    countdowns: list[tuple[int, str, int]] = []  # (account, market, deadline ms), sorted
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -82,6 +83,7 @@ def encode_engine(engine: Engine) -> bytes:
         [(acc, cid, engine.client_ids[(acc, cid)]) for acc, cid in engine.client_id_fifo],
         engine.commands.items(),
         engine.risk.snapshot_state(),
+        sorted((account, market, deadline) for (account, market), deadline in engine.countdowns.items()),
     )
     return _encoder.encode(state)
 
@@ -129,6 +131,9 @@ def decode_engine(cls: type[Engine], data: bytes, risk: Risk | None, book_type: 
         engine.client_id_fifo.append((account_id, client_order_id))
     for command_id, first_seq, count in state.recent_commands:
         engine.commands.remember(command_id, first_seq, count)
+    for account_id, symbol, deadline_ms in state.countdowns:
+        engine.countdowns[(account_id, symbol)] = deadline_ms
+    engine.next_countdown_ms = min(engine.countdowns.values(), default=0)
     return engine
 
 

@@ -69,6 +69,16 @@ class AdvanceClock(Command, frozen=True):
     """Moves the engine's clock when no other command does, so that GTD orders expire on time."""
 
 
+class CountdownCancelAll(Command, frozen=True):
+    """The dead-man switch: cancel the account's open orders in `market` once the engine's clock
+    passes now + `countdown_ms`, unless the command comes again first (a heartbeat) to push the
+    deadline on; 0 stops the countdown."""
+
+    account_id: int
+    market: str
+    countdown_ms: int
+
+
 class ListMarket(Command, frozen=True):
     spec: MarketSpec
     status: MarketStatus = MarketStatus.ACTIVE

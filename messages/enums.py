@@ -107,6 +107,7 @@ class RejectReason(StrEnum):
     NO_PRICE = "NO_PRICE"  # the market has no index or mark price yet
     INVALID_RATIO = "INVALID_RATIO"  # a split ratio that is not positive or not exact in ticks and lots
     POSITION_OR_ORDERS_OPEN = "POSITION_OR_ORDERS_OPEN"  # a margin mode change needs a flat market
+    MARGIN_MODE_UNCHANGED = "MARGIN_MODE_UNCHANGED"  # the market is already in the mode asked for
     NOT_ISOLATED = "NOT_ISOLATED"  # isolated margin adjusted on a cross or flat market
     # a field outside its range (messages/limits.py says each range and why it is what it is)
     PRICE_OUT_OF_RANGE = "PRICE_OUT_OF_RANGE"  # a price above MAX_PRICE_TICKS (or hugely negative)

@@ -185,6 +185,15 @@ class Rejected(Event, frozen=True, gc=False):
     detail: str = ""
 
 
+class CountdownSet(Event, frozen=True, gc=False):
+    """A dead-man switch armed (deadline on the engine's clock) or stopped (deadline 0)."""
+
+    account_id: int
+    market: str
+    countdown_ms: int
+    deadline_ms: int
+
+
 class MarketListed(Event, frozen=True, gc=False):
     """A new market with an empty book (`book_update_id` 0) and no prices."""
 

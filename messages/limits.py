@@ -111,6 +111,7 @@ INT_BOUNDS: Final[dict[str, Bound]] = {
     "discovery_low_ticks": _PRICE,
     "discovery_high_ticks": _PRICE,
     "expire_at_ms": Bound(-MAX_TIME_MS, MAX_EXPIRY_AHEAD_MS, _R.TIME_OUT_OF_WINDOW, relative=True),
+    "countdown_ms": Bound(-MAX_EXPIRY_AHEAD_MS, MAX_EXPIRY_AHEAD_MS, _R.TIME_OUT_OF_WINDOW),
     "funding_time_ms": Bound(-MAX_TIME_MS, MAX_FUNDING_AHEAD_MS, _R.TIME_OUT_OF_WINDOW, relative=True),
     "rate_ppb": Bound(-MAX_RATE_PPB, MAX_RATE_PPB, _R.RATE_OUT_OF_RANGE),
     "ratio_new": Bound(-MAX_SPLIT_RATIO, MAX_SPLIT_RATIO, _R.INVALID_RATIO),

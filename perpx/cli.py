@@ -10,8 +10,12 @@ from engine_service.main import add_engine_parser
 from funding.main import add_funding_parser
 from matching.engine import EngineConfig
 from oracle.main import add_oracle_parser
+from perpx.admin_cli import add_admin_parser
+from perpx.api_main import add_api_parser
+from perpx.bench.rest import add_bench_rest_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
+from perpx.keys_cli import add_keys_parser
 from perpx.up import add_up_parser
 
 
@@ -62,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_engine_parser(commands)
     add_oracle_parser(commands)
     add_funding_parser(commands)
+    add_api_parser(commands)
+    add_keys_parser(commands)
+    add_admin_parser(commands)
+    add_bench_rest_parser(commands)
     return parser
 
 

@@ -10,11 +10,15 @@ import argparse
 import logging
 import signal
 import socket
+import threading
 from pathlib import Path
 from types import FrameType
 
+from api.server_key import ENV as SERVER_KEY_ENV
+from api.server_key import load_server_key
 from ops.health import DEFAULT_HEALTH_PORTS, default_health_port, health_port_env
 from ops.logs import setup_logging
+from perpx.exchange import write_url_file
 from perpx.supervisor import ServiceSpec, Supervisor
 from streams.connection import DEFAULT_DATA_DIR, redis_url_or_embedded
 from streams.embedded import APPENDFSYNC_CHOICES
@@ -26,6 +30,7 @@ SERVICES = [
     ServiceSpec("oracle", ("oracle",)),
     ServiceSpec("funding", ("funding",)),
 ]
+DEFAULT_API_PORT = 8000
 
 DESCRIPTION = """\
 Run the whole exchange: Redis (embedded under --data-dir unless REDIS_URL is set), then the engine,
@@ -83,6 +88,15 @@ def add_up_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]
     funding.add_argument(
         "--funding-sample-interval-ms", type=int, metavar="MS", help="how often the premium is sampled (default 5000)"
     )
+
+    api = parser.add_argument_group("api")
+    api.add_argument(
+        "--api-port",
+        type=int,
+        help=f"the REST API's port on 127.0.0.1 (default {DEFAULT_API_PORT}; a free one if taken)",
+    )
+    api.add_argument("--api-workers", type=int, default=1, help="uvicorn workers of the REST API")
+    api.add_argument("--no-demo", action="store_true", help="no demo keys even in the local default setup")
     parser.set_defaults(run=run_up)
 
 
@@ -154,6 +168,8 @@ def run_up(args: argparse.Namespace) -> int:
             port = choose_port(args.health_host, spec.name, chosen, default_health_port(spec.name))
             log.info("%s: http://%s:%d/readyz (and /healthz, /metrics)", spec.name, args.health_host, port)
         specs.append(ServiceSpec(spec.name, service_argv(spec, args, port)))
+    api_port = choose_port("127.0.0.1", "api", args.api_port, DEFAULT_API_PORT)
+    specs.append(ServiceSpec("api", ("api", "--port", str(api_port), "--workers", str(args.api_workers))))
     if args.redis_port is not None and not port_is_free("127.0.0.1", args.redis_port):
         raise SystemExit(f"perpx up: port {args.redis_port} for redis is taken")
     with redis_url_or_embedded(args.data_dir, args.appendfsync, args.redis_port) as (url, server):
@@ -163,13 +179,44 @@ def run_up(args: argparse.Namespace) -> int:
             if server is not None and server.maybe_restart():
                 log.warning("embedded redis had died; restarted it from its AOF")
 
-        supervisor = Supervisor(specs, {"REDIS_URL": url})
+        server_key = load_server_key(args.data_dir)
+        if server is not None:
+            write_url_file(args.data_dir, url)  # so that `perpx keys` and `perpx admin` find this Redis
+        supervisor = Supervisor(specs, {"REDIS_URL": url, SERVER_KEY_ENV: server_key.decode()})
         try:
             supervisor.start()
             log.info("perpx is up: %s. Ctrl-C stops it.", ", ".join(s.name for s in specs))
+            log.info("REST API (Binance USD-M compatible) at http://127.0.0.1:%d, docs at /docs", api_port)
+            if server is not None and not args.no_demo:
+                start_demo(url, server_key, api_port)
             supervisor.watch(on_tick=keep_redis_up)
         finally:
             log.info("stopping")
             supervisor.stop()
     log.info("stopped")
     return 0
+
+
+def start_demo(url: str, server_key: bytes, api_port: int) -> None:
+    """Demo keys for two funded accounts, printed once the engine has funded them (in a thread:
+    the supervisor's watch must start at once)."""
+    import asyncio
+
+    from perpx.demo_keys import ensure_demo_keys, fund, print_demo_keys
+    from streams.connection import connect
+    from streams.keys import ShardKeys
+
+    def run() -> None:
+        client = connect(url)
+        try:
+            keys = ensure_demo_keys(client, server_key)
+        finally:
+            client.close()
+        try:
+            asyncio.run(fund(url, ShardKeys(), [k.account_id for k in keys]))
+        except TimeoutError:
+            log.warning("the engine did not fund the demo accounts in time")
+            return
+        print_demo_keys(keys, f"http://127.0.0.1:{api_port}")
+
+    threading.Thread(target=run, name="demo-keys", daemon=True).start()

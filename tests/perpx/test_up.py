@@ -22,6 +22,7 @@ import redis
 from messages.commands import Deposit, PlaceOrder
 from messages.enums import Side
 from streams.client import append_command
+from streams.embedded import free_port
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
 from streams.stream_ids import parse_id
@@ -29,10 +30,21 @@ from streams.stream_ids import parse_id
 
 class Up:
     def __init__(self, data_dir: Path, *options: str, **env_vars: str) -> None:
+        self.api_port = free_port()
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
         env.update(PERPX_ENGINE_HEALTH_PORT="0", PYTHONUNBUFFERED="1", **env_vars)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "perpx.cli", "up", "--data-dir", str(data_dir), *options],
+            [
+                sys.executable,
+                "-m",
+                "perpx.cli",
+                "up",
+                "--data-dir",
+                str(data_dir),
+                "--api-port",
+                str(self.api_port),
+                *options,
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -261,3 +273,40 @@ def test_options_reach_the_services():
     )
     for service_args in argv.values():
         build_parser().parse_args(list(service_args))  # each service accepts what it is given
+
+
+def test_up_serves_the_rest_api_and_prints_funded_demo_keys(tmp_path):
+    with perpx_up(tmp_path) as up:
+        up.wait_for("DEMO account", 2)
+        demo = re.findall(r"DEMO account (\d+): key (\w+) secret (\w+)", up.text())
+        assert len(demo) == 2 and demo[0][0] != demo[1][0]
+        base = f"http://127.0.0.1:{up.api_port}"
+        (_, key, secret), (_, other_key, other_secret) = demo
+        from tests.api.binance_client import SignedClient
+
+        buyer, seller = SignedClient(base, key, secret), SignedClient(base, other_key, other_secret, in_body=True)
+        order = {"symbol": "AAPLUSDC", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1.000", "price": "200.00"}
+        resting = seller.post("/fapi/v1/order", {**order, "side": "SELL"})
+        assert resting.status_code == 200, resting.text
+        filled = buyer.ok("POST", "/fapi/v1/order", {**order, "side": "BUY", "newOrderRespType": "RESULT"})
+        assert filled["status"] == "FILLED"
+        buyer.close()
+        seller.close()
+        # `perpx keys` beside the running `perpx up` finds its Redis through the data directory
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PERPX_SERVER_KEY")}
+        done = subprocess.run(
+            [sys.executable, "-m", "perpx.cli", "keys", "create", "--json", "--data-dir", str(tmp_path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert redis.Redis.from_url(up.redis_url).exists(
+            "perpx:api:key:" + __import__("json").loads(done.stdout)["key"]
+        )
+        assert up.ctrl_c() == 0, up.text()
+    with perpx_up(tmp_path) as up:  # a restart prints the same demo keys, funded once
+        up.wait_for("DEMO account", 2)
+        assert re.findall(r"DEMO account (\d+): key (\w+) secret (\w+)", up.text()) == demo
+        assert up.ctrl_c() == 0, up.text()

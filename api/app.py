@@ -1,0 +1,55 @@
+"""The FastAPI app: one factory, the shared clients in `app.state`, weights and limits on every request.
+
+Per process (each uvicorn worker runs its own lifespan): one Redis client, one CommandClient that
+awaits the engine's events, the key store and the limiter (whose state is in Redis, shared by
+every replica). Nothing here holds exchange state.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.gateway import Gateway
+from api.key_store import KeyStore
+from api.limits import Limiter
+from api.markets import MarketCatalog
+from api.routes import account, admin, listen_key, orders, public
+from api.settings import ApiSettings
+from api.weights import WeightMiddleware
+from streams.client import CommandClient
+from streams.keys import ShardKeys
+
+DESCRIPTION = """perpx speaks Binance's USD-M futures REST API: point ccxt's `binanceusdm` or Binance's
+`binance-futures-connector` at this base URL. Signed endpoints take HMAC-SHA256 signatures exactly as
+Binance checks them; errors are `{"code": -NNNN, "msg": "..."}`. Decimal strings in and out."""
+
+
+def create_app(settings: ApiSettings, markets: MarketCatalog | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = aioredis.Redis.from_url(settings.redis_url)
+        commands = CommandClient(client, ShardKeys(settings.shard), settings.command_timeout_s)
+        await commands.start()
+        app.state.settings = settings
+        app.state.redis = client
+        app.state.keys = KeyStore(client, settings.server_key)
+        app.state.limiter = Limiter(client, settings.limits, settings.limits_namespace or settings.shard)
+        app.state.gateway = Gateway(commands)
+        app.state.markets = markets or MarketCatalog.from_listing()
+        app.state.shard_keys = ShardKeys(settings.shard)
+        try:
+            yield
+        finally:
+            await commands.stop()
+            await client.aclose()
+
+    app = FastAPI(title="perpx", version="1", description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
+
+    app.add_middleware(WeightMiddleware)
+    for module in (public, orders, account, listen_key, admin):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,55 @@
+"""The api's only way to change anything: a command to the engine, answered by its own events.
+
+Each command gets a fresh id (unique per producer) and the api's wall clock as `ts_ms`; the engine
+takes the later of that and its own clock. A Rejected event becomes the Binance error of the one
+table (api.reject_codes); a command whose result does not come in time is -1007, its execution
+status unknown, as Binance says of a timeout.
+"""
+
+import uuid
+
+from api.errors import ApiError
+from api.reject_codes import error_for
+from messages.commands import Command
+from messages.events import Event, Rejected
+from streams.client import CommandClient
+from streams.snapshots import wall_clock_ms
+
+
+def new_command_id() -> str:
+    return f"api-{uuid.uuid4().hex}"
+
+
+def now_ms() -> int:
+    return wall_clock_ms()
+
+
+class Gateway:
+    def __init__(self, client: CommandClient) -> None:
+        self.client = client
+
+    async def submit(self, command: Command) -> list[Event]:
+        """The command's events; ApiError if it was rejected or timed out."""
+        events = await self.submit_any(command)
+        for event in events:
+            if isinstance(event, Rejected):
+                raise error_for(event.command_type, event.reason, event.detail)
+        return events
+
+    async def submit_any(self, command: Command) -> list[Event]:
+        """The command's events, a Rejected one included (for batches, answered one by one)."""
+        try:
+            return await self.client.submit(command)
+        except TimeoutError as exc:
+            raise ApiError(
+                -1007,
+                "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
+                503,
+            ) from exc
+
+
+def rejection_of(events: list[Event]) -> ApiError | None:
+    for event in events:
+        if isinstance(event, Rejected):
+            return error_for(event.command_type, event.reason, event.detail)
+    return None

@@ -1,0 +1,157 @@
+"""Limits as Binance sets them, shared by every api replica through Redis (one atomic script each).
+
+- Request weight per IP and per API key per minute (fixed minute windows, as Binance's
+  X-MBX-USED-WEIGHT-1M); past the budget 429 -1003, and an IP that goes on sending while refused
+  is banned for a while with 418.
+- New orders per account per 10 s and per minute (X-MBX-ORDER-COUNT-10S / -1M); past either 429
+  -1015. Refused requests count, as at Binance.
+"""
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from fastapi import Request
+
+from api.errors import ApiError
+from api.keys import ApiKey
+from streams.snapshots import wall_clock_ms
+
+PREFIX = "perpx:api:limit:"
+
+# weight of each endpoint on the IP budget (Binance's figures); a path not listed weighs 1
+WEIGHTS: dict[tuple[str, str], int] = {
+    ("GET", "/fapi/v1/exchangeInfo"): 1,
+    ("POST", "/fapi/v1/order"): 0,  # orders weigh on the order counts instead
+    ("PUT", "/fapi/v1/order"): 1,
+    ("DELETE", "/fapi/v1/order"): 1,
+    ("POST", "/fapi/v1/batchOrders"): 5,
+    ("PUT", "/fapi/v1/batchOrders"): 5,
+    ("DELETE", "/fapi/v1/batchOrders"): 1,
+    ("DELETE", "/fapi/v1/allOpenOrders"): 1,
+    ("POST", "/fapi/v1/leverage"): 1,
+    ("POST", "/fapi/v1/marginType"): 1,
+    ("POST", "/fapi/v1/positionMargin"): 1,
+}
+
+_WEIGH = """
+local banned = redis.call('TTL', KEYS[1])
+if banned > 0 then return {2, banned, 0} end
+local used = redis.call('INCRBY', KEYS[2], ARGV[1])
+if used == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+if used > tonumber(ARGV[2]) then
+  local over = redis.call('INCR', KEYS[3])
+  if over == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
+  if over > tonumber(ARGV[4]) then
+    redis.call('SET', KEYS[1], '1', 'EX', ARGV[5])
+    return {2, tonumber(ARGV[5]), used}
+  end
+  return {1, 0, used}
+end
+return {0, 0, used}
+"""
+
+_COUNT_ORDERS = """
+local short = redis.call('INCRBY', KEYS[1], ARGV[1])
+if short == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], 20) end
+local long = redis.call('INCRBY', KEYS[2], ARGV[1])
+if long == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[2], 120) end
+return {short, long}
+"""
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    ip_weight_per_minute: int = 2400
+    key_weight_per_minute: int = 2400
+    orders_per_10s: int = 300
+    orders_per_minute: int = 1200
+    ban_after_refused: int = 50  # requests refused with 429 in one minute before the IP is banned
+    ban_s: int = 120
+
+
+def weight_of(method: str, path: str, query: str) -> int:
+    if method == "GET" and path == "/fapi/v1/openOrders" and "symbol=" not in query:
+        return 40
+    return WEIGHTS.get((method, path), 1)
+
+
+class Limiter:
+    def __init__(self, client: aioredis.Redis, settings: LimitSettings, exchange: str) -> None:
+        """`exchange` (the shard name) keeps the counts of two exchanges on one Redis apart."""
+        self.settings = settings
+        self.prefix = f"{PREFIX}{exchange}:"
+        self.weigh = client.register_script(_WEIGH)
+        self.count_orders = client.register_script(_COUNT_ORDERS)
+
+    async def charge_ip(self, ip: str, weight: int) -> int:
+        """Charge `weight` to the IP's minute; returns the minute's weight used, or raises."""
+        minute = wall_clock_ms() // 60_000
+        tag = f"{self.prefix}{{ip:{ip}}}"
+        keys = [f"{tag}:ban", f"{tag}:w:{minute}", f"{tag}:over:{minute}"]
+        settings = self.settings
+        args = [weight, settings.ip_weight_per_minute, 120, settings.ban_after_refused, settings.ban_s]
+        status, ban_s, used = await self.weigh(keys, args)
+        if status == 2:
+            raise ApiError(-1003, f"Way too much request weight used; IP banned for {ban_s} s.", 418)
+        if status == 1:
+            raise TooMuchWeight(int(used))
+        return int(used)
+
+    async def charge_key(self, request: Request, api_key: ApiKey) -> None:
+        """The API key's own minute budget, charged with the request's weight once it is known."""
+        minute = wall_clock_ms() // 60_000
+        tag = f"{self.prefix}{{key:{api_key.key}}}"
+        keys = [f"{tag}:ban", f"{tag}:w:{minute}", f"{tag}:over:{minute}"]
+        weight = getattr(request.state, "weight", 1)
+        args = [weight, self.settings.key_weight_per_minute, 120, 1 << 60, 1]
+        status, _, _ = await self.weigh(keys, args)
+        if status != 0:
+            raise ApiError(-1003, "Too much request weight used for this API key; please use the websocket.", 429)
+
+    async def charge_orders(self, request: Request, account_id: int, count: int) -> None:
+        """Count `count` new orders for the account; 429 -1015 past either window."""
+        now_ms = wall_clock_ms()
+        tag = f"{self.prefix}{{account:{account_id}}}"
+        keys = [f"{tag}:o10s:{now_ms // 10_000}", f"{tag}:o1m:{now_ms // 60_000}"]
+        short, long = await self.count_orders(keys, [count])
+        request.state.order_counts = (int(short), int(long))
+        settings = self.settings
+        if short > settings.orders_per_10s:
+            raise ApiError(
+                -1015, f"Too many new orders; current limit is {settings.orders_per_10s} orders per TEN_SECONDS.", 429
+            )
+        if long > settings.orders_per_minute:
+            raise ApiError(
+                -1015, f"Too many new orders; current limit is {settings.orders_per_minute} orders per MINUTE.", 429
+            )
+
+
+class TooMuchWeight(Exception):
+    def __init__(self, used: int) -> None:
+        super().__init__(used)
+        self.used = used
+
+
+def rate_limits(settings: LimitSettings) -> list[dict[str, object]]:
+    """exchangeInfo's rateLimits."""
+    return [
+        {
+            "rateLimitType": "REQUEST_WEIGHT",
+            "interval": "MINUTE",
+            "intervalNum": 1,
+            "limit": settings.ip_weight_per_minute,
+        },
+        {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": settings.orders_per_minute},
+        {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": settings.orders_per_10s},
+    ]
+
+
+def limits_from_text(text: str) -> LimitSettings:
+    """LimitSettings from "name=value,..." (PERPX_API_LIMITS), e.g. "orders_per_10s=50"."""
+    fields = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        if name not in LimitSettings.__dataclass_fields__:
+            raise ValueError(f"unknown limit {name!r}")
+        fields[name] = int(value)
+    return LimitSettings(**fields)

@@ -1,0 +1,1 @@
+"""One router per group of endpoints, each small; api.app mounts them."""

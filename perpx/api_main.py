@@ -1,0 +1,61 @@
+"""`perpx api`: the REST API under uvicorn, against REDIS_URL (or the embedded Redis of --data-dir)."""
+
+import argparse
+import os
+from pathlib import Path
+
+from api.server_key import ENV as SERVER_KEY_ENV
+from api.server_key import load_server_key
+from streams.connection import DEFAULT_DATA_DIR
+from streams.keys import DEFAULT_SHARD
+
+DEFAULT_PORT = 8000
+
+
+def add_api_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("api", help="serve the Binance-compatible REST API (uvicorn)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PERPX_API_PORT", DEFAULT_PORT)))
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--shard", default=DEFAULT_SHARD)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where server.key is kept")
+    parser.set_defaults(run=run_api)
+
+
+def run_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from perpx.exchange import exchange_redis
+
+    with exchange_redis(args.data_dir) as (url, _):
+        # the workers build their app from the environment (uvicorn's factory mode)
+        os.environ["REDIS_URL"] = url
+        os.environ[SERVER_KEY_ENV] = load_server_key(args.data_dir).decode()
+        os.environ["PERPX_API_SHARD"] = args.shard
+        uvicorn.run(
+            "perpx.api_main:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+            access_log=False,
+        )
+    return 0
+
+
+def app_from_env():  # noqa: ANN201 - the FastAPI app, imported lazily so `perpx` starts fast
+    from api.app import create_app
+    from api.limits import limits_from_text
+    from api.settings import ApiSettings
+
+    return create_app(
+        ApiSettings(
+            redis_url=os.environ["REDIS_URL"],
+            server_key=os.environ[SERVER_KEY_ENV].encode(),
+            shard=os.environ.get("PERPX_API_SHARD", DEFAULT_SHARD),
+            limits=limits_from_text(os.environ.get("PERPX_API_LIMITS", "")),
+            limits_namespace=os.environ.get("PERPX_API_LIMITS_NAMESPACE", ""),
+            command_timeout_s=float(os.environ.get("PERPX_API_COMMAND_TIMEOUT_S", "5")),
+        )
+    )
