@@ -100,7 +100,7 @@ async def verify_signed(request: Request, permission: str) -> Signed:
 async def verify_key_only(request: Request) -> ApiKey:
     """For listenKey: the API key alone, no signature (as Binance's USER_STREAM endpoints)."""
     key_text = api_key_header(request)
-    api_key = await request.app.state.keys.get(key_text)
+    api_key: ApiKey | None = await request.app.state.keys.get(key_text)
     if api_key is None:
         raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
     request.state.api_key = api_key

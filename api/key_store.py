@@ -1,5 +1,7 @@
 """Where API keys live: the async store the api reads, and the sync one `perpx keys` writes."""
 
+from typing import cast
+
 import redis
 import redis.asyncio as aioredis
 from cryptography.fernet import Fernet
@@ -22,7 +24,8 @@ class KeyStore:
     async def get(self, key: str) -> ApiKey | None:
         if not is_well_formed(key):
             return None
-        return parse_record(key, await self.client.hgetall(KEY_PREFIX + key), self.fernet)
+        record = cast(dict[bytes, bytes], await self.client.hgetall(KEY_PREFIX + key))
+        return parse_record(key, record, self.fernet)
 
 
 def create_key(client: redis.Redis, server_key: bytes, account_id: int | None, permissions: frozenset[str]) -> ApiKey:
@@ -33,7 +36,7 @@ def create_key(client: redis.Redis, server_key: bytes, account_id: int | None, p
         client.eval(_RAISE_TO, 1, NEXT_ACCOUNT, account_id)
     key, secret = new_key_pair()
     api_key = ApiKey(key, secret, account_id, permissions)
-    client.hset(KEY_PREFIX + key, mapping=key_record(api_key, Fernet(server_key), wall_clock_ms()))
+    client.hset(KEY_PREFIX + key, mapping=key_record(api_key, Fernet(server_key), wall_clock_ms()))  # type: ignore[arg-type]
     return api_key
 
 

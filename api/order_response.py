@@ -8,6 +8,7 @@ full order is a read, served from views/ by the openOrder/allOrders endpoints.
 """
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from api.decimals import format_ratio
 from api.markets import Market
@@ -55,7 +56,10 @@ def taker_fills(events: list[Event], order_id: int, market: Market) -> Fills:
     return Fills(lots, quote, remaining, last_ts)
 
 
-def find(events: list[Event], kind: type, order_id: int | None = None) -> Event | None:
+AnyEvent = TypeVar("AnyEvent", bound=Event)
+
+
+def find(events: list[Event], kind: type[AnyEvent], order_id: int | None = None) -> AnyEvent | None:
     for event in events:
         if isinstance(event, kind) and (order_id is None or getattr(event, "order_id", None) == order_id):
             return event

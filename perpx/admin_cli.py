@@ -10,12 +10,14 @@ import redis.asyncio as aioredis
 from api import admin_ops
 from api.errors import ApiError
 from api.gateway import Gateway
+from messages.commands import Command
+from oracle.admin import AdminOp
 from streams.client import CommandClient
 from streams.connection import DEFAULT_DATA_DIR
 from streams.keys import DEFAULT_SHARD, ShardKeys
 
 
-def add_admin_parser(commands: argparse._SubParsersAction) -> None:
+def add_admin_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("admin", help="operate the exchange: money, markets, prices, corporate actions")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--shard", default=DEFAULT_SHARD)
@@ -65,6 +67,7 @@ async def carry_out(args: argparse.Namespace, url: str) -> dict[str, object]:
     client = aioredis.Redis.from_url(url)
     try:
         if args.op in ("price", "split", "dividend"):
+            op: AdminOp
             if args.op == "price":
                 op = admin_ops.post_price(args.underlying, args.price)
             elif args.op == "split":
@@ -72,6 +75,7 @@ async def carry_out(args: argparse.Namespace, url: str) -> dict[str, object]:
             else:
                 op = admin_ops.schedule_dividend(args.id, args.symbol, args.effective, args.amount)
             return await admin_ops.run_oracle_op(client, keys, op)
+        command: Command
         if args.op == "deposit":
             command = admin_ops.deposit(args.account, args.usdc)
         elif args.op == "withdraw":

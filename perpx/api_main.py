@@ -3,16 +3,20 @@
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.server_key import ENV as SERVER_KEY_ENV
 from api.server_key import load_server_key
 from streams.connection import DEFAULT_DATA_DIR
 from streams.keys import DEFAULT_SHARD
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 DEFAULT_PORT = 8000
 
 
-def add_api_parser(commands: argparse._SubParsersAction) -> None:
+def add_api_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("api", help="serve the Binance-compatible REST API (uvicorn)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PERPX_API_PORT", DEFAULT_PORT)))
@@ -44,7 +48,7 @@ def run_api(args: argparse.Namespace) -> int:
     return 0
 
 
-def app_from_env():  # noqa: ANN201 - the FastAPI app, imported lazily so `perpx` starts fast
+def app_from_env() -> "FastAPI":  # imported lazily so that `perpx` starts fast
     from api.app import create_app
     from api.limits import limits_from_text
     from api.settings import ApiSettings

@@ -8,6 +8,7 @@ from depositing again after).
 
 import asyncio
 import logging
+from typing import cast
 
 import redis
 import redis.asyncio as aioredis
@@ -30,8 +31,8 @@ DEMO_USDC = 100_000
 def ensure_demo_keys(client: redis.Redis, server_key: bytes) -> list[ApiKey]:
     fernet = Fernet(server_key)
     found = [
-        parse_record(k.decode(), client.hgetall(KEY_PREFIX + k.decode()), fernet)
-        for k in client.lrange(DEMO_KEYS, 0, -1)
+        parse_record(k.decode(), cast(dict[bytes, bytes], client.hgetall(KEY_PREFIX + k.decode())), fernet)
+        for k in cast(list[bytes], client.lrange(DEMO_KEYS, 0, -1))
     ]
     keys = [k for k in found if k is not None]
     while len(keys) < DEMO_ACCOUNTS:

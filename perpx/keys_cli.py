@@ -10,7 +10,7 @@ from api.server_key import load_server_key
 from streams.connection import DEFAULT_DATA_DIR, connect
 
 
-def add_keys_parser(commands: argparse._SubParsersAction) -> None:
+def add_keys_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("keys", help="API keys")
     actions = parser.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a key bound to one account; prints key and secret once")

@@ -46,7 +46,8 @@ def max_notional_at(market: Market, leverage: int) -> str:
 
 
 def gateway_of(request: Request) -> Gateway:
-    return request.app.state.gateway
+    gateway: Gateway = request.app.state.gateway
+    return gateway
 
 
 @router.post("/leverage", summary="Change initial leverage (TRADE)", openapi_extra=documented(LeverageParams))

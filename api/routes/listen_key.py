@@ -6,7 +6,7 @@ read by the WebSocket side to route an account's events.
 """
 
 import secrets
-from typing import Annotated
+from typing import Annotated, cast
 
 import redis.asyncio as aioredis
 from fastapi import APIRouter, Depends, Request
@@ -39,7 +39,7 @@ def unknown_listen_key() -> ApiError:
 
 
 async def current_key(client: aioredis.Redis, account_id: int) -> str | None:
-    found = await client.get(ACCOUNT_LISTEN_KEY_PREFIX + str(account_id))
+    found = cast(bytes | None, await client.get(ACCOUNT_LISTEN_KEY_PREFIX + str(account_id)))
     if found is None:
         return None
     key = found.decode()

@@ -28,11 +28,13 @@ MAX_BATCH_CANCELS = 10
 
 
 def gateway_of(request: Request) -> Gateway:
-    return request.app.state.gateway
+    gateway: Gateway = request.app.state.gateway
+    return gateway
 
 
 def markets_of(request: Request) -> MarketCatalog:
-    return request.app.state.markets
+    markets: MarketCatalog = request.app.state.markets
+    return markets
 
 
 # -- placing ---------------------------------------------------------------------------------------

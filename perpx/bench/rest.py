@@ -15,6 +15,7 @@ import json
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -25,7 +26,7 @@ from api.server_key import load_server_key
 from streams.connection import DEFAULT_DATA_DIR, connect
 
 
-def add_bench_rest_parser(commands: argparse._SubParsersAction) -> None:
+def add_bench_rest_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("bench-rest", help="REST order round trip and throughput against a running perpx up")
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -39,13 +40,13 @@ def add_bench_rest_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run_bench_rest)
 
 
-def signed(api_key: ApiKey, params: dict) -> tuple[str, dict]:
+def signed(api_key: ApiKey, params: dict[str, Any]) -> tuple[str, dict[str, str]]:
     query = urlencode({**params, "recvWindow": 60000, "timestamp": int(time.time() * 1000)})
     signature = hmac.new(api_key.secret.encode(), query.encode(), hashlib.sha256).hexdigest()
     return f"{query}&signature={signature}", {"X-MBX-APIKEY": api_key.key}
 
 
-async def place(client: httpx.AsyncClient, api_key: ApiKey, order: dict) -> float:
+async def place(client: httpx.AsyncClient, api_key: ApiKey, order: dict[str, Any]) -> float:
     query, headers = signed(api_key, order)
     started = time.perf_counter()
     response = await client.post(f"/fapi/v1/order?{query}", headers=headers)
@@ -60,7 +61,7 @@ async def cancel_all(client: httpx.AsyncClient, api_key: ApiKey, symbol: str) ->
     await client.delete(f"/fapi/v1/allOpenOrders?{query}", headers=headers)
 
 
-async def bench(args: argparse.Namespace, keys: list[ApiKey], admin: ApiKey) -> dict:
+async def bench(args: argparse.Namespace, keys: list[ApiKey], admin: ApiKey) -> dict[str, Any]:
     order = {"symbol": args.symbol, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": args.quantity}
     order["price"] = args.price
     limits = httpx.Limits(max_connections=args.connections + 1)
