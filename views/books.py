@@ -180,7 +180,9 @@ class BookView:
         impact notional), rounded against the taker as the engine's book does; None on a thin side."""
         spec = self.spec(symbol)
         notional = spec.impact_notional_micro if notional_micro is None else notional_micro
-        return self.must_get(symbol).book.impact_price_ticks(is_buy, notional, spec.micro_per_tick_lot)
+        return self.must_get(symbol).book.impact_price_ticks(
+            is_buy, notional, self.markets.must_get(symbol).micro_per_tick_lot
+        )
 
     def spec(self, symbol: str) -> MarketSpec:
         return self.markets.must_get(symbol).spec
