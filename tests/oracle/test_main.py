@@ -107,7 +107,7 @@ async def test_the_view_book_reader_sees_the_engine_book(
     )
 
 
-async def test_the_stream_book_reader_starts_from_a_snapshot_with_resting_orders(
+async def test_the_view_book_reader_starts_from_a_snapshot_with_resting_orders(
     redis_server: EmbeddedRedis, redis_client: redis.Redis, shard_keys: ShardKeys
 ) -> None:
     """The crash of issue 13: a reader seeded from a snapshot that holds resting orders (stored as
@@ -115,7 +115,7 @@ async def test_the_stream_book_reader_starts_from_a_snapshot_with_resting_orders
     import redis.asyncio as aioredis
 
     from matching.markets import load_markets
-    from oracle.stream_book import StreamBookReader
+    from oracle.book_view import ViewBookReader
 
     with running_service(redis_server.url, shard_keys) as engine_service:
         for i, (side, price_ticks) in enumerate([(Side.BUY, 17_990), (Side.SELL, 18_010)]):
@@ -127,9 +127,9 @@ async def test_the_stream_book_reader_starts_from_a_snapshot_with_resting_orders
     engine_service.close()
     redis_client.delete(shard_keys.events)  # only the snapshot is left to tell the book
     client = aioredis.from_url(redis_server.url)
-    reader = StreamBookReader(client, shard_keys, load_markets())
+    reader = ViewBookReader(client, shard_keys, load_markets())
     await reader.refresh()
     top = await reader.book_top("NVDAUSDC")
     await client.aclose()
     assert (top.best_bid_ticks, top.best_ask_ticks, top.last_trade_ticks) == (17_990, 18_010, 17_990)
-    assert reader.feed.markets["NVDAUSDC"].book.depth(5) == engine_service.engine.markets["NVDAUSDC"].book.depth(5)
+    assert reader.view.books.must_get("NVDAUSDC").book.depth(5) == engine_service.engine.markets["NVDAUSDC"].book.depth(5)
