@@ -132,4 +132,5 @@ async def test_the_view_book_reader_starts_from_a_snapshot_with_resting_orders(
     top = await reader.book_top("NVDAUSDC")
     await client.aclose()
     assert (top.best_bid_ticks, top.best_ask_ticks, top.last_trade_ticks) == (17_990, 18_010, 17_990)
-    assert reader.view.books.must_get("NVDAUSDC").book.depth(5) == engine_service.engine.markets["NVDAUSDC"].book.depth(5)
+    engine_book = engine_service.engine.markets["NVDAUSDC"].book
+    assert reader.view.books.must_get("NVDAUSDC").book.depth(5) == engine_book.depth(5)
