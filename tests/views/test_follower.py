@@ -212,3 +212,24 @@ def test_an_unreadable_snapshot_past_a_gap_starts_over_and_waits(
     assert follower.catch_up() == 0  # no loop: a gap, a snapshot it cannot read: it waits
     assert follower.backoff.waiting()
     assert follower.metrics.gaps._value.get() >= 1
+
+
+def test_the_blocking_run_follows_until_stopped(redis_client: redis.Redis, shard_keys: ShardKeys) -> None:
+    import threading
+    import time
+
+    writer = StreamWriter(redis_client, shard_keys, Engine(SPECS))
+    view = RecordingView()
+    follower = Follower(redis_client, shard_keys, view, genesis=genesis)
+    stop = threading.Event()
+    thread = threading.Thread(target=follower.run, args=(stop.is_set, 50), daemon=True)
+    thread.start()
+    written = write_random(writer, 17, 40)
+    deadline = time.monotonic() + 10
+    while follower.last_seq < written[-1].seq:
+        assert time.monotonic() < deadline, "the blocking follower never caught up"
+        time.sleep(0.02)
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert view.events == written
