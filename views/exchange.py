@@ -36,7 +36,8 @@ class ExchangeView:
         self.candles = CandleView(self.markets)
         self.ticker = TickerView(self.markets)
         self.prices = PricesView(self.markets)
-        # accounts: the account-side projections (views/accounts*.py, built beside these) join here
+        # ACCOUNTS: views/accounts.py (branch `accounts`, same Projection interface) joins here once
+        # merged: `self.accounts = AccountsView()`, listed in self.projections below
         self.projections: list[Projection] = [
             self.markets,
             self.books,
