@@ -130,6 +130,7 @@ async def serve(
 
         registry = CollectorRegistry()
         registry.register(OracleCollector(service))
+        book.view.metrics.also_register(registry)
         wall = clock
 
         def check() -> tuple[bool, dict]:
