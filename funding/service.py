@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 from funding.config import FundingConfig
 from funding.multiplier import ONE_PPM
-from funding.rate import FundingRate, funding_rate
+from funding.rate import funding_rate
 from funding.sampler import BookSource, PremiumSampler
 from funding.settlement import SettlementLedger, due_boundaries, settle_command
 from messages.commands import FundingSettle
+from messages.funding_index import FundingRate
 from messages.market_spec import MarketSpec
 from views.funding_schedule import boundary_at_or_before, next_boundary_after
 

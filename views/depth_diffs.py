@@ -33,7 +33,8 @@ def take_depth_diffs(books: BookView) -> list[DepthDiff]:
 
 def _diff(symbol: str, book: MarketBook) -> DepthDiff:
     assert book.touched is not None
-    bids, asks = [], []
+    bids: list[tuple[int, int]] = []
+    asks: list[tuple[int, int]] = []
     for is_buy, price in sorted(book.touched, key=lambda key: (key[0], -key[1] if key[0] else key[1])):
         side = book.book.bids if is_buy else book.book.asks
         level = side.levels.get(price)

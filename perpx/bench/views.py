@@ -17,7 +17,7 @@ from perpx.bench.workload import WorkloadOp
 from views.exchange import ExchangeView
 
 
-def bench_views(ops: list[WorkloadOp]) -> dict:
+def bench_views(ops: list[WorkloadOp]) -> dict[str, object]:
     markets = sorted({op.market for op in ops})
     specs = [bench_market_spec(i) for i in markets]
     commands = workload_commands(ops, [s.symbol for s in specs], 1, SelfTradePrevention.NONE, with_ids=False)
