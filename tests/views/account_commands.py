@@ -12,6 +12,7 @@ engine's current state (so cancels and amends mostly name live orders), then app
 import random
 
 from margin.engine import MarginEngine
+from matching.engine import EngineConfig
 from messages.commands import (
     AdjustIsolatedMargin,
     AdvanceClock,
@@ -44,7 +45,8 @@ MAKER = 9
 
 
 def new_engine() -> MarginEngine:
-    return MarginEngine(SPECS)
+    """Small idempotence windows: retries also come from beyond them, and invariants stay cheap."""
+    return MarginEngine(SPECS, config=EngineConfig(command_window=64, client_id_window=16))
 
 
 class AccountCommands:
@@ -55,6 +57,13 @@ class AccountCommands:
         self.count = 0
         self.issued: list[Command] = []
         self.listed = False
+        rng = self.rng
+        self.opening = [
+            *(lambda t, a=a: Deposit(self.id(), t, a, rng.randint(200, 10_000) * MICRO) for a in TRADERS),
+            lambda t: Deposit(self.id(), t, MAKER, 10_000_000 * MICRO),
+            lambda t: PriceUpdate(self.id(), t, SPECS[0].symbol, 10_000, 10_000),
+        ]
+        rng.shuffle(self.opening)  # sometimes trading starts before the first mark
 
     def next(self, engine: MarginEngine) -> Command:
         command = self.make(engine)
@@ -77,12 +86,15 @@ class AccountCommands:
         market = rng.choice(markets)
         account = rng.choice(TRADERS)
         roll = rng.random()
-        if self.count < 3:  # every market gets a first mark soon, though not always before trading
-            return PriceUpdate(self.id(), t, markets[self.count % len(markets)], 10_000, 10_000)
+        if self.opening:  # every trader funded, the maker rich, a first mark for most markets
+            return self.opening.pop(0)(t)
+        halted = [m for m in markets if engine.markets[m].status is not MarketStatus.ACTIVE]
+        if halted and rng.random() < 0.1:
+            return SetMarketStatus(self.id(), t, rng.choice(halted), MarketStatus.ACTIVE)
         if roll < 0.02 and self.issued:
             return rng.choice(self.issued)  # a retry: applied once
-        if roll < 0.08:
-            amount = rng.choice((rng.randint(1, 50_000) * MICRO, rng.randint(1, 10**6), 0, -5))
+        if roll < 0.06:
+            amount = rng.choice((rng.randint(1, 5_000) * MICRO, rng.randint(1, 10**6), 0, -5))
             return Deposit(self.id(), t, rng.choice((*TRADERS, MAKER, 0)), amount)
         if roll < 0.11:
             return Withdraw(self.id(), t, account, rng.choice((rng.randint(1, 30_000) * MICRO, 0, 10**15)))
@@ -91,7 +103,15 @@ class AccountCommands:
         if roll < 0.16:
             return SetMarginMode(self.id(), t, account, market, rng.random() < 0.6)
         if roll < 0.18:
-            return AdjustIsolatedMargin(self.id(), t, account, market, rng.randint(-3_000, 3_000) * MICRO)
+            isolated = [
+                (a.account_id, symbol)
+                for a in engine.margin.ledger.accounts.values()
+                for symbol in sorted(a.isolated_micro)
+                if a.account_id > 0 and symbol in a.positions and a.positions[symbol].size_lots
+            ]
+            if isolated and rng.random() < 0.8:
+                account, market = rng.choice(sorted(isolated))
+            return AdjustIsolatedMargin(self.id(), t, account, market, rng.randint(-300, 300) * MICRO)
         if roll < 0.50:
             return self.order(engine, t, rng.choice((*TRADERS, MAKER)), market)
         if roll < 0.58:
@@ -111,10 +131,9 @@ class AccountCommands:
             return CashDividend(self.id(), t, market, rng.choice((rng.randint(1, 3_000_000), 0)))
         if roll < 0.92:
             return Split(self.id(), t, market, *rng.choice(((2, 1), (4, 1), (1, 2), (5, 4), (3, 1), (0, 1))))
-        if roll < 0.94:
-            status = rng.choice((MarketStatus.ACTIVE,) * 5 + tuple(MarketStatus))
-            return SetMarketStatus(self.id(), t, market, status)
-        if roll < 0.95 and not self.listed:
+        if roll < 0.93:
+            return SetMarketStatus(self.id(), t, market, rng.choice(tuple(MarketStatus)))
+        if roll < 0.94 and not self.listed:
             self.listed = True
             return ListMarket(self.id(), t, LATE_SPEC)
         self.clock_ms += rng.randint(0, 400)
@@ -133,7 +152,9 @@ class AccountCommands:
             tif = rng.choice((TimeInForce.GTC,) * 4 + tuple(TimeInForce))
             if rng.random() < 0.02:
                 price = rng.choice((0, -1))  # bad input
-        size = rng.randint(1, 400) if rng.random() > 0.02 else rng.choice((0, 10**10))
+        size = rng.choice((rng.randint(1, 400), rng.randint(1, 3_000)))  # sometimes at the margin's edge
+        if rng.random() < 0.02:
+            size = rng.choice((0, 10**10))  # bad input
         return PlaceOrder(
             self.id(),
             t,
@@ -187,7 +208,7 @@ class AccountCommands:
     def price(self, engine: MarginEngine, t: int, market: str) -> PriceUpdate:
         rng = self.rng
         current = engine.markets[market].mark_price_ticks or 10_000
-        move_bps = rng.choice((rng.randint(-300, 300),) * 3 + (rng.randint(-4_000, 4_000),))
+        move_bps = rng.choice((rng.randint(-300, 300),) * 2 + (rng.choice((-1, 1)) * rng.randint(1_500, 4_000),))
         mark = max(1, current * (10_000 + move_bps) // 10_000)
         if rng.random() < 0.03:
             mark = rng.choice((0, -3))  # bad input
