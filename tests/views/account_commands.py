@@ -209,6 +209,8 @@ class AccountCommands:
         rng = self.rng
         current = engine.markets[market].mark_price_ticks or 10_000
         move_bps = rng.choice((rng.randint(-300, 300),) * 2 + (rng.choice((-1, 1)) * rng.randint(1_500, 4_000),))
+        if current < 5_000 or current > 20_000:  # gaps compound downward: drift back toward 100.00
+            move_bps = abs(move_bps) if current < 5_000 else -abs(move_bps)
         mark = max(1, current * (10_000 + move_bps) // 10_000)
         if rng.random() < 0.03:
             mark = rng.choice((0, -3))  # bad input
