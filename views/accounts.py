@@ -5,7 +5,7 @@ and whose markets are matching's Market objects, written by the events instead o
 - AccountUpdated (and BalanceChanged) give an account's balance, and each changed position in
   full (size, entry cost, realized PnL, leverage in force, margin mode, isolated margin);
 - OrderAccepted ... OrderCanceled give the open orders (views/orders.py), and so each position's
-  open-order totals, which the initial margin counts;
+  open-order totals, which the initial margin counts (kept by MarginRisk.on_order_opened / closed);
 - PriceApplied gives each market's mark, Trade its last price (the valuation price is the mark,
   else the last trade, as in the engine); MarketListed and SplitApplied the specs;
 - the insurance fund's positions (its AccountUpdated is not sent: system accounts are not
@@ -32,6 +32,7 @@ from margin.queries import AccountSummary, LeverageBracket, PositionView, bracke
 from margin.risk import MarginRisk
 from matching.engine import Engine
 from matching.market import Market
+from matching.order import Order
 from messages.enums import LiquidationStep, Side
 from messages.events import (
     AccountUpdated,
@@ -237,19 +238,24 @@ class AccountsView:
     def move_insurance(self, symbol: str, signed_lots: int) -> None:
         self.risk.ledger.account(INSURANCE_ACCOUNT).position(symbol).size_lots += signed_lots
 
-    def resting_changed(self, order: OrderRecord, sign: int) -> None:
-        """An order started (+1) or stopped (-1) resting: its position's open-order totals, as
-        margin/risk.py keeps them (remaining lots, and their notional at the order's price)."""
-        market = self.markets[order.market]
-        position = self.risk.ledger.account(order.account_id).position(order.market)
-        lots = sign * order.remaining_lots
-        notional = lots * order.price_ticks * market.micro_per_tick_lot
-        if order.is_buy:
-            position.buy_lots += lots
-            position.buy_notional_micro += notional
+    def resting_changed(self, record: OrderRecord, sign: int) -> None:
+        """An order started (+1) or stopped (-1) resting: its position's open-order totals, kept
+        by margin/risk.py's own bookkeeping, given the order as the engine's Order type."""
+        self.risk.ledger.account(record.account_id)  # funded before its first order, but a seed may differ
+        order = Order(
+            record.order_id,
+            record.account_id,
+            record.market,
+            record.is_buy,
+            record.price_ticks,
+            record.size_lots,
+            record.remaining_lots,
+        )
+        market = self.markets[record.market]
+        if sign > 0:
+            self.risk.on_order_opened(market, order)
         else:
-            position.sell_lots += lots
-            position.sell_notional_micro += notional
+            self.risk.on_order_closed(market, order)
 
     def on_price_applied(self, event: PriceApplied) -> None:
         market = self.markets[event.market]
