@@ -6,13 +6,15 @@ Every step also checks the whole view against the engine (tests/views/account_ag
 
 from fractions import Fraction
 
+import pytest
+
 from messages.commands import AmendOrder, CancelOrder, PlaceOrder
 from messages.enums import CancelReason, MarketStatus, OrderType, SelfTradePrevention, Side, TimeInForce
-from messages.events import Event, MarketStatusChanged
+from messages.events import Event, MarketStatusChanged, Trade
 from tests.margin.exchange import Exchange, spec, ticks, usdc
 from tests.views.account_agreement import assert_agrees
 from views.accounts import AccountsView
-from views.orders import OrderStatus
+from views.orders import OrderStatus, UnknownOrder
 
 
 class Followed(Exchange):
@@ -219,3 +221,35 @@ def test_events_of_other_concerns_pass_through() -> None:
     view = AccountsView([spec()])
     view.apply(MarketStatusChanged(7, "c", 1, "AAPLUSDC", MarketStatus.HALTED))
     assert view.last_seq == 7 and view.markets["AAPLUSDC"].status is MarketStatus.HALTED
+
+
+def test_a_view_started_from_a_snapshot_knows_the_orders_but_not_their_past_fills() -> None:
+    """A snapshot holds each resting order's sizes, not the prices it filled at nor its age."""
+    ex = Followed()
+    ex.deposit(1, "1000")
+    ex.deposit(2, "1000")
+    ex.mark("100")
+    partial = ex.limit(1, Side.BUY, 5, "100")
+    untouched = ex.limit(1, Side.BUY, 5, "99")
+    ex.limit(2, Side.SELL, 2, "100")
+    restarted = AccountsView.from_snapshot(ex.engine.snapshot())
+    assert_agrees(restarted, ex.engine)
+    seen_partial = restarted.get_order(1, partial)
+    assert seen_partial is not None
+    assert (seen_partial.filled_lots, seen_partial.filled_notional_ticks_lots, seen_partial.created_ms) == (2, None, 0)
+    assert seen_partial.status is OrderStatus.PARTIALLY_FILLED and seen_partial.average_price_ticks() is None
+    seen_untouched = restarted.get_order(1, untouched)
+    assert seen_untouched is not None and seen_untouched.filled_notional_ticks_lots == 0
+
+
+def test_an_event_naming_an_order_the_view_never_saw_is_refused_and_changes_nothing() -> None:
+    ex = Followed()
+    ex.deposit(1, "1000")
+    ex.mark("100")
+    order_id = ex.limit(1, Side.BUY, 5, "100")
+    before = ex.view.open_orders(1)
+    trade = Trade(99, "x", 1, "AAPLUSDC", 1, ticks("100"), 1, Side.SELL, 12345, 2, 0, order_id, 1, 4)
+    with pytest.raises(UnknownOrder):
+        ex.view.apply(trade)
+    assert ex.view.open_orders(1) == before
+    assert_agrees(ex.view, ex.engine)
