@@ -13,41 +13,25 @@ from matching.order import Order
 from views.accounts import AccountsView
 from views.orders import OrderStatus, OrderView
 
-
-def order_key(order: Order) -> tuple:
-    return (
-        order.account_id,
-        order.market,
-        order.order_id,
-        order.client_order_id,
-        order.side,
-        order.time_in_force,
-        order.price_ticks,
-        order.size_lots,
-        order.remaining_lots,
-        order.size_lots - order.remaining_lots,
-        order.reduce_only,
-        order.expire_at_ms,
-        order.self_trade_prevention,
-    )
+# what an open order is, in both the engine's Order and the view's OrderView
+ORDER_FIELDS = (
+    "account_id",
+    "market",
+    "order_id",
+    "client_order_id",
+    "side",
+    "time_in_force",
+    "price_ticks",
+    "size_lots",
+    "remaining_lots",
+    "reduce_only",
+    "expire_at_ms",
+    "self_trade_prevention",
+)
 
 
-def view_key(order: OrderView) -> tuple:
-    return (
-        order.account_id,
-        order.market,
-        order.order_id,
-        order.client_order_id,
-        order.side,
-        order.time_in_force,
-        order.price_ticks,
-        order.size_lots,
-        order.remaining_lots,
-        order.filled_lots,
-        order.reduce_only,
-        order.expire_at_ms,
-        order.self_trade_prevention,
-    )
+def order_key(order: Order | OrderView) -> tuple:
+    return tuple(getattr(order, field) for field in ORDER_FIELDS)
 
 
 def held(positions: dict) -> dict[str, tuple[int, int, int]]:
@@ -96,8 +80,9 @@ def assert_agrees(view: AccountsView, engine: MarginEngine) -> None:
         assert view.account_summary(account_id) == account_summary(engine, account_id), f"summary of {account_id}"
         engine_orders = engine.orders_of(account_id)
         open_orders = view.open_orders(account_id)
-        assert [view_key(o) for o in open_orders] == [order_key(o) for o in engine_orders], f"orders of {account_id}"
+        assert [order_key(o) for o in open_orders] == [order_key(o) for o in engine_orders], f"orders of {account_id}"
         for order in open_orders:
+            assert order.filled_lots == order.size_lots - order.remaining_lots
             assert order.resting and order.status is (
                 OrderStatus.PARTIALLY_FILLED if order.filled_lots else OrderStatus.NEW
             )
