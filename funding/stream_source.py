@@ -1,24 +1,19 @@
-"""The BookFeed kept up to date from Redis: the engine's event stream for the books, the command
-stream for the oracle's PriceUpdates (which produce no event).
+"""The BookFeed kept up to date from Redis: the engine's event stream for the books and prices.
 
-Start-up: the books come from the engine's newest snapshot (its markets and books, nothing else),
-then from the event entries after the snapshot's last seq; without a snapshot, from the genesis
-listing (the engine's, matching/markets.toml, unless given) and the first event.
-PriceUpdates are read from the command stream's end at start-up: only the latest matters and the
-oracle sends one a second.
+Start-up: the books come from the engine's newest snapshot (its markets, books, index and last
+trade, nothing else), then from the event entries after the snapshot's last seq; without a
+snapshot, from the genesis listing (the engine's, matching/markets.toml, unless given) and the
+first event. Session and index source come with the next PriceApplied (the oracle sends one a second).
 """
 
 import logging
 
-import msgspec
 import redis
 
 from engine_service.kinds import ENGINE_KINDS
 from funding.book_feed import BookFeed, FeedMarket
 from funding.sampler import MarketObservation
 from matching.markets import load_markets
-from messages.codec import commands_decoder, decode_command
-from messages.commands import PriceUpdate
 from messages.market_spec import MarketSpec
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
@@ -42,11 +37,9 @@ class StreamBookSource:
         if snapshot is not None and seed_from_snapshot(self.feed, snapshot.data):
             self.feed.last_seq = snapshot.next_seq - 1
             self.event_position = f"{snapshot.next_seq - 1}-0"  # entry ids are the seq of their last event
-        newest = client.xrevrange(keys.commands, count=1)
-        self.command_position = newest[0][0].decode() if newest else "0-0"
 
     def catch_up(self) -> int:
-        """Apply every event and PriceUpdate written since the last call; return how many entries."""
+        """Apply every event written since the last call; return how many entries."""
         read = 0
         while True:
             entries = self.client.xrange(self.keys.events, "(" + self.event_position, "+", count=_BATCH)
@@ -54,17 +47,6 @@ class StreamBookSource:
                 for event in parse_entry(parse_id(raw_id), fields).events:
                     self.feed.apply_event(event)
                 self.event_position = raw_id.decode()
-            read += len(entries)
-            if len(entries) < _BATCH:
-                break
-        self.feed.flush()  # an event entry holds whole commands: the last one is complete
-        while True:
-            entries = self.client.xrange(self.keys.commands, "(" + self.command_position, "+", count=_BATCH)
-            for raw_id, fields in entries:
-                for command in _commands_of(fields):
-                    if isinstance(command, PriceUpdate):
-                        self.feed.apply_price_update(command)
-                self.command_position = raw_id.decode()
             read += len(entries)
             if len(entries) < _BATCH:
                 break
@@ -87,22 +69,15 @@ def seed_from_snapshot(feed: BookFeed, data: bytes) -> bool:
         except Exception:  # another kind's snapshot, or a format this code does not know
             continue
         feed.markets = {
-            symbol: FeedMarket(market.spec, market.status, market.book, market.index_price_ticks)
+            symbol: FeedMarket(
+                market.spec,
+                market.status,
+                market.book,
+                market.index_price_ticks,
+                last_trade_ticks=market.last_trade_ticks,
+            )
             for symbol, market in sorted(engine.markets.items())
         }
         return True
     log.warning("no engine loader reads the snapshot; rebuilding the books from the first event")
     return False
-
-
-def _commands_of(fields: dict[bytes, bytes]) -> list[object]:
-    """A command entry holds one command (`c`) or a packed list (`b`); undecodable ones are the
-    engine's dead letters, not ours: skipped."""
-    try:
-        if b"c" in fields:
-            return [decode_command(fields[b"c"])]
-        if b"b" in fields:
-            return list(commands_decoder().decode(fields[b"b"]))
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return []
-    return []

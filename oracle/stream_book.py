@@ -1,17 +1,15 @@
 """The books as the engine's event stream tells them, for the oracle process (a BookReader).
 
-The books themselves are funding.book_feed.BookFeed (real OrderBooks rebuilt from events, shared
-with the funding service); this adds the last trade price per market, which the mark needs, and
-the reading from Redis: seeded from the engine's newest snapshot (markets, resting orders, last
-trade), then every event entry after the seq it covers.
+The books themselves are funding.book_feed.BookFeed (real OrderBooks folded from events, with the
+last trade price per market, which the mark needs), shared with the funding service; this adds
+the reading from Redis: seeded from the engine's newest snapshot by the engine's own loaders
+(funding.stream_source.seed_from_snapshot), then every event entry after the seq it covers.
 """
 
-import msgspec
 import redis.asyncio as aioredis
 
-from funding.book_feed import BookFeed, FeedMarket
-from matching.snapshot import EngineState
-from messages.events import Trade
+from funding.book_feed import BookFeed
+from funding.stream_source import seed_from_snapshot
 from messages.market_spec import MarketSpec
 from oracle.book_view import EMPTY_BOOK, BookTop, top_of
 from streams.event_batch import parse_entry
@@ -26,7 +24,6 @@ class StreamBookReader:
         self.client = client
         self.keys = keys
         self.feed = BookFeed(specs)
-        self.last_trade_ticks: dict[str, int] = {}
         self.position = "0-0"
         self.seeded = False
 
@@ -34,19 +31,8 @@ class StreamBookReader:
         """From the engine's newest snapshot when there is one; the event stream before it may be gone."""
         self.seeded = True
         raw = await self.client.hgetall(self.keys.snapshot)
-        if not raw:
+        if not raw or not seed_from_snapshot(self.feed, raw[b"data"]):
             return
-        state = msgspec.msgpack.decode(raw[b"data"], type=EngineState)
-        for market_state in state.markets:
-            market = FeedMarket(market_state.spec, market_state.status)
-            for order in market_state.orders:
-                arrival = order.arrival
-                market.book.add(order)
-                order.arrival = arrival
-            market.book.next_arrival = market_state.next_arrival
-            self.feed.markets[market_state.spec.symbol] = market
-            if market_state.last_trade_ticks:
-                self.last_trade_ticks[market_state.spec.symbol] = market_state.last_trade_ticks
         next_seq = int(raw[b"next_seq"])
         self.feed.last_seq = next_seq - 1
         self.position = f"{next_seq - 1}-0"  # event entry ids carry the seq of their last event
@@ -59,12 +45,9 @@ class StreamBookReader:
             for raw_id, fields in entries:
                 for event in parse_entry(parse_id(raw_id), fields).events:
                     self.feed.apply_event(event)
-                    if isinstance(event, Trade):
-                        self.last_trade_ticks[event.market] = event.price_ticks
                 self.position = raw_id.decode()
             if len(entries) < _BATCH:
                 break
-        self.feed.flush()  # an entry holds whole commands: the last one read is complete
 
     def market_specs(self) -> list[MarketSpec]:
         return self.feed.market_specs()
@@ -73,4 +56,4 @@ class StreamBookReader:
         feed_market = self.feed.markets.get(market)
         if feed_market is None:
             return EMPTY_BOOK
-        return top_of(feed_market.book, feed_market.spec, self.last_trade_ticks.get(market))
+        return top_of(feed_market.book, feed_market.spec, feed_market.last_trade_ticks or None)

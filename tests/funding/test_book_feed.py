@@ -8,7 +8,7 @@ from margin.engine import MarginEngine
 from matching.book import OrderBook
 from messages.commands import Deposit, ListMarket, PlaceOrder, PriceUpdate, SetMarketStatus, Split
 from messages.enums import MarketSession, MarketStatus, OrderType, PriceSource, Side, TimeInForce
-from messages.events import OrderAccepted, Trade
+from messages.events import OrderAccepted, OrderRested, Trade
 from tests.funding.replay import AAPL, NVDA, Replay, random_commands
 
 
@@ -53,34 +53,37 @@ def test_events_seen_twice_change_nothing():
     before = book_state(replay.feed.markets["AAPLUSDC"].book)
     for event in replay.events:
         replay.feed.apply_event(event)
-    replay.feed.flush()
     assert book_state(replay.feed.markets["AAPLUSDC"].book) == before == [[], [(1, 10_010, 600)]]
 
 
-def test_a_taker_rests_only_once_its_command_is_over():
-    """A buy crossing two asks: between its events the taker is held aside, so the book never
-    crosses, and it rests with what is left when the next command's first event arrives."""
+def test_a_taker_rests_with_its_order_rested_after_its_trades():
+    """A buy crossing two asks: its Trades empty the asks, then its OrderRested puts what is left
+    in the book; folded event by event, the book never crosses."""
     replay = Replay()
     replay.place(1, 1, "AAPLUSDC", Side.SELL, 300, 10_000)
     replay.place(2, 1, "AAPLUSDC", Side.SELL, 300, 10_001)
     events = replay.engine.apply(PlaceOrder("big", 3, 2, "AAPLUSDC", Side.BUY, 1_000, 10_005))
     feed = replay.feed
+    books = []
     for event in events:
         feed.apply_event(event)
         feed.markets["AAPLUSDC"].book.check_invariants()
-    assert [type(e).__name__ for e in events] == ["OrderAccepted", "Trade", "Trade"]
-    assert book_state(feed.markets["AAPLUSDC"].book) == [[], []]  # not rested yet
-    feed.flush()
-    assert book_state(feed.markets["AAPLUSDC"].book) == [[(3, 10_005, 400)], []]
+        books.append(book_state(feed.markets["AAPLUSDC"].book))
+    assert [type(e).__name__ for e in events] == ["OrderAccepted", "Trade", "Trade", "OrderRested"]
+    assert books == [
+        [[], [(1, 10_000, 300), (2, 10_001, 300)]],
+        [[], [(2, 10_001, 300)]],
+        [[], []],
+        [[(3, 10_005, 400)], []],
+    ]
 
 
-def test_price_updates_set_index_session_and_source_like_the_engine():
-    feed = BookFeed([AAPL])
-    feed.apply_price_update(
-        PriceUpdate("p1", 1, "AAPLUSDC", 10_000, 10_001, MarketSession.OVERNIGHT, PriceSource.INTERNAL)
-    )
-    feed.apply_price_update(PriceUpdate("p2", 2, "AAPLUSDC", 0, 10_001))  # the engine rejects: ignored
-    feed.apply_price_update(PriceUpdate("p3", 3, "NVDAUSDC", 20_000, 20_000))  # not listed: ignored
+def test_applied_prices_set_index_session_and_source():
+    replay = Replay([AAPL])
+    replay.apply(PriceUpdate("p1", 1, "AAPLUSDC", 10_000, 10_001, MarketSession.OVERNIGHT, PriceSource.INTERNAL))
+    replay.apply(PriceUpdate("p2", 2, "AAPLUSDC", 0, 10_001))  # the engine rejects it: no PriceApplied
+    replay.apply(PriceUpdate("p3", 3, "NVDAUSDC", 20_000, 20_000))  # not listed: rejected
+    feed = replay.feed
     observation = feed.observe("AAPLUSDC")
     assert observation is not None
     assert (observation.index_price_ticks, observation.session, observation.index_source) == (
@@ -120,19 +123,20 @@ def test_observation_matches_observe_book_on_the_engine():
 
 def test_an_order_rested_and_hit_within_one_command_rests_with_what_is_left():
     """The engine may rest an order and then, in the same command, trade against it (a liquidation
-    set off by the command places IOC orders into the book): the feed still holds that order aside,
-    so the trade must reduce it there."""
+    set off by the command places IOC orders into the book): its OrderRested comes first, so the
+    trade reduces it in the book."""
     feed = BookFeed([AAPL])
     events = [
         OrderAccepted(1, "c1", 0, 7, "AAPLUSDC", 1, "", Side.BUY, OrderType.LIMIT, TimeInForce.GTC, 10_000, 1_000),
-        OrderAccepted(2, "c1", 0, 8, "AAPLUSDC", 2, "", Side.SELL, OrderType.LIMIT, TimeInForce.IOC, 9_990, 400),
-        Trade(3, "c1", 0, "AAPLUSDC", 1, 10_000, 400, Side.SELL, 2, 8, 0, 1, 7, 600),
+        OrderRested(2, "c1", 0, 7, "AAPLUSDC", 1, "", Side.BUY, 10_000, 1_000, 1),
+        OrderAccepted(3, "c1", 0, 8, "AAPLUSDC", 2, "", Side.SELL, OrderType.LIMIT, TimeInForce.IOC, 9_990, 400),
+        Trade(4, "c1", 0, "AAPLUSDC", 1, 10_000, 400, Side.SELL, 2, 8, 0, 1, 7, 600, 0, 0, 2),
     ]
     for event in events:
         feed.apply_event(event)
-    feed.flush()
     feed.check_invariants()
     assert book_state(feed.markets["AAPLUSDC"].book) == [[(1, 10_000, 600)], []]
+    assert feed.markets["AAPLUSDC"].last_trade_ticks == 10_000
 
 
 @pytest.mark.parametrize("seed", range(3))
