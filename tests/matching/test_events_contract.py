@@ -9,7 +9,7 @@ from matching.book import OrderBook
 from matching.engine import Engine, EngineConfig
 from matching.naive_book import NaiveBook
 from messages.commands import AmendOrder, CancelOrder, PlaceOrder, PriceUpdate
-from messages.enums import CancelReason, MarketSession, OrderType, PriceSource, Side, TimeInForce
+from messages.enums import CancelReason, MarketSession, OrderType, PriceSource, SelfTradePrevention, Side, TimeInForce
 from messages.events import OrderCanceled, OrderRested, PriceApplied, Trade
 from tests.matching.helpers import assert_fold_is_the_engine
 from tests.matching.random_commands import SPECS, CommandGenerator
@@ -102,8 +102,10 @@ def test_which_events_take_an_update_id():
 def test_a_taker_rests_after_its_fills_with_what_is_left():
     engine = Engine(SPECS)
     engine.apply(_place(1, 1, Side.SELL, 5, 10_000))
-    events = engine.apply(_place(2, 2, Side.BUY, 8, 10_001, order_type=OrderType.LIMIT))
+    stp = SelfTradePrevention.EXPIRE_BOTH
+    events = engine.apply(_place(2, 2, Side.BUY, 8, 10_001, order_type=OrderType.LIMIT, self_trade_prevention=stp))
     assert [type(e).__name__ for e in events] == ["OrderAccepted", "Trade", "OrderRested"]
+    assert events[0].self_trade_prevention is stp
     rested = events[-1]
     assert isinstance(rested, OrderRested)
     assert (rested.order_id, rested.price_ticks, rested.remaining_lots, rested.book_update_id) == (2, 10_001, 3, 3)

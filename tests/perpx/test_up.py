@@ -101,13 +101,15 @@ def test_up_runs_and_stops_on_ctrl_c(tmp_path):
                     if e.command_id.startswith("up-")
                 ]
             )
-            < 2
+            < 4
         ):
             assert time.monotonic() < up.deadline, up.text()
             time.sleep(0.05)
         assert [(e.command_id, type(e).__name__) for e in events] == [
             ("up-0", "BalanceChanged"),
+            ("up-0", "AccountUpdated"),
             ("up-1", "OrderAccepted"),
+            ("up-1", "OrderRested"),
         ]
         client.close()
         assert (tmp_path / "redis" / "appendonly.aof").exists()
