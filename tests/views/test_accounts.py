@@ -47,6 +47,16 @@ class Followed(Exchange):
         return events[0].order_id
 
 
+def funded(*deposits: str, mark: str | None = "100", recently_closed: int = 1_000) -> Followed:
+    """Accounts 1, 2, ... with these deposits, and the mark at `mark` (None: no mark yet)."""
+    ex = Followed(recently_closed)
+    for account, amount in enumerate(deposits, start=1):
+        ex.deposit(account, amount)
+    if mark is not None:
+        ex.mark(mark)
+    return ex
+
+
 def test_a_deposit_is_the_balance_equity_and_available() -> None:
     ex = Followed()
     assert ex.view.account_summary(1) is None
@@ -59,9 +69,7 @@ def test_a_deposit_is_the_balance_equity_and_available() -> None:
 
 def test_a_resting_order_is_open_and_its_margin_is_held() -> None:
     """10 AAPL bid at 100 with 20x: 1,000 USDC of notional needs 50 USDC of initial margin."""
-    ex = Followed()
-    ex.deposit(1, "1000")
-    ex.mark("100")
+    ex = funded("1000")
     order_id = ex.limit(1, Side.BUY, 10, "100", client_id="bid-1")
     [order] = ex.view.open_orders(1)
     assert (order.order_id, order.client_order_id, order.side, order.order_type) == (
@@ -81,10 +89,7 @@ def test_a_resting_order_is_open_and_its_margin_is_held() -> None:
 
 def test_fills_at_two_prices_give_an_exact_average_and_the_filled_order_stays_readable() -> None:
     """A buy of 10 takes 4 at 100.00 and 6 at 100.01: average 100.006, exactly."""
-    ex = Followed()
-    ex.deposit(1, "10000")
-    ex.deposit(2, "10000")
-    ex.mark("100")
+    ex = funded("10000", "10000")
     first = ex.limit(2, Side.SELL, 4, "100")
     second = ex.limit(2, Side.SELL, 10, "100.01")
     taker = ex.limit(1, Side.BUY, 10, "100.01", client_id="take")
@@ -118,10 +123,7 @@ def test_unrealized_pnl_and_liquidation_price_follow_the_mark() -> None:
 
     Equity at price P is 100 + 10 (P - 100), maintenance 2.5% of 10 P: below it when
     P < 900 / 9.75 = 92.307..., so the liquidation price is 92.30 (the highest tick below)."""
-    ex = Followed()
-    ex.deposit(1, "100")
-    ex.deposit(2, "10000")
-    ex.mark("100")
+    ex = funded("100", "10000")
     ex.limit(2, Side.SELL, 10, "100")
     ex.limit(1, Side.BUY, 10, "100")
     ex.mark("110")
@@ -137,9 +139,7 @@ def test_unrealized_pnl_and_liquidation_price_follow_the_mark() -> None:
 
 
 def test_before_any_mark_positions_are_valued_at_the_last_trade() -> None:
-    ex = Followed()
-    ex.deposit(1, "1000")
-    ex.deposit(2, "1000")
+    ex = funded("1000", "1000", mark=None)
     ex.limit(2, Side.SELL, 5, "100")
     ex.limit(1, Side.BUY, 2, "100")
     ex.limit(2, Side.BUY, 1, "99")
@@ -148,10 +148,7 @@ def test_before_any_mark_positions_are_valued_at_the_last_trade() -> None:
 
 
 def test_accounts_never_see_each_other() -> None:
-    ex = Followed()
-    ex.deposit(1, "1000")
-    ex.deposit(2, "1000")
-    ex.mark("100")
+    ex = funded("1000", "1000")
     order_id = ex.limit(1, Side.BUY, 1, "99", client_id="mine")
     assert ex.view.get_order(2, order_id) is None
     assert ex.view.get_order(2, client_order_id="mine") is None
@@ -160,10 +157,7 @@ def test_accounts_never_see_each_other() -> None:
 
 
 def test_a_canceled_order_says_why_and_keeps_what_filled() -> None:
-    ex = Followed()
-    ex.deposit(1, "1000")
-    ex.deposit(2, "1000")
-    ex.mark("100")
+    ex = funded("1000", "1000")
     order_id = ex.limit(1, Side.BUY, 5, "100")
     ex.limit(2, Side.SELL, 2, "100")
     ex.apply(CancelOrder, 1, "AAPLUSDC", order_id)
@@ -181,9 +175,7 @@ def test_a_canceled_order_says_why_and_keeps_what_filled() -> None:
 
 
 def test_an_amend_moves_the_order_and_its_margin() -> None:
-    ex = Followed()
-    ex.deposit(1, "1000")
-    ex.mark("100")
+    ex = funded("1000")
     order_id = ex.limit(1, Side.BUY, 10, "100")
     ex.apply(AmendOrder, 1, "AAPLUSDC", order_id, "", ticks("90"), 20)
     [order] = ex.view.open_orders(1)
@@ -193,9 +185,7 @@ def test_an_amend_moves_the_order_and_its_margin() -> None:
 
 
 def test_recently_closed_orders_are_bounded_oldest_first() -> None:
-    ex = Followed(recently_closed=2)
-    ex.deposit(1, "1000")
-    ex.mark("100")
+    ex = funded("1000", recently_closed=2)
     ids = [ex.limit(1, Side.BUY, 1, "99", client_id=f"o{i}") for i in range(3)]
     for order_id in ids:
         ex.apply(CancelOrder, 1, "AAPLUSDC", order_id)
@@ -205,8 +195,7 @@ def test_recently_closed_orders_are_bounded_oldest_first() -> None:
 
 
 def test_settings_and_brackets_are_the_markets() -> None:
-    ex = Followed()
-    ex.deposit(1, "1000")
+    ex = funded("1000", mark=None)
     settings = ex.view.market_settings(1, "AAPLUSDC")
     assert settings is not None and (settings.leverage, settings.isolated) == (20, False)
     ex.leverage(1, 5)
@@ -225,10 +214,7 @@ def test_events_of_other_concerns_pass_through() -> None:
 
 def test_a_view_started_from_a_snapshot_knows_the_orders_but_not_their_past_fills() -> None:
     """A snapshot holds each resting order's sizes, not the prices it filled at nor its age."""
-    ex = Followed()
-    ex.deposit(1, "1000")
-    ex.deposit(2, "1000")
-    ex.mark("100")
+    ex = funded("1000", "1000")
     partial = ex.limit(1, Side.BUY, 5, "100")
     untouched = ex.limit(1, Side.BUY, 5, "99")
     ex.limit(2, Side.SELL, 2, "100")
@@ -243,9 +229,7 @@ def test_a_view_started_from_a_snapshot_knows_the_orders_but_not_their_past_fill
 
 
 def test_an_event_naming_an_order_the_view_never_saw_is_refused_and_changes_nothing() -> None:
-    ex = Followed()
-    ex.deposit(1, "1000")
-    ex.mark("100")
+    ex = funded("1000")
     order_id = ex.limit(1, Side.BUY, 5, "100")
     before = ex.view.open_orders(1)
     trade = Trade(99, "x", 1, "AAPLUSDC", 1, ticks("100"), 1, Side.SELL, 12345, 2, 0, order_id, 1, 4)
