@@ -48,7 +48,8 @@ class MarginRisk(Risk):
         self.unmarked_traded: list[Market] = []
         # trader accounts whose balance or positions changed during the current command (once
         # each), for its AccountUpdated events (margin/account_updates.py)
-        self.changed: list[Account] = []
+        self.changed: list[Account] = []  # the first `changed_count` (the list only grows, see Account)
+        self.changed_count = 0
 
     # -- the seam --------------------------------------------------------------------------------
 
@@ -323,17 +324,32 @@ class MarginRisk(Risk):
         if account.account_id <= 0:
             return  # system accounts are not reported
         if not account.changed:
-            account.changed = True
-            self.changed.append(account)
-            account.changed_markets.append(symbol)
-        elif symbol not in account.changed_markets:
-            account.changed_markets.append(symbol)
+            self.list_changed(account)
+        symbols = account.changed_markets
+        n = account.changed_count
+        for i in range(n):
+            if symbols[i] == symbol:
+                return
+        if n < len(symbols):
+            symbols[n] = symbol
+        else:
+            symbols.append(symbol)
+        account.changed_count = n + 1
 
     def note_balance_changed(self, account: Account) -> None:
         """The account's balance changed: report it when the command is done."""
         if not account.changed and account.account_id > 0:
-            account.changed = True
-            self.changed.append(account)
+            self.list_changed(account)
+
+    def list_changed(self, account: Account) -> None:
+        account.changed = True
+        changed = self.changed
+        n = self.changed_count
+        if n < len(changed):
+            changed[n] = account
+        else:
+            changed.append(account)
+        self.changed_count = n + 1
 
     def note_account(self, account: Account) -> None:
         """Its state changed: once the command is done, check it against maintenance and

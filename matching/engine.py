@@ -140,6 +140,9 @@ class Engine:
         self.out: list[Event] = _NO_EVENTS
         self.command_id = ""
         self.ts_ms = 0
+        # the same clock as one int object, boxed once per command: compiled, each event built
+        # with the native `ts_ms` would box it anew
+        self.ts_key: Any = 0
 
     # -- applying commands -----------------------------------------------------------------------
 
@@ -193,6 +196,7 @@ class Engine:
         if ts_ms > self.clock_ms:
             self.clock_ms = ts_ms
         self.ts_ms = self.clock_ms
+        self.ts_key = self.clock_ms
         if self.expiries and self.expiries[0][0] <= self.clock_ms:
             self.expire_due()
         if self.countdowns and self.next_countdown_ms <= self.clock_ms:
@@ -322,6 +326,9 @@ class Engine:
     def rest(self, market: Market, order: Order) -> None:
         """Put the order at the back of its level and say so (OrderRested), then bookkeeping."""
         market.book.add(order)
+        trader = order.trader
+        if trader is None:  # the account's first order to rest
+            trader = order.trader = self.trader(order.account_id)
         update_id = market.book_update_id + 1
         market.book_update_id = update_id
         seq = self.next_seq
@@ -330,8 +337,8 @@ class Engine:
             _OrderRested(
                 seq,
                 self.command_id,
-                self.ts_ms,
-                order.account_id,
+                self.ts_key,
+                trader.id_key,
                 market.symbol,
                 order.id_key,
                 order.client_order_id,
@@ -341,9 +348,6 @@ class Engine:
                 update_id,
             )
         )
-        trader = order.trader
-        if trader is None:  # the account's first order to rest
-            trader = order.trader = self.trader(order.account_id)
         trader.add(order)
         if order.expire_at_ms:
             heapq.heappush(self.expiries, (order.expire_at_ms, order.order_id, market.symbol))
@@ -387,7 +391,7 @@ class Engine:
             _OrderCanceled(
                 self.take_seq(),
                 self.command_id,
-                self.ts_ms,
+                self.ts_key,
                 order.account_id,
                 market.symbol,
                 order.id_key,
@@ -406,7 +410,7 @@ class Engine:
             _OrderAmended(
                 self.take_seq(),
                 self.command_id,
-                self.ts_ms,
+                self.ts_key,
                 order.account_id,
                 market.symbol,
                 order.id_key,
@@ -426,7 +430,7 @@ class Engine:
         risk = self.risk
         command_id, symbol = self.command_id, market.symbol
         # boxed once for all the trades (compiled, a native int handed to a Trade is boxed anew each time)
-        ts_ms: Any = self.ts_ms
+        ts_ms = self.ts_key
         taker_id: Any = taker.id_key
         taker_account: Any = taker.account_id
         taker_side = _BUY if taker.is_buy else _SELL

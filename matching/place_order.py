@@ -203,7 +203,7 @@ def place_unpacked(engine: Engine, cmd: PlaceOrder, fields: tuple[Any, ...]) -> 
         _OrderAccepted(
             seq,
             engine.command_id,
-            engine.ts_ms,
+            engine.ts_key,
             account_id,
             symbol,
             order.id_key,
