@@ -65,8 +65,6 @@ _OrderAmended: Final = OrderAmended
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
 _REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
 _EXPIRED: Final = CancelReason.EXPIRED
-_order_fits: Final = order_fits
-_cancel_fits: Final = cancel_fits
 DENSE_ACCOUNT_IDS: Final = 1 << 20  # traders of accounts below this id are also found by index
 # engine.out between commands: always empty, as nothing emits events outside a command
 _NO_EVENTS: Final[list[Event]] = []
@@ -157,7 +155,7 @@ class Engine:
             ts_ms: int = fields[1]
             # the fields' ranges (messages/limits.py), as a few comparisons
             if command_type is _PlaceOrder:
-                fits = _order_fits(
+                fits = order_fits(  # a native call (not through a Final alias, which calls the Python wrapper)
                     command_id,
                     ts_ms,
                     fields[2],
@@ -168,7 +166,7 @@ class Engine:
                     ts_ms if ts_ms > clock_ms else clock_ms,
                 )
             else:
-                fits = _cancel_fits(command_id, ts_ms, fields[2], fields[4], fields[5])
+                fits = cancel_fits(command_id, ts_ms, fields[2], fields[4], fields[5])
         else:
             fields = ()
             command_id = command.command_id

@@ -46,33 +46,33 @@ from typing import Any, Final
 
 from messages.enums import RejectReason
 
-MAX_PRICE_TICKS: Final = 1 << 28
-MAX_SIZE_LOTS: Final = 1 << 32  # an order's size; a market's max_order_lots is at most this
-MAX_MICRO_PER_TICK_LOT: Final = 1 << 20
-MAX_POSITION_VALUE_PER_TICK_MICRO: Final = 1 << 33  # |lots| x micro per tick lot of a position and its orders
-MAX_AMOUNT_MICRO: Final = 1 << 50  # one transfer of collateral
-MAX_BALANCE_MICRO: Final = 1 << 53  # an account's balance after a deposit
-MAX_TOTAL_COLLATERAL_MICRO: Final = 1 << 56  # everything deposited and not withdrawn
-MAX_FUNDING_INDEX: Final = 1 << 62  # cumulative, micro-USDC per lot x 1e-9
+MAX_PRICE_TICKS: Final = 268_435_456  # 2**28 (literals: compiled modules inline them)
+MAX_SIZE_LOTS: Final = 4_294_967_296  # 2**32: an order's size; a market's max_order_lots is at most this
+MAX_MICRO_PER_TICK_LOT: Final = 1_048_576  # 2**20
+MAX_POSITION_VALUE_PER_TICK_MICRO: Final = (
+    8_589_934_592  # 2**33: |lots| x micro per tick lot of a position and its orders
+)
+MAX_AMOUNT_MICRO: Final = 1_125_899_906_842_624  # 2**50: one transfer of collateral
+MAX_BALANCE_MICRO: Final = 9_007_199_254_740_992  # 2**53: an account's balance after a deposit
+MAX_TOTAL_COLLATERAL_MICRO: Final = 72_057_594_037_927_936  # 2**56: everything deposited and not withdrawn
+MAX_FUNDING_INDEX: Final = 4_611_686_018_427_387_904  # 2**62: cumulative, micro-USDC per lot x 1e-9
 MAX_RATE_PPB: Final = 1_000_000_000  # 100% of notional per funding interval
 MAX_SPLIT_RATIO: Final = 1_000  # each side of a split (the largest real ones are 1:1000 reverse)
 MAX_LEVERAGE: Final = 100  # as MarketSpec.validate allows
-MAX_DIVIDEND_MICRO_PER_SHARE: Final = 1 << 40  # a million USDC a share; also at most a lot's value at P
-MAX_TIME_MS: Final = 1 << 45
-MAX_EXPIRY_AHEAD_MS: Final = 366 * 86_400_000
+MAX_DIVIDEND_MICRO_PER_SHARE: Final = (
+    1_099_511_627_776  # 2**40: a million USDC a share; also at most a lot's value at P
+)
+MAX_TIME_MS: Final = 35_184_372_088_832  # 2**45
+MAX_EXPIRY_AHEAD_MS: Final = 31_622_400_000  # 366 days
 MAX_FUNDING_AHEAD_MS: Final = 3_600_000
-MAX_ID: Final = (1 << 53) - 1
+MAX_ID: Final = 9_007_199_254_740_991  # 2**53 - 1
 MAX_COMMAND_ID_LEN: Final = 128
 MAX_SYMBOL_LEN: Final = 32
 MAX_CLIENT_ORDER_ID_LEN: Final = 36
 MAX_TEXT_LEN: Final = 128  # any other text (a market's name)
 MAX_FEE_PPM: Final = 1_000_000
-MAX_FUNDING_INTERVAL_S: Final = 7 * 86_400
+MAX_FUNDING_INTERVAL_S: Final = 604_800  # a week
 MAX_MARGIN_TIERS: Final = 32
-
-# clock-relative windows: the bound is clock + offset
-_AHEAD: Final = 1
-_BEHIND: Final = 2
 
 
 class Bound:

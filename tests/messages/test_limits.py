@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import margin.engine  # noqa: F401 - loads nothing new, but keeps the command set the engine service sees
+from messages import limits
 from messages.codec import concrete_subclasses
 from messages.commands import CancelOrder, Command, PlaceOrder
 from messages.enums import RejectReason, Side
@@ -101,6 +102,19 @@ def spec(**changes) -> MarketSpec:
 def test_a_market_spec_beyond_the_limits_is_invalid(changes):
     assert spec().validate() is None
     assert spec(**changes).validate() is not None
+
+
+def test_the_literals_are_the_powers_the_derivation_uses():
+    assert (limits.MAX_PRICE_TICKS, limits.MAX_SIZE_LOTS, limits.MAX_MICRO_PER_TICK_LOT) == (2**28, 2**32, 2**20)
+    assert limits.MAX_POSITION_VALUE_PER_TICK_MICRO == 2**33
+    assert limits.MAX_POSITION_VALUE_PER_TICK_MICRO * limits.MAX_PRICE_TICKS == 2**61
+    assert (limits.MAX_AMOUNT_MICRO, limits.MAX_BALANCE_MICRO, limits.MAX_TOTAL_COLLATERAL_MICRO) == (
+        2**50,
+        2**53,
+        2**56,
+    )
+    assert (limits.MAX_FUNDING_INDEX, limits.MAX_DIVIDEND_MICRO_PER_SHARE, limits.MAX_TIME_MS) == (2**62, 2**40, 2**45)
+    assert limits.MAX_EXPIRY_AHEAD_MS == 366 * 86_400_000
 
 
 def test_ids_fit_json_numbers_and_client_ids_binance():
