@@ -40,6 +40,12 @@ alone: the engine service restores the state before it and dead-letters it (engi
 
 Lower bounds that have a meaning of their own (a price must be positive, a leverage at least 1)
 stay with the handlers and their specific reasons; here the lower bounds are magnitudes.
+
+Where: `command_problem` checks every command before its handler (Engine.apply), except the two of
+the hot path, PlaceOrder and CancelOrder, whose checks are inlined with these same constants:
+command id and clock in Engine.apply, account, price and expiry in place_order.order_rejection
+(its size and client order id were already checked there). A CancelOrder's account, order id and
+client order id are only looked up, never stored, and Engine.reject echoes none out of range.
 """
 
 from typing import Any, Final
@@ -169,37 +175,3 @@ def command_problem(command: Any, clock_ms: int) -> tuple[RejectReason, str] | N
             if len(value) > text[0]:
                 return text[1], f"{name} longer than {text[0]} characters"
     return None
-
-
-def order_fits(
-    command_id: str,
-    ts_ms: int,
-    account_id: int,
-    size_lots: int,
-    price_ticks: int,
-    expire_at_ms: int,
-    client_order_id: str,
-    clock_ms: int,
-) -> bool:
-    """PlaceOrder's fields within command_problem's ranges: the hot path's few comparisons (the
-    market is looked up, so its name needs none); command_problem then says which field is out."""
-    return (
-        len(command_id) <= MAX_COMMAND_ID_LEN
-        and 0 <= ts_ms <= MAX_TIME_MS
-        and -MAX_ID <= account_id <= MAX_ID
-        and -MAX_SIZE_LOTS <= size_lots <= MAX_SIZE_LOTS
-        and -MAX_PRICE_TICKS <= price_ticks <= MAX_PRICE_TICKS
-        and -MAX_TIME_MS <= expire_at_ms <= clock_ms + MAX_EXPIRY_AHEAD_MS
-        and len(client_order_id) <= MAX_CLIENT_ORDER_ID_LEN
-    )
-
-
-def cancel_fits(command_id: str, ts_ms: int, account_id: int, order_id: int, client_order_id: str) -> bool:
-    """CancelOrder's fields within command_problem's ranges (see order_fits)."""
-    return (
-        len(command_id) <= MAX_COMMAND_ID_LEN
-        and 0 <= ts_ms <= MAX_TIME_MS
-        and -MAX_ID <= account_id <= MAX_ID
-        and -MAX_ID <= order_id <= MAX_ID
-        and len(client_order_id) <= MAX_CLIENT_ORDER_ID_LEN
-    )
