@@ -50,6 +50,8 @@ client order id are only looked up, never stored, and Engine.reject echoes none 
 
 from typing import Any, Final
 
+from msgspec.structs import astuple
+
 from messages.enums import RejectReason
 
 MAX_PRICE_TICKS: Final = 268_435_456  # 2**28 (literals: compiled modules inline them)
@@ -149,29 +151,63 @@ UNBOUNDED_FIELDS: Final = frozenset(
 )
 
 
+class FieldCheck:
+    """One field of one command type to check: its position, and its integer bound or text limit."""
+
+    __slots__ = ("bound", "index", "max_len", "name", "text_reason")
+
+    def __init__(
+        self, index: int, name: str, bound: Bound | None, max_len: int = 0, text_reason: RejectReason | None = None
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.bound = bound
+        self.max_len = max_len
+        self.text_reason = text_reason
+
+
+_checks_by_type: dict[type, list[FieldCheck]] = {}
+
+
+def field_checks(command_type: type) -> list[FieldCheck]:
+    """The checks of a command type, in field order: built from its field names once, then cached."""
+    checks = _checks_by_type.get(command_type)
+    if checks is None:
+        checks = []
+        for index, name in enumerate(command_type.__struct_fields__):  # type: ignore[attr-defined]
+            bound = INT_BOUNDS.get(name)
+            text = TEXT_BOUNDS.get(name)
+            if bound is not None:
+                checks.append(FieldCheck(index, name, bound))
+            elif text is not None:
+                checks.append(FieldCheck(index, name, None, text[0], text[1]))
+        _checks_by_type[command_type] = checks
+    return checks
+
+
 def command_problem(command: Any, clock_ms: int) -> tuple[RejectReason, str] | None:
     """The first field of `command` outside its range, as (reason, detail); None if all fit.
 
-    Fields are read by name from the command's msgspec fields, so a command added later is checked
-    as soon as its field names are in the tables above."""
-    for name in command.__struct_fields__:
-        value = getattr(command, name)
-        bound = INT_BOUNDS.get(name)
+    Fields are found by name among the command's msgspec fields, so a command added later is
+    checked as soon as its field names are in the tables above."""
+    values = astuple(command)
+    for check in field_checks(type(command)):
+        value = values[check.index]
+        name = check.name
+        bound = check.bound
         if bound is not None:
             if type(value) is not int:
                 return bound.above, f"{name} is not an integer"
-            lo, hi = bound.lo, bound.hi
-            if bound.relative:
-                hi += clock_ms
+            hi = bound.hi + clock_ms if bound.relative else bound.hi
             if value > hi:
                 return bound.above, f"{name} {value} above {hi}"
-            if value < lo:
-                return bound.below, f"{name} {value} below {lo}"
-            continue
-        text = TEXT_BOUNDS.get(name)
-        if text is not None:
+            if value < bound.lo:
+                return bound.below, f"{name} {value} below {bound.lo}"
+        else:
+            reason = check.text_reason
+            assert reason is not None
             if type(value) is not str:
-                return text[1], f"{name} is not text"
-            if len(value) > text[0]:
-                return text[1], f"{name} longer than {text[0]} characters"
+                return reason, f"{name} is not text"
+            if len(value) > check.max_len:
+                return reason, f"{name} longer than {check.max_len} characters"
     return None
