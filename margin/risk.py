@@ -28,7 +28,6 @@ from matching.market import Market
 from matching.order import Order
 from matching.risk import Risk
 from messages.enums import RejectReason
-from messages.limits import MAX_POSITION_VALUE_PER_TICK_MICRO
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -116,7 +115,7 @@ class MarginRisk(Risk):
             sell_adjust += lots * price_ticks * u
             exposure_lots = position.sell_lots + sell_lots - position.size_lots
         # the position and the orders that grow it, at any price: bounded (messages/limits.py)
-        if exposure_lots * u > MAX_POSITION_VALUE_PER_TICK_MICRO:
+        if exposure_lots > market.max_position_lots:
             return RejectReason.POSITION_LIMIT
         common = not account.isolated_micro and ((sole is not None and stored is sole) or not account.positions)
         # the common account (one market, no isolated margin): its equity is that market's alone

@@ -46,9 +46,8 @@ from messages.limits import (
     MAX_COMMAND_ID_LEN,
     MAX_ID,
     MAX_SYMBOL_LEN,
-    cancel_fits,
+    MAX_TIME_MS,
     command_problem,
-    order_fits,
 )
 from messages.market_spec import MarketSpec
 
@@ -68,8 +67,6 @@ _OrderRested: Final = OrderRested
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
 _REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
 _EXPIRED: Final = CancelReason.EXPIRED
-_order_fits: Final = order_fits
-_cancel_fits: Final = cancel_fits
 DENSE_ACCOUNT_IDS: Final = 1 << 20  # traders of accounts below this id are also found by index
 # engine.out between commands: always empty, as nothing emits events outside a command
 _NO_EVENTS: Final[list[Event]] = []
@@ -164,20 +161,9 @@ class Engine:
             fields = _astuple(command)
             command_id: str = fields[0]  # every command starts with command_id, ts_ms
             ts_ms: int = fields[1]
-            # the fields' ranges (messages/limits.py), as a few comparisons
-            if command_type is _PlaceOrder:
-                fits = _order_fits(
-                    command_id,
-                    ts_ms,
-                    fields[2],
-                    fields[5],
-                    fields[6],
-                    fields[9],
-                    fields[11],
-                    ts_ms if ts_ms > clock_ms else clock_ms,
-                )
-            else:
-                fits = _cancel_fits(command_id, ts_ms, fields[2], fields[4], fields[5])
+            # the ranges every command shares (messages/limits.py), natively: the rest of a
+            # PlaceOrder's are order_rejection's; a CancelOrder's other fields are only looked up
+            fits = len(command_id) <= MAX_COMMAND_ID_LEN and 0 <= ts_ms <= MAX_TIME_MS
         else:
             fields = ()
             command_id = command.command_id
