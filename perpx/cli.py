@@ -12,6 +12,7 @@ from oracle.main import add_oracle_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
 from perpx.up import add_up_parser
+from views.history.main import add_indexer_parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     add_engine_parser(commands)
     add_oracle_parser(commands)
     add_funding_parser(commands)
+    add_indexer_parser(commands)
 
     args = parser.parse_args(argv)
     return args.run(args)

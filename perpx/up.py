@@ -21,12 +21,13 @@ SERVICES = [
     ServiceSpec("engine", ("engine",)),
     ServiceSpec("oracle", ("oracle",)),
     ServiceSpec("funding", ("funding",)),
+    ServiceSpec("indexer", ("indexer",)),
 ]
 
 
 def add_up_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("up", help="run the whole exchange: Redis (embedded unless REDIS_URL) and services")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis keeps its data")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis and the history keep their data")
     parser.add_argument("--appendfsync", choices=APPENDFSYNC_CHOICES, default="everysec", help="embedded Redis AOF")
     parser.set_defaults(run=run_up)
 
@@ -48,7 +49,7 @@ def run_up(args: argparse.Namespace) -> int:
             if server is not None and server.maybe_restart():
                 log.warning("embedded redis had died; restarted it from its AOF")
 
-        supervisor = Supervisor(SERVICES, {"REDIS_URL": url})
+        supervisor = Supervisor(SERVICES, {"REDIS_URL": url, "PERPX_DATA_DIR": str(args.data_dir.resolve())})
         try:
             supervisor.start()
             log.info("perpx is up: %s. Ctrl-C stops it.", ", ".join(s.name for s in SERVICES))

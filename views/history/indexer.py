@@ -1,0 +1,128 @@
+"""The history indexer: tails the event stream into the history database, publishes how far it has
+durably written, and trims the event stream behind it.
+
+Loop: read the entries after the position stored in the database; write their events and the new
+position in one transaction; then SET the position in Redis (so it is never ahead of what is on
+disk); every `trim_every_s`, trim the event stream (streams.retention). Redis going away is waited
+out; a gap between the position and the stream (trimmed past an indexer that was not there) stops
+it with a clear error, unless told to record the gap and go on.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import redis
+
+from streams.event_batch import parse_entry
+from streams.keys import ShardKeys
+from streams.retention import EventRetention, RetentionSettings
+from streams.stream_ids import parse_id
+from views.history.metrics import IndexerMetrics
+from views.history.store import HistoryGap, HistoryStore
+
+log = logging.getLogger("perpx.indexer")
+
+
+@dataclass(frozen=True)
+class IndexerSettings:
+    read_count: int = 1_000  # event entries per read (one transaction)
+    block_ms: int = 500  # how long a read waits (also how soon a stop is seen)
+    trim_every_s: float = 5.0  # 0: never trim
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    accept_gaps: bool = False  # record a gap in history_gaps and go on, rather than stop
+
+
+class Indexer:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: ShardKeys,
+        store: HistoryStore,
+        settings: IndexerSettings | None = None,
+        metrics: IndexerMetrics | None = None,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.store = store
+        self.settings = settings or IndexerSettings()
+        self.metrics = metrics or IndexerMetrics()
+        self.retention = EventRetention(client, keys, self.settings.retention)
+        position = store.position()
+        self.last_seq = position.last_seq
+        self.entry_id = position.entry_id
+        self.caught_up = False
+        self.gap: HistoryGap | None = None
+        self.last_step_monotonic = time.monotonic()
+        self.last_trim_monotonic = 0.0
+        self.published = False
+
+    def step(self) -> int:
+        """One read and its write; the number of events written."""
+        self.last_step_monotonic = time.monotonic()
+        if not self.published:  # a database older than the key (restored, recreated) holds trimming back
+            self.client.set(self.keys.indexer_position, self.last_seq)
+            self.published = True
+        self.maybe_trim()
+        response = self.client.xread(
+            {self.keys.events: self.entry_id}, count=self.settings.read_count, block=self.settings.block_ms
+        )
+        entries = response[0][1] if response else []
+        self.caught_up = len(entries) < self.settings.read_count
+        if not entries:
+            return 0
+        events = [e for raw_id, fields in entries for e in parse_entry(parse_id(raw_id), fields).events]
+        last_entry = entries[-1][0].decode()
+        try:
+            counts = self.store.write_batch(events, last_entry)
+        except HistoryGap as gap:
+            if not self.settings.accept_gaps:
+                raise
+            log.error("%s; recorded in history_gaps, going on (--accept-gaps)", gap)
+            self.store.skip_gap(gap, self.entry_id)
+            self.metrics.gaps.inc()
+            counts = self.store.write_batch(events, last_entry)
+        self.entry_id = last_entry
+        if counts.events:
+            self.last_seq = events[-1].seq
+            self.client.set(self.keys.indexer_position, self.last_seq)
+        self.metrics.written(counts)
+        self.metrics.last_seq.set(self.last_seq)
+        return counts.events
+
+    def maybe_trim(self) -> None:
+        every_s = self.settings.trim_every_s
+        if every_s <= 0 or time.monotonic() - self.last_trim_monotonic < every_s:
+            return
+        self.last_trim_monotonic = time.monotonic()
+        result = self.retention.trim()
+        self.metrics.trimmed.inc(result.removed)
+        if result.removed:
+            log.debug("trimmed %d event entries below %s (held by %s)", result.removed, result.floor, result.bound_by)
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("history at seq %d; reading events after entry %s", self.last_seq, self.entry_id)
+        delay_s = 0.1
+        while not stop.is_set():
+            try:
+                self.step()
+                delay_s = 0.1
+            except HistoryGap as gap:
+                self.gap = gap
+                log.error("%s. Start with --accept-gaps to record the gap and go on.", gap)
+                stop.wait(60)
+            except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError) as exc:
+                log.warning("redis unreachable (%s); retrying in %.1f s", exc, delay_s)
+                stop.wait(delay_s)
+                delay_s = min(5.0, delay_s * 2)
+                self.published = False
+
+    def health(self) -> tuple[bool, dict]:
+        """Healthy while the loop turns and history has no gap; ready once caught up with the stream."""
+        stalled_s = time.monotonic() - self.last_step_monotonic
+        ok = self.gap is None and stalled_s < 30
+        detail = {"last_seq": self.last_seq, "ready": ok and self.caught_up, "stalled_s": round(stalled_s, 1)}
+        if self.gap is not None:
+            detail["error"] = str(self.gap)
+        return ok, detail
