@@ -2,7 +2,7 @@
 
 The pipeline, one module each, pure parts taking time and data as arguments:
 
-    book_feed / stream_source   books rebuilt from the engine's events, index from PriceUpdates
+    stream_source              the shared views (views/) as the sampler's book source
     sampler + premium           one premium sample per market per 5 s slot (first one in a slot kept)
     rate (+ naive_rate)         F = mean(P) + clamp(interest - mean(P), +-0.05%), x multiplier, capped
     multiplier                  per market and session; damped while the index is internal

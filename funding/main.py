@@ -27,6 +27,7 @@ from ops.health import HealthServer
 from ops.logs import setup_logging
 from streams.connection import must_get_redis_url
 from streams.keys import DEFAULT_SHARD, ShardKeys
+from views.metrics import ViewMetrics
 
 log = logging.getLogger("perpx.funding")
 
@@ -60,10 +61,10 @@ class FundingProcess:
             url, health_check_interval=30, socket_timeout=10, retry=Retry(ExponentialBackoff(), 3)
         )
         self.keys = keys
-        self.source = StreamBookSource(self.client, keys)
+        self.registry = CollectorRegistry()
+        self.source = StreamBookSource(self.client, keys, metrics=ViewMetrics(self.registry))
         self.service = FundingService(self.source, RedisLedger(self.client, keys), config)
         self.queries = FundingQueries(self.service)
-        self.registry = CollectorRegistry()
         self.settled = Counter("funding_settlements", "FundingSettle commands appended", registry=self.registry)
         self.last_step = Gauge("funding_last_step_ms", "clock of the latest step", registry=self.registry)
         self.last_step_ms = 0

@@ -2,24 +2,11 @@
 interval, the next funding time and the settled history (what Binance's premiumIndex and
 fundingRate endpoints show). Answers from the service's samples and its ledger; time is an argument."""
 
-import msgspec
-
-from funding.rate import FundingRate
-from funding.schedule import boundary_at_or_before
 from funding.service import FundingService
 from funding.settlement import SettledFunding
+from messages.funding_index import FundingRate, PremiumIndex
 from messages.market_spec import MarketSpec
-
-
-class PremiumIndex(msgspec.Struct, frozen=True):
-    market: str
-    premium_ppb: int | None  # the latest sample's; None before the first
-    predicted: FundingRate  # over the running interval's slots so far
-    next_funding_time_ms: int
-    interest_ppb: int  # the interval's interest component, rounded toward zero
-    last_rate_ppb: int | None  # the latest settled rate; None before the first settlement
-    index_price_ticks: int = 0  # the index the premium is measured against; 0 while unknown
-    time_ms: int = 0  # when this view was taken (the service's clock)
+from views.funding_schedule import boundary_at_or_before
 
 
 class FundingQueries:

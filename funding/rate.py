@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from funding.multiplier import ONE_PPM
+from messages.funding_index import FundingRate
 
 HOUR_MS = 3_600_000
 EIGHT_HOURS_MS = 8 * HOUR_MS
@@ -38,17 +39,6 @@ class RateParams(msgspec.Struct, frozen=True):
 
     def cap_ppb(self, interval_ms: int) -> Fraction:
         return Fraction(self.cap_ppb_per_hour * interval_ms, HOUR_MS)
-
-
-class FundingRate(msgspec.Struct, frozen=True):
-    """The rate and how it came about (the queries and the history show the parts)."""
-
-    rate_ppb: int
-    mean_premium_ppb: int  # of the samples present, rounded toward zero; 0 when none
-    samples_present: int
-    samples_expected: int
-    premium_used: bool  # False when coverage was too low and the premium counted as 0
-    capped: bool
 
 
 def funding_rate(

@@ -32,7 +32,7 @@ class MarketObservation(msgspec.Struct, frozen=True):
 
 class BookSource(Protocol):
     """Anything that can show the sampler the listed markets and each one's book and index now
-    (book_feed.BookFeed does, from the event stream)."""
+    (stream_source.StreamBookSource does, from the shared views)."""
 
     def market_specs(self) -> list[MarketSpec]:
         """The markets to sample, in symbol order."""

@@ -11,10 +11,10 @@ from funding.config import FundingConfig
 from funding.multiplier import ONE_PPM
 from funding.rate import FundingRate, funding_rate
 from funding.sampler import BookSource, PremiumSampler
-from funding.schedule import boundary_at_or_before, next_boundary_after
 from funding.settlement import SettlementLedger, due_boundaries, settle_command
 from messages.commands import FundingSettle
 from messages.market_spec import MarketSpec
+from views.funding_schedule import boundary_at_or_before, next_boundary_after
 
 
 class FundingService:

@@ -16,8 +16,8 @@ from typing import Protocol
 
 import msgspec
 
-from funding.schedule import boundaries_between
 from messages.commands import FundingSettle
+from views.funding_schedule import boundaries_between
 
 
 class SettledFunding(msgspec.Struct, frozen=True, array_like=True):

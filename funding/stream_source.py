@@ -1,108 +1,58 @@
-"""The BookFeed kept up to date from Redis: the engine's event stream for the books, the command
-stream for the oracle's PriceUpdates (which produce no event).
+"""The funding service's BookSource: the shared read side (views/) kept up to date from Redis.
 
-Start-up: the books come from the engine's newest snapshot (its markets and books, nothing else),
-then from the event entries after the snapshot's last seq; without a snapshot, from the genesis
-listing (the engine's, matching/markets.toml, unless given) and the first event.
-PriceUpdates are read from the command stream's end at start-up: only the latest matters and the
-oracle sends one a second.
+The books, the index, its session and source come from the engine's events through the one
+follower every reader uses (views/follower.py: the engine's newest snapshot or the genesis listing,
+then the event stream); call `catch_up()` before each step.
 """
 
-import logging
-
-import msgspec
 import redis
 
-from engine_service.kinds import ENGINE_KINDS
-from funding.book_feed import BookFeed, FeedMarket
-from funding.sampler import MarketObservation
-from matching.markets import load_markets
-from messages.codec import commands_decoder, decode_command
-from messages.commands import PriceUpdate
+from funding.sampler import MarketObservation, observe_book
+from messages.enums import MarketSession, MarketStatus, PriceSource
 from messages.market_spec import MarketSpec
-from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
-from streams.snapshots import SnapshotStore
-from streams.stream_ids import parse_id
-
-_BATCH = 1_000
-
-log = logging.getLogger("perpx.funding")
+from views.engine_state import genesis_engine
+from views.exchange import ExchangeView
+from views.follower import Follower
+from views.metrics import ViewMetrics
 
 
 class StreamBookSource:
-    """A BookSource for the service; call `catch_up()` before each step."""
-
-    def __init__(self, client: redis.Redis, keys: ShardKeys, specs: list[MarketSpec] | None = None) -> None:
-        self.client = client
-        self.keys = keys
-        self.feed = BookFeed(specs if specs is not None else load_markets())
-        self.event_position = "0-0"
-        snapshot = SnapshotStore(client, keys, trim_commands=False).load()
-        if snapshot is not None and seed_from_snapshot(self.feed, snapshot.data):
-            self.feed.last_seq = snapshot.next_seq - 1
-            self.event_position = f"{snapshot.next_seq - 1}-0"  # entry ids are the seq of their last event
-        newest = client.xrevrange(keys.commands, count=1)
-        self.command_position = newest[0][0].decode() if newest else "0-0"
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: ShardKeys,
+        specs: list[MarketSpec] | None = None,
+        metrics: ViewMetrics | None = None,
+    ) -> None:
+        self.view = ExchangeView(metrics)
+        self.follower = Follower(
+            client, keys, self.view, metrics=self.view.metrics, genesis=lambda: genesis_engine(specs)
+        )
 
     def catch_up(self) -> int:
-        """Apply every event and PriceUpdate written since the last call; return how many entries."""
-        read = 0
-        while True:
-            entries = self.client.xrange(self.keys.events, "(" + self.event_position, "+", count=_BATCH)
-            for raw_id, fields in entries:
-                for event in parse_entry(parse_id(raw_id), fields).events:
-                    self.feed.apply_event(event)
-                self.event_position = raw_id.decode()
-            read += len(entries)
-            if len(entries) < _BATCH:
-                break
-        self.feed.flush()  # an event entry holds whole commands: the last one is complete
-        while True:
-            entries = self.client.xrange(self.keys.commands, "(" + self.command_position, "+", count=_BATCH)
-            for raw_id, fields in entries:
-                for command in _commands_of(fields):
-                    if isinstance(command, PriceUpdate):
-                        self.feed.apply_price_update(command)
-                self.command_position = raw_id.decode()
-            read += len(entries)
-            if len(entries) < _BATCH:
-                break
-        return read
+        """Apply every event written since the last call; return how many."""
+        return self.follower.catch_up()
 
     def market_specs(self) -> list[MarketSpec]:
-        return self.feed.market_specs()
+        return self.view.markets.specs()
 
     def observe(self, market: str) -> MarketObservation | None:
-        return self.feed.observe(market)
+        return observe_view(self.view, market)
 
 
-def seed_from_snapshot(feed: BookFeed, data: bytes) -> bool:
-    """Markets, status, index and books of an engine snapshot, restored by the engine service's own
-    loaders (so the format is always the engine's; whichever kind wrote it); the rest of the engine
-    is dropped. False if no loader reads it: the feed then replays the event stream from its start."""
-    for kind in sorted(ENGINE_KINDS):
-        try:
-            engine = ENGINE_KINDS[kind].load(data)
-        except Exception:  # another kind's snapshot, or a format this code does not know
-            continue
-        feed.markets = {
-            symbol: FeedMarket(market.spec, market.status, market.book, market.index_price_ticks)
-            for symbol, market in sorted(engine.markets.items())
-        }
-        return True
-    log.warning("no engine loader reads the snapshot; rebuilding the books from the first event")
-    return False
-
-
-def _commands_of(fields: dict[bytes, bytes]) -> list[object]:
-    """A command entry holds one command (`c`) or a packed list (`b`); undecodable ones are the
-    engine's dead letters, not ours: skipped."""
-    try:
-        if b"c" in fields:
-            return [decode_command(fields[b"c"])]
-        if b"b" in fields:
-            return list(commands_decoder().decode(fields[b"b"]))
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return []
-    return []
+def observe_view(view: ExchangeView, market: str) -> MarketObservation | None:
+    """The market's impact prices and index now; None for an unknown or halted market (its book is
+    frozen, so its premium says nothing about demand)."""
+    listed = view.markets.get(market)
+    book = view.books.get(market)
+    if listed is None or book is None or listed.status is MarketStatus.HALTED:
+        return None
+    prices = view.prices.must_get(market)
+    return observe_book(
+        book.book,
+        listed.spec,
+        prices.index_price_ticks,
+        prices.session or MarketSession.REGULAR,
+        prices.index_source or PriceSource.EXTERNAL,
+    )

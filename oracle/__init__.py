@@ -13,6 +13,6 @@ Read in pipeline order:
   corporate_actions.py  splits and dividends, scheduled, sent once
   admin.py       halts, posted prices and schedules from the admin stream
   service.py     the step that ties them together, and the loop (the one clock seam: clock.py)
-  book_view.py, stream_book.py  the perp's book as the oracle sees it (in-process, or from events)
+  book_view.py   the perp's book as the oracle sees it (an engine in-process, or the shared views)
   publisher.py, status.py, prometheus.py, config.py, main.py  the `perpx oracle` process
 """

@@ -1,17 +1,24 @@
 """What the oracle needs from the perp's book: top of book, last trade and impact prices.
 
 `BookReader` is the seam: the service asks it once per step and per market. `EngineBookReader`
-answers from an engine in the same process (tests, a single-process run); stream_book.py answers
-the same questions from the engine's event stream in the deployed oracle.
+answers from an engine in the same process (tests, a single-process run); `ViewBookReader` answers
+the same questions from the shared views (views/), kept up to date from the engine's event stream
+by the one follower every reader uses, in the deployed oracle.
 """
 
 from typing import Protocol
 
 import msgspec
+import redis.asyncio as aioredis
 
 from matching.book import OrderBook
 from matching.engine import Engine
 from messages.market_spec import MarketSpec
+from streams.keys import ShardKeys
+from views.engine_state import genesis_engine
+from views.exchange import ExchangeView
+from views.follower import AsyncFollower
+from views.metrics import ViewMetrics
 
 
 class BookTop(msgspec.Struct, frozen=True):
@@ -59,6 +66,35 @@ class EngineBookReader:
 
     def market_specs(self) -> list[MarketSpec]:
         return [self.engine.markets[symbol].spec for symbol in sorted(self.engine.markets)]
+
+
+class ViewBookReader:
+    """The books, last trades and market list of the shared views, caught up once per oracle step."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        keys: ShardKeys,
+        specs: list[MarketSpec] | None = None,
+        metrics: ViewMetrics | None = None,
+    ) -> None:
+        self.view = ExchangeView(metrics)
+        self.follower = AsyncFollower(
+            client, keys, self.view, metrics=self.view.metrics, genesis=lambda: genesis_engine(specs)
+        )
+
+    async def refresh(self) -> None:
+        await self.follower.catch_up()
+
+    async def book_top(self, market: str) -> BookTop:
+        book = self.view.books.get(market)
+        if book is None:
+            return EMPTY_BOOK
+        spec = self.view.markets.must_get(market).spec
+        return top_of(book.book, spec, self.view.prices.must_get(market).last_trade_ticks)
+
+    def market_specs(self) -> list[MarketSpec]:
+        return self.view.markets.specs()
 
 
 def top_of(book: OrderBook, spec: MarketSpec, last_trade_ticks: int | None) -> BookTop:

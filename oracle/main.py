@@ -80,6 +80,7 @@ async def serve(
 
     from matching.markets import load_markets
     from oracle.admin import RedisInbox
+    from oracle.book_view import ViewBookReader
     from oracle.clock import WallClock
     from oracle.config import always_open, build_sources, load_config
     from oracle.corporate_actions import CorporateActionCalendar, load_actions
@@ -87,7 +88,6 @@ async def serve(
     from oracle.service import OracleService
     from oracle.sessions import calendar_around
     from oracle.status import write_status
-    from oracle.stream_book import StreamBookReader
 
     clock = clock or WallClock()
     config = load_config(config_path)
@@ -107,7 +107,7 @@ async def serve(
         if path is not None:
             for action in load_actions(path):
                 actions.schedule(action)
-    book = StreamBookReader(client, keys, specs)
+    book = ViewBookReader(client, keys, specs)
     service = OracleService(specs, sources, calendar, publisher, book, params, actions, RedisInbox(client, keys))
     log.info(
         "oracle: %d markets, sources %s, %d corporate actions pending",

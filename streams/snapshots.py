@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 import redis
+import redis.asyncio as aioredis
 
 from streams.keys import ShardKeys
 from streams.stream_ids import StreamId, parse_id
@@ -31,16 +32,7 @@ class SnapshotStore:
         self._save = client.register_script(_SAVE_SCRIPT)
 
     def load(self, previous: bool = False) -> Snapshot | None:
-        raw = self.client.hgetall(self.keys.previous_snapshot if previous else self.keys.snapshot)
-        if not raw:
-            return None
-        return Snapshot(
-            raw[b"data"],
-            parse_id(raw[b"covers"]),
-            int(raw[b"next_seq"]),
-            raw[b"state_hash"].decode(),
-            int(raw[b"taken_ms"]),
-        )
+        return snapshot_from_hash(self.client.hgetall(self.keys.previous_snapshot if previous else self.keys.snapshot))
 
     def save(self, snapshot: Snapshot) -> bool:
         """Store `snapshot` as the newest, unless the newest already covers as much or more (a
@@ -59,6 +51,24 @@ class SnapshotStore:
             ],
         )
         return bool(stored)
+
+
+def snapshot_from_hash(raw: dict[bytes, bytes]) -> Snapshot | None:
+    """A snapshot as its hash holds it (HGETALL); None for an empty hash (no snapshot yet)."""
+    if not raw:
+        return None
+    return Snapshot(
+        raw[b"data"],
+        parse_id(raw[b"covers"]),
+        int(raw[b"next_seq"]),
+        raw[b"state_hash"].decode(),
+        int(raw[b"taken_ms"]),
+    )
+
+
+async def load_snapshot_async(client: aioredis.Redis, keys: ShardKeys, previous: bool = False) -> Snapshot | None:
+    """SnapshotStore.load for an asyncio reader."""
+    return snapshot_from_hash(await client.hgetall(keys.previous_snapshot if previous else keys.snapshot))
 
 
 # One script, so that the check, the move to `previous`, the trim and the write are atomic.

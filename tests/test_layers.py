@@ -36,11 +36,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # imports that break the layers today, each with the work that removes it; the list only shrinks
-KNOWN_EXCEPTIONS: set[tuple[str, str]] = {
-    # funding and oracle still read engine snapshots and infer books themselves (issue 13: views/)
-    ("funding/stream_source.py", "engine_service"),
-    ("oracle/stream_book.py", "funding"),
-}
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def imported_packages(path: Path) -> set[str]:

@@ -1,26 +1,42 @@
-"""A replayed book: recorded commands applied to a real Engine, its events fed to a real BookFeed,
-as the funding process would see them on the streams."""
+"""A replayed book: recorded commands applied to a real Engine, its events fed to the shared views
+(views/), as the funding process sees them on the streams."""
 
 import random
 
-from funding.book_feed import BookFeed
+from funding.sampler import MarketObservation
+from funding.stream_source import observe_view
 from matching.engine import Engine
 from matching.markets import load_markets
 from messages.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder, PriceUpdate, SetMarketStatus
 from messages.enums import MarketStatus, OrderType, SelfTradePrevention, Side, TimeInForce
 from messages.events import Event
 from messages.market_spec import MarketSpec
+from views.exchange import ExchangeView
 
 SPECS = load_markets()
 AAPL = next(s for s in SPECS if s.symbol == "AAPLUSDC")  # tick 0.01, lot 0.001, impact notional 10_000 USDC
 NVDA = next(s for s in SPECS if s.symbol == "NVDAUSDC")
 
 
+class ViewFeed:
+    """The views as the funding service's BookSource, fed by hand."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.view = ExchangeView()
+        self.view.seed(engine, engine.next_seq - 1)
+
+    def market_specs(self) -> list[MarketSpec]:
+        return self.view.markets.specs()
+
+    def observe(self, market: str) -> MarketObservation | None:
+        return observe_view(self.view, market)
+
+
 class Replay:
     def __init__(self, specs: list[MarketSpec] | None = None, engine_type: type[Engine] = Engine) -> None:
         specs = specs if specs is not None else [AAPL, NVDA]
         self.engine = engine_type(specs)
-        self.feed = BookFeed(specs)
+        self.feed = ViewFeed(self.engine)
         self.events: list[Event] = []
         self.n = 0
 
@@ -29,11 +45,8 @@ class Replay:
         self.engine.check_invariants()
         self.events += events
         for event in events:
-            self.feed.apply_event(event)
-        if isinstance(command, PriceUpdate):
-            self.feed.apply_price_update(command)
-        self.feed.flush()
-        self.feed.check_invariants()
+            self.feed.view.apply(event)
+        self.feed.view.books.check_invariants()
         return events
 
     def next_id(self) -> str:

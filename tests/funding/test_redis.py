@@ -9,12 +9,12 @@ import redis
 
 from engine_service.kinds import ENGINE_KINDS
 from engine_service.service import EngineService, EngineSettings
-from funding.book_feed import BookFeed
 from funding.payments import funding_payments
 from funding.redis_ledger import RedisLedger
 from funding.service import FundingService
 from funding.settlement import SettledFunding, settle_command, settlement_command_id
 from funding.stream_source import StreamBookSource
+from matching.book import OrderBook
 from messages.codec import decode_command
 from messages.commands import Deposit, FundingSettle, PlaceOrder, PriceUpdate
 from messages.enums import Side
@@ -23,9 +23,21 @@ from streams.client import append_command
 from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
 from tests.funding.replay import AAPL
-from tests.funding.test_book_feed import book_state
 
 H = 3_600_000
+
+
+def book_state(book: OrderBook) -> list[list[tuple[int, int, int]]]:
+    return [
+        [(o.order_id, o.price_ticks, o.remaining_lots) for o in book.side_in_priority(is_buy)]
+        for is_buy in (True, False)
+    ]
+
+
+def view_book(source: StreamBookSource, market: str) -> OrderBook:
+    return source.view.books.must_get(market).book
+
+
 T0 = 490_000 * H
 STEP = 5_000
 
@@ -125,9 +137,7 @@ def test_end_to_end_through_the_streams_with_a_restart_and_a_rival(redis_server,
     rival = FundingService(rival_source, RedisLedger(client2, shard_keys))
     append_command(redis_client, shard_keys, PriceUpdate("p2", 0, "AAPLUSDC", 10_020, 10_020))
     restarted_source.catch_up()
-    assert book_state(restarted_source.feed.markets["AAPLUSDC"].book) == book_state(
-        engine.engine.markets["AAPLUSDC"].book
-    )
+    assert book_state(view_book(restarted_source, "AAPLUSDC")) == book_state(engine.engine.markets["AAPLUSDC"].book)
     for t in range(T0 + H, T0 + 3 * H + STEP, STEP):
         restarted_source.catch_up()
         rival_source.catch_up()
@@ -157,8 +167,8 @@ def test_source_starts_from_the_engine_snapshot(redis_server, redis_client, shar
     redis_client.xtrim(shard_keys.events, maxlen=1)  # the events before the snapshot are gone
     source = StreamBookSource(redis_client, shard_keys)
     source.catch_up()
-    assert book_state(source.feed.markets["AAPLUSDC"].book) == book_state(engine.engine.markets["AAPLUSDC"].book)
-    assert source.feed.markets["AAPLUSDC"].index_price_ticks == 10_020
+    assert book_state(view_book(source, "AAPLUSDC")) == book_state(engine.engine.markets["AAPLUSDC"].book)
+    assert source.view.prices.must_get("AAPLUSDC").index_price_ticks == 10_020
     engine.close()
 
 
@@ -168,9 +178,8 @@ def test_source_without_snapshot_replays_every_event(redis_server, redis_client,
     drain(engine)
     source = StreamBookSource(redis_client, shard_keys)
     assert source.catch_up() >= 1
-    assert book_state(source.feed.markets["AAPLUSDC"].book) == book_state(engine.engine.markets["AAPLUSDC"].book)
+    assert book_state(view_book(source, "AAPLUSDC")) == book_state(engine.engine.markets["AAPLUSDC"].book)
     assert source.catch_up() == 0
-    assert isinstance(source.feed, BookFeed)
     engine.close()
 
 
@@ -184,7 +193,7 @@ def test_an_unreadable_snapshot_falls_back_to_every_event(redis_server, redis_cl
     )
     source = StreamBookSource(redis_client, shard_keys)
     source.catch_up()
-    assert book_state(source.feed.markets["AAPLUSDC"].book) == book_state(engine.engine.markets["AAPLUSDC"].book)
+    assert book_state(view_book(source, "AAPLUSDC")) == book_state(engine.engine.markets["AAPLUSDC"].book)
     engine.close()
 
 

@@ -80,13 +80,13 @@ async def test_prices_reach_the_engine_and_the_book_comes_back(
         assert nvda.mark_price_ticks == last_nvda.mark_price_ticks
 
 
-async def test_the_stream_book_reader_sees_the_engine_book(
+async def test_the_view_book_reader_sees_the_engine_book(
     redis_server: EmbeddedRedis, redis_client: redis.Redis, shard_keys: ShardKeys
 ) -> None:
     import redis.asyncio as aioredis
 
     from matching.markets import load_markets
-    from oracle.stream_book import StreamBookReader
+    from oracle.book_view import ViewBookReader
 
     with running_service(redis_server.url, shard_keys) as engine_service:
         for i, (side, price_ticks) in enumerate([(Side.BUY, 17_990), (Side.SELL, 18_010), (Side.BUY, 17_980)]):
@@ -95,7 +95,7 @@ async def test_the_stream_book_reader_sees_the_engine_book(
         last_id = redis_client.xrevrange(shard_keys.commands, count=1)[0][0]
         wait_until_covered(engine_service, tuple(int(p) for p in last_id.decode().split("-")))  # type: ignore[arg-type]
         client = aioredis.from_url(redis_server.url)
-        reader = StreamBookReader(client, shard_keys, load_markets())
+        reader = ViewBookReader(client, shard_keys, load_markets())
         await reader.refresh()
         top = await reader.book_top("NVDAUSDC")
         await client.aclose()

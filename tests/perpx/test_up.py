@@ -130,3 +130,45 @@ def test_up_restarts_redis_from_its_aof(tmp_path):
         up.wait_for("recovered at", 2)  # the engine lost Redis, exited, and was started again
         assert up.ctrl_c() == 0, up.text()
     assert_gone(up.redis_url)
+
+
+def test_up_comes_back_with_resting_orders_and_a_snapshot_and_prices_flow(tmp_path):
+    """The crash of issue 13: a second `perpx up` over resting orders and a snapshot crash-looped the
+    oracle (its own snapshot reader). Every service must come back and the oracle's prices flow."""
+    from messages.codec import decode_command
+    from messages.commands import PriceUpdate
+
+    keys = ShardKeys()
+    with perpx_up(tmp_path) as up:
+        up.wait_for("recovered at")
+        client = redis.Redis.from_url(up.redis_url)
+        append_command(client, keys, Deposit("r-0", 0, 7, 1_000_000 * 1_000_000))
+        for i, price in enumerate((19_000, 19_100, 19_200)):
+            append_command(client, keys, PlaceOrder(f"r-{i + 1}", 0, 7, "AAPLUSDC", Side.BUY, 1000, price))
+        while not any(
+            e.command_id == "r-3" for raw, f in client.xrange(keys.events) for e in parse_entry(parse_id(raw), f).events
+        ):
+            assert time.monotonic() < up.deadline, up.text()
+            time.sleep(0.05)
+        client.close()
+        assert up.ctrl_c() == 0, up.text()  # a clean stop snapshots the engine
+    with perpx_up(tmp_path) as up:
+        up.wait_for("recovered at")
+        client = redis.Redis.from_url(up.redis_url)
+        assert client.hget(keys.snapshot, "next_seq") is not None
+        restart_id = client.xrevrange(keys.commands, count=1)[0][0]
+        deadline = time.monotonic() + 60
+        while True:
+            prices = [
+                c
+                for _, f in client.xrange(keys.commands, "(" + restart_id.decode(), "+")
+                if b"c" in f and isinstance(c := decode_command(f[b"c"]), PriceUpdate)
+            ]
+            if len({p.market for p in prices}) >= 2 and len(prices) >= 4:
+                break
+            assert time.monotonic() < deadline and up.process.poll() is None, up.text()
+            time.sleep(0.2)
+        client.close()
+        assert "exited with" not in up.text(), up.text()
+        assert "Traceback" not in up.text(), up.text()
+        assert up.ctrl_c() == 0, up.text()

@@ -1,6 +1,7 @@
 """Funding interval boundaries. Intervals are aligned to the epoch (a 1 h interval ends on every UTC
 hour), so every process, restarted or not, agrees on them from the interval length alone; the clock
-is always an argument."""
+is always an argument. Pure, and here (below funding/) so that the views give the next funding time
+by the same arithmetic the funding service settles by."""
 
 
 def boundary_at_or_before(t_ms: int, interval_ms: int) -> int:

@@ -1,6 +1,6 @@
 import pytest
 
-from funding.schedule import boundaries_between, boundary_at_or_before, interval_start_ms, next_boundary_after
+from views.funding_schedule import boundaries_between, boundary_at_or_before, interval_start_ms, next_boundary_after
 
 H = 3_600_000
 
