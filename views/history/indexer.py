@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import redis
 
-from streams.event_batch import parse_entry
 from streams.keys import ShardKeys
 from streams.retention import EventRetention, RetentionSettings
 from streams.stream_ids import parse_id
+from views.entries import entry_events
 from views.history.metrics import IndexerMetrics
 from views.history.store import HistoryGap, HistoryStore
 
@@ -72,7 +72,7 @@ class Indexer:
         self.caught_up = len(entries) < self.settings.read_count
         if not entries:
             return 0
-        events = [e for raw_id, fields in entries for e in parse_entry(parse_id(raw_id), fields).events]
+        events = [e for raw_id, fields in entries for e in entry_events(parse_id(raw_id), fields)]
         last_entry = entries[-1][0].decode()
         try:
             counts = self.store.write_batch(events, last_entry)

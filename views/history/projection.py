@@ -28,6 +28,7 @@ from messages.events import (
     SplitApplied,
     Trade,
 )
+from views.entries import UndecodableEvent
 from views.history.candles import UPSERT_CANDLE, CandleBuffer
 from views.history.orders import ORDER_COLUMNS, LoadOrder, OrderTracker
 from views.history.sql import Cursor
@@ -85,7 +86,7 @@ class BatchProjection:
         self.rows: dict[str, list[tuple]] = {table: [] for table in _INSERTS if table != "order_events"}
         self.unknown: Counter[str] = Counter()  # event types this indexer does not know, by name
 
-    def add(self, event: Event) -> None:
+    def add(self, event: Event | UndecodableEvent) -> None:
         if isinstance(event, Trade):
             self._trade(event)
         elif isinstance(event, OrderAccepted):
@@ -119,6 +120,8 @@ class BatchProjection:
             )
         elif isinstance(event, LiquidationTriggered | PositionLiquidated | PositionDeleveraged):
             self._liquidation(event)
+        elif isinstance(event, UndecodableEvent):  # a newer engine's event: counted, its seq kept
+            self.unknown[event.tag] += 1
         elif type(event).__name__ not in NOT_HISTORY:
             self.unknown[type(event).__name__] += 1
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from messages.events import Event
+from views.entries import UndecodableEvent
 from views.history.orders import ORDER_COLUMNS, OrderRow
 from views.history.projection import BatchProjection
 from views.history.sql import Connection, Cursor
@@ -51,7 +52,7 @@ class HistoryStore:
         row = cursor.fetchone()
         return Position(row[0], row[1]) if row else Position(0, "0-0")
 
-    def write_batch(self, events: Sequence[Event], entry_id: str) -> WriteCounts:
+    def write_batch(self, events: Sequence[Event | UndecodableEvent], entry_id: str) -> WriteCounts:
         """Write the events after the position (in one transaction with the new position)."""
         last_seq = self.position().last_seq
         fresh = [e for e in events if e.seq > last_seq]

@@ -43,3 +43,19 @@ def table(store: HistoryStore, name: str, order_by: str) -> list[tuple]:
     cursor = store.connection.cursor()
     cursor.execute(f"SELECT * FROM {name} ORDER BY {order_by}")
     return cursor.fetchall()
+
+
+TABLES = (
+    "indexer_position", "history_gaps", "orders", "order_events", "trades", "fills", "income", "balance_changes",
+    "funding_payments", "funding_rates", "dividend_payments", "dividends", "splits", "liquidations", "candles",
+)  # fmt: skip
+
+
+def dump(store: HistoryStore) -> dict[str, list[tuple]]:
+    """Every table's rows in a fixed order: two histories are equal when their dumps are."""
+    cursor = store.connection.cursor()
+    found = {}
+    for name in TABLES:
+        cursor.execute(f"SELECT * FROM {name}")
+        found[name] = sorted(cursor.fetchall(), key=repr)
+    return found
