@@ -56,7 +56,8 @@ class EventRetention:
         if not edges:
             return None, "none"
         newest_id, kept_id = parse_id(edges[0]), parse_id(edges[1])
-        self.seen.append((now_s, newest_id))
+        if self.settings.keep_s > 0:
+            self.seen.append((now_s, newest_id))
         indexer = self.client.get(self.keys.indexer_position)
         snapshot_seqs = [
             self.client.hget(key, "next_seq") for key in (self.keys.previous_snapshot, self.keys.snapshot)
@@ -70,12 +71,13 @@ class EventRetention:
             ((min(int(s) for s in snapshot_seqs if s), 0), "snapshot"),
             (kept_id, "entries"),
         ]
-        while len(self.seen) > 1 and self.seen[1][0] <= now_s - self.settings.keep_s:
-            self.seen.popleft()  # the newest sample old enough stays first
-        oldest_time, oldest_newest_id = self.seen[0]
-        if oldest_time > now_s - self.settings.keep_s:
-            return None, "age"  # not watched for keep_s yet: everything may be that recent
-        bounds.append((oldest_newest_id, "age"))
+        if self.settings.keep_s > 0:
+            while len(self.seen) > 1 and self.seen[1][0] <= now_s - self.settings.keep_s:
+                self.seen.popleft()  # the newest sample old enough stays first
+            oldest_time, oldest_newest_id = self.seen[0]
+            if oldest_time > now_s - self.settings.keep_s:
+                return None, "age"  # not watched for keep_s yet: everything may be that recent
+            bounds.append((oldest_newest_id, "age"))
         return min(bounds)
 
     def trim(self, now_s: float | None = None) -> TrimResult:
