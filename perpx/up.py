@@ -27,7 +27,9 @@ SERVICES = [
 
 def add_up_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("up", help="run the whole exchange: Redis (embedded unless REDIS_URL) and services")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis and the history keep their data")
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis and the history keep their data"
+    )
     parser.add_argument("--appendfsync", choices=APPENDFSYNC_CHOICES, default="everysec", help="embedded Redis AOF")
     parser.set_defaults(run=run_up)
 

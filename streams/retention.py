@@ -59,9 +59,7 @@ class EventRetention:
         if self.settings.keep_s > 0:
             self.seen.append((now_s, newest_id))
         indexer = self.client.get(self.keys.indexer_position)
-        snapshot_seqs = [
-            self.client.hget(key, "next_seq") for key in (self.keys.previous_snapshot, self.keys.snapshot)
-        ]
+        snapshot_seqs = [self.client.hget(key, "next_seq") for key in (self.keys.previous_snapshot, self.keys.snapshot)]
         if indexer is None:
             return None, "indexer"
         if not any(snapshot_seqs):

@@ -26,7 +26,7 @@ from streams.stream_ids import parse_id
 class Up:
     def __init__(self, data_dir: Path, *options: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-        env.update(PERPX_ENGINE_HEALTH_PORT="0", PYTHONUNBUFFERED="1")
+        env.update(PERPX_ENGINE_HEALTH_PORT="0", PERPX_INDEXER_HEALTH_PORT="0", PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "perpx.cli", "up", "--data-dir", str(data_dir), *options],
             env=env,
@@ -80,6 +80,24 @@ def assert_gone(url: str) -> None:
     raise AssertionError("embedded Redis still answers after perpx up stopped")
 
 
+def assert_in_history(path: Path, account_id: int, order_id: int, up: Up) -> None:
+    """The indexer `perpx up` runs writes the order into the history file under the data directory."""
+    from views.history.queries import get_order
+    from views.history.sql import open_sqlite
+
+    while not path.exists():
+        assert time.monotonic() < up.deadline, up.text()
+        time.sleep(0.05)
+    connection = open_sqlite(path)
+    try:
+        while (order := get_order(connection, account_id, order_id=order_id)) is None:
+            assert time.monotonic() < up.deadline, up.text()
+            time.sleep(0.05)
+        assert (order.status, order.market) == ("NEW", "AAPLUSDC")
+    finally:
+        connection.close()
+
+
 def test_up_runs_and_stops_on_ctrl_c(tmp_path):
     with perpx_up(tmp_path) as up:
         up.wait_for("recovered at")
@@ -111,6 +129,7 @@ def test_up_runs_and_stops_on_ctrl_c(tmp_path):
         ]
         client.close()
         assert (tmp_path / "redis" / "appendonly.aof").exists()
+        assert_in_history(tmp_path / "history.sqlite3", 7, 1, up)
         assert up.ctrl_c() == 0, up.text()
     assert "engine stopped (exit 0)" in up.text()
     assert_gone(up.redis_url)

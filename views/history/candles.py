@@ -84,7 +84,20 @@ class CandleBuffer:
             key = (trade.market, period, period_open_ms(trade.ts_ms, period))
             candle = self.candles.get(key)
             if candle is None:
-                self.candles[key] = Candle(*key, price, price, price, price, size, quote, buy_size, buy_quote, 1, trade.trade_id, trade.trade_id)  # fmt: skip
+                self.candles[key] = Candle(
+                    *key,
+                    price,
+                    price,
+                    price,
+                    price,
+                    size,
+                    quote,
+                    buy_size,
+                    buy_quote,
+                    1,
+                    trade.trade_id,
+                    trade.trade_id,
+                )
                 continue
             candle.high_ticks = max(candle.high_ticks, price)
             candle.low_ticks = min(candle.low_ticks, price)

@@ -44,12 +44,16 @@ def add_indexer_parser(commands: argparse._SubParsersAction) -> None:
         "--keep-seconds", type=float, default=retention.keep_s, help="and those of the last this many seconds"
     )
     parser.add_argument(
-        "--trim-every", type=float, default=defaults.trim_every_s, help="seconds between trims of the event stream (0: never)"
+        "--trim-every",
+        type=float,
+        default=defaults.trim_every_s,
+        help="seconds between trims of the event stream (0: never)",
     )
     parser.add_argument(
         "--accept-gaps",
         action="store_true",
-        help="if the stream was trimmed past this history, record the gap in history_gaps and go on (else stop with an error)",
+        help="if the stream was trimmed past this history, record the gap in history_gaps and go on "
+        "(else stop with an error)",
     )
     parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
     parser.add_argument(

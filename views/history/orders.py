@@ -103,7 +103,19 @@ class OrderTracker:
         row.updated_seq, row.updated_ms = seq, ts_ms
         price = row.price_ticks if price_ticks is None else price_ticks
         self.events.append(
-            (seq, row.order_id, row.account_id, row.market, ts_ms, kind, price, size_lots, row.remaining_lots, trade_id, reason)
+            (
+                seq,
+                row.order_id,
+                row.account_id,
+                row.market,
+                ts_ms,
+                kind,
+                price,
+                size_lots,
+                row.remaining_lots,
+                trade_id,
+                reason,
+            )
         )
 
     def accepted(self, e: OrderAccepted) -> None:

@@ -104,14 +104,32 @@ class BatchProjection:
         elif isinstance(event, FundingSettled):
             e = event
             self.rows["funding_rates"].append(
-                (e.market, e.funding_time_ms, e.seq, e.rate_ppb, e.price_ticks, e.funding_index, e.paid_micro, e.received_micro, e.dust_micro)  # fmt: skip
+                (
+                    e.market,
+                    e.funding_time_ms,
+                    e.seq,
+                    e.rate_ppb,
+                    e.price_ticks,
+                    e.funding_index,
+                    e.paid_micro,
+                    e.received_micro,
+                    e.dust_micro,
+                )
             )
         elif isinstance(event, DividendPaid):
             self._dividend_paid(event)
         elif isinstance(event, DividendSettled):
             e2 = event
             self.rows["dividends"].append(
-                (e2.seq, e2.market, e2.ts_ms, e2.amount_micro_per_share, e2.paid_micro, e2.received_micro, e2.dust_micro)
+                (
+                    e2.seq,
+                    e2.market,
+                    e2.ts_ms,
+                    e2.amount_micro_per_share,
+                    e2.paid_micro,
+                    e2.received_micro,
+                    e2.dust_micro,
+                )
             )
         elif isinstance(event, SplitApplied):
             e3 = event
@@ -129,30 +147,69 @@ class BatchProjection:
         self.orders.filled(e)
         self.candles.add(e)
         self.rows["trades"].append(
-            (e.trade_id, e.seq, e.market, e.ts_ms, e.price_ticks, e.size_lots, e.taker_side.value, e.taker_order_id,
-             e.taker_account_id, e.maker_order_id, e.maker_account_id, e.taker_fee_micro, e.maker_fee_micro,
-             e.taker_realized_pnl_micro, e.maker_realized_pnl_micro, e.book_update_id)
-        )  # fmt: skip
+            (
+                e.trade_id,
+                e.seq,
+                e.market,
+                e.ts_ms,
+                e.price_ticks,
+                e.size_lots,
+                e.taker_side.value,
+                e.taker_order_id,
+                e.taker_account_id,
+                e.maker_order_id,
+                e.maker_account_id,
+                e.taker_fee_micro,
+                e.maker_fee_micro,
+                e.taker_realized_pnl_micro,
+                e.maker_realized_pnl_micro,
+                e.book_update_id,
+            )
+        )
         maker_side = "SELL" if e.taker_side.value == "BUY" else "BUY"
         for is_maker, account_id, order_id, side, fee, pnl in (
-            (0, e.taker_account_id, e.taker_order_id, e.taker_side.value, e.taker_fee_micro, e.taker_realized_pnl_micro),
+            (
+                0,
+                e.taker_account_id,
+                e.taker_order_id,
+                e.taker_side.value,
+                e.taker_fee_micro,
+                e.taker_realized_pnl_micro,
+            ),
             (1, e.maker_account_id, e.maker_order_id, maker_side, e.maker_fee_micro, e.maker_realized_pnl_micro),
         ):
             self.rows["fills"].append(
-                (e.trade_id, is_maker, e.seq, account_id, e.market, order_id, e.ts_ms, side, e.price_ticks, e.size_lots, fee, pnl)  # fmt: skip
+                (
+                    e.trade_id,
+                    is_maker,
+                    e.seq,
+                    account_id,
+                    e.market,
+                    order_id,
+                    e.ts_ms,
+                    side,
+                    e.price_ticks,
+                    e.size_lots,
+                    fee,
+                    pnl,
+                )
             )
             income = self.rows["income"]
             if pnl:
                 income.append((e.seq, account_id, "REALIZED_PNL", 2 * is_maker, e.market, pnl, e.ts_ms, e.trade_id, ""))
             if fee:  # a fee paid is negative income, a rebate positive
-                income.append((e.seq, account_id, "COMMISSION", 2 * is_maker + 1, e.market, -fee, e.ts_ms, e.trade_id, ""))
+                income.append(
+                    (e.seq, account_id, "COMMISSION", 2 * is_maker + 1, e.market, -fee, e.ts_ms, e.trade_id, "")
+                )
 
     def _balance(self, e: BalanceChanged) -> None:
         self.rows["balance_changes"].append(
             (e.seq, e.account_id, e.ts_ms, e.amount_micro, e.balance_micro, e.reason.value)
         )
         income_type = BALANCE_INCOME_TYPE.get(e.reason, e.reason.value)
-        self.rows["income"].append((e.seq, e.account_id, income_type, 0, "", e.amount_micro, e.ts_ms, None, e.reason.value))
+        self.rows["income"].append(
+            (e.seq, e.account_id, income_type, 0, "", e.amount_micro, e.ts_ms, None, e.reason.value)
+        )
 
     def _funding_paid(self, e: FundingPaid) -> None:
         self.rows["funding_payments"].append(
@@ -166,13 +223,50 @@ class BatchProjection:
 
     def _liquidation(self, e: LiquidationTriggered | PositionLiquidated | PositionDeleveraged) -> None:
         if isinstance(e, LiquidationTriggered):
-            row = (e.seq, e.account_id, e.market, e.ts_ms, "TRIGGERED", 0, 0, None, 0, 0, e.equity_micro, e.maintenance_micro)
+            row = (
+                e.seq,
+                e.account_id,
+                e.market,
+                e.ts_ms,
+                "TRIGGERED",
+                0,
+                0,
+                None,
+                0,
+                0,
+                e.equity_micro,
+                e.maintenance_micro,
+            )
         elif isinstance(e, PositionLiquidated):
-            row = (e.seq, e.account_id, e.market, e.ts_ms, "LIQUIDATED", e.size_lots, e.price_ticks, e.step.value,
-                   e.bankruptcy_price_ticks, 0, 0, 0)  # fmt: skip
+            row = (
+                e.seq,
+                e.account_id,
+                e.market,
+                e.ts_ms,
+                "LIQUIDATED",
+                e.size_lots,
+                e.price_ticks,
+                e.step.value,
+                e.bankruptcy_price_ticks,
+                0,
+                0,
+                0,
+            )
         else:
-            row = (e.seq, e.account_id, e.market, e.ts_ms, "DELEVERAGED", e.size_lots, e.price_ticks, None, 0,
-                   e.liquidated_account_id, 0, 0)  # fmt: skip
+            row = (
+                e.seq,
+                e.account_id,
+                e.market,
+                e.ts_ms,
+                "DELEVERAGED",
+                e.size_lots,
+                e.price_ticks,
+                None,
+                0,
+                e.liquidated_account_id,
+                0,
+                0,
+            )
         self.rows["liquidations"].append(row)
 
     def write(self, cursor: Cursor) -> None:

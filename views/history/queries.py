@@ -235,7 +235,9 @@ def get_order(
         raise ValueError("give order_id or client_order_id")
     where = _Where().add("account_id = ?", account_id).add("order_id = ?", order_id)
     where.add("client_order_id = ?", client_order_id)
-    rows = _rows(connection, f"SELECT {ORDER_COLUMNS} FROM orders{where.sql()} ORDER BY order_id DESC LIMIT 1", where.parameters)
+    rows = _rows(
+        connection, f"SELECT {ORDER_COLUMNS} FROM orders{where.sql()} ORDER BY order_id DESC LIMIT 1", where.parameters
+    )
     return _order(rows[0]) if rows else None
 
 
@@ -316,7 +318,11 @@ def klines(
     where = _Where().add("market = ?", market).add("period = ?", period)
     where.add("open_ms >= ?", start_ms).add("open_ms <= ?", end_ms)
     direction = "ASC" if start_ms is not None else "DESC"
-    rows = _rows(connection, f"SELECT * FROM candles{where.sql()} ORDER BY open_ms {direction} LIMIT ?", [*where.parameters, limit])
+    rows = _rows(
+        connection,
+        f"SELECT * FROM candles{where.sql()} ORDER BY open_ms {direction} LIMIT ?",
+        [*where.parameters, limit],
+    )
     return [CandleRecord(*r) for r in sorted(rows, key=lambda r: r[2])]
 
 
@@ -387,7 +393,9 @@ def _aggregate(market: str, rows: list[tuple]) -> list[AggTradeRecord]:
     for trade_id, ts_ms, price, size, taker_side, taker_order_id in rows:
         if key == (taker_order_id, price) and found and found[-1].last_trade_id == trade_id - 1:
             last = found[-1]
-            found[-1] = AggTradeRecord(last.agg_id, market, price, last.size_lots + size, last.first_trade_id, trade_id, last.ts_ms, taker_side)  # fmt: skip
+            found[-1] = AggTradeRecord(
+                last.agg_id, market, price, last.size_lots + size, last.first_trade_id, trade_id, last.ts_ms, taker_side
+            )
         else:
             found.append(AggTradeRecord(trade_id, market, price, size, trade_id, trade_id, ts_ms, taker_side))
         key = (taker_order_id, price)

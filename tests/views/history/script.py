@@ -46,9 +46,22 @@ def table(store: HistoryStore, name: str, order_by: str) -> list[tuple]:
 
 
 TABLES = (
-    "indexer_position", "history_gaps", "orders", "order_events", "trades", "fills", "income", "balance_changes",
-    "funding_payments", "funding_rates", "dividend_payments", "dividends", "splits", "liquidations", "candles",
-)  # fmt: skip
+    "indexer_position",
+    "history_gaps",
+    "orders",
+    "order_events",
+    "trades",
+    "fills",
+    "income",
+    "balance_changes",
+    "funding_payments",
+    "funding_rates",
+    "dividend_payments",
+    "dividends",
+    "splits",
+    "liquidations",
+    "candles",
+)
 
 
 def dump(store: HistoryStore) -> dict[str, list[tuple]]:

@@ -16,25 +16,56 @@ M = "AAPLUSDC"
 
 
 def trade(s: Script, trade_id: int, price: int, size: int, side: Side = Side.BUY, market: str = M) -> None:
-    s.add(Trade, market=market, trade_id=trade_id, price_ticks=price, size_lots=size, taker_side=side,
-          taker_order_id=1000 + trade_id, taker_account_id=2, taker_remaining_lots=0, maker_order_id=trade_id,
-          maker_account_id=1, maker_remaining_lots=0, book_update_id=trade_id)  # fmt: skip
+    s.add(
+        Trade,
+        market=market,
+        trade_id=trade_id,
+        price_ticks=price,
+        size_lots=size,
+        taker_side=side,
+        taker_order_id=1000 + trade_id,
+        taker_account_id=2,
+        taker_remaining_lots=0,
+        maker_order_id=trade_id,
+        maker_account_id=1,
+        maker_remaining_lots=0,
+        book_update_id=trade_id,
+    )
 
 
 def test_one_minute_by_hand(tmp_path: Path) -> None:
     """Trades at 100, 104, 98, 101 in the first minute, 105 in the second: 1m candles O100 H104 L98
     C101 (4 trades, 10 lots, 6 bought by takers) and O=H=L=C 105; one 1h candle O100 H105 L98 C105."""
     s = Script()
-    for i, (price, size, side) in enumerate([(100, 1, Side.BUY), (104, 2, Side.BUY), (98, 4, Side.SELL), (101, 3, Side.BUY)]):
+    for i, (price, size, side) in enumerate(
+        [(100, 1, Side.BUY), (104, 2, Side.BUY), (98, 4, Side.SELL), (101, 3, Side.BUY)]
+    ):
         trade(s.command(T0_MS + i * 10_000), i + 1, price, size, side)
     trade(s.command(T0_MS + 60_000), 5, 105, 1)
     store = history(tmp_path)
     store.write_batch(s.events, "5-0")
-    ohlc = [(k.open_ms, k.open_ticks, k.high_ticks, k.low_ticks, k.close_ticks, k.volume_lots, k.taker_buy_volume_lots, k.trades)
-            for k in klines(store.connection, M, "1m")]  # fmt: skip
+    ohlc = [
+        (
+            k.open_ms,
+            k.open_ticks,
+            k.high_ticks,
+            k.low_ticks,
+            k.close_ticks,
+            k.volume_lots,
+            k.taker_buy_volume_lots,
+            k.trades,
+        )
+        for k in klines(store.connection, M, "1m")
+    ]
     assert ohlc == [(T0_MS, 100, 104, 98, 101, 10, 6, 4), (T0_MS + 60_000, 105, 105, 105, 105, 1, 1, 1)]
     [hour] = klines(store.connection, M, "1h")
-    assert (hour.open_ticks, hour.high_ticks, hour.low_ticks, hour.close_ticks, hour.volume_lots) == (100, 105, 98, 105, 11)
+    assert (hour.open_ticks, hour.high_ticks, hour.low_ticks, hour.close_ticks, hour.volume_lots) == (
+        100,
+        105,
+        98,
+        105,
+        11,
+    )
     assert hour.quote_volume_tick_lots == 100 + 208 + 392 + 303 + 105
     assert (hour.first_trade_id, hour.last_trade_id) == (1, 5)
     assert [k.open_ms for k in klines(store.connection, M, "1m", limit=1)] == [T0_MS + 60_000]
@@ -57,7 +88,24 @@ def reference_candles(store, period: str) -> list[tuple]:
         cursor2 = store.connection.cursor()
         cursor2.execute("SELECT price_ticks FROM trades WHERE trade_id IN (?, ?) ORDER BY trade_id", (first, last))
         prices = [r[0] for r in cursor2.fetchall()]
-        found.append((market, period, open_ms, prices[0], high, low, prices[-1], volume, quote, buy, buy_quote, count, first, last))
+        found.append(
+            (
+                market,
+                period,
+                open_ms,
+                prices[0],
+                high,
+                low,
+                prices[-1],
+                volume,
+                quote,
+                buy,
+                buy_quote,
+                count,
+                first,
+                last,
+            )
+        )
     return found
 
 

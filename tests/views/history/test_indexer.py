@@ -15,7 +15,6 @@ import redis
 from messages.codec import encode
 from streams.event_batch import entry_fields
 from streams.keys import ShardKeys
-from streams.retention import RetentionSettings
 from tests.views.history.engine_run import margin_events
 from tests.views.history.script import dump
 from views.history.indexer import Indexer, IndexerSettings
@@ -49,13 +48,24 @@ def index_all(client: redis.Redis, keys: ShardKeys, path: Path, settings: Indexe
 class IndexerProcess:
     def __init__(self, url: str, keys: ShardKeys, database: Path, *options: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "perpx.cli", "indexer", "--shard", keys.shard, "--database", str(database),
-             "--health-port", "0", *options],
+            [
+                sys.executable,
+                "-m",
+                "perpx.cli",
+                "indexer",
+                "--shard",
+                keys.shard,
+                "--database",
+                str(database),
+                "--health-port",
+                "0",
+                *options,
+            ],
             env={**os.environ, "REDIS_URL": url, "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -94,7 +104,9 @@ def test_killed_at_random_points_then_equal_to_a_clean_run(redis_server, redis_c
     database = tmp_path / "killed.sqlite3"
     kills_mid_run = 0
     for _ in range(8):
-        indexer = IndexerProcess(redis_server.url, shard_keys, database, "--read-count", str(rng.choice([3, 10, 30])), "--trim-every", "0")  # fmt: skip
+        indexer = IndexerProcess(
+            redis_server.url, shard_keys, database, "--read-count", str(rng.choice([3, 10, 30])), "--trim-every", "0"
+        )
         indexer.wait_for("indexer for shard")
         time.sleep(rng.uniform(0.05, 0.6))
         kills_mid_run += published_seq(redis_client, shard_keys) < events[-1].seq

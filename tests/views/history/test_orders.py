@@ -82,7 +82,12 @@ def test_a_bid_filled_in_two_trades(tmp_path: Path) -> None:
         ("FILLED", 6, 0, 2),
     ]
     carol = must_order(store, 3, 3)
-    assert (carol.status, carol.filled_lots, carol.price_ticks, carol.filled_notional_tick_lots) == ("FILLED", 6, 99, 600)
+    assert (carol.status, carol.filled_lots, carol.price_ticks, carol.filled_notional_tick_lots) == (
+        "FILLED",
+        6,
+        99,
+        600,
+    )
 
 
 def test_a_partial_fill_then_a_cancel(tmp_path: Path) -> None:
@@ -93,8 +98,16 @@ def test_a_partial_fill_then_a_cancel(tmp_path: Path) -> None:
     place(s.command(), 2, 2, Side.SELL, 100, 3, TimeInForce.IOC)
     trade(s, 1, 100, 3, (2, 2, 0), (1, 1, 7), 2)
     s.command()
-    s.add(OrderCanceled, account_id=1, market=M, order_id=1, client_order_id="cl1", remaining_lots=7,
-          reason=CancelReason.USER, book_update_id=3)  # fmt: skip
+    s.add(
+        OrderCanceled,
+        account_id=1,
+        market=M,
+        order_id=1,
+        client_order_id="cl1",
+        remaining_lots=7,
+        reason=CancelReason.USER,
+        book_update_id=3,
+    )
     store = history(tmp_path)
     store.write_batch(s.events, "6-0")
     alice = must_order(store, 1, 1)
@@ -106,16 +119,38 @@ def test_what_an_order_could_not_do_expires_it(tmp_path: Path) -> None:
     """An IOC's remainder, a GTD reaching its time: EXPIRED with the reason; self-trade prevention: EXPIRED_IN_MATCH."""
     s = Script()
     place(s.command(), 1, 1, Side.BUY, 100, 5, TimeInForce.IOC)
-    s.add(OrderCanceled, account_id=1, market=M, order_id=1, client_order_id="cl1", remaining_lots=5,
-          reason=CancelReason.IOC_REMAINDER)  # fmt: skip
+    s.add(
+        OrderCanceled,
+        account_id=1,
+        market=M,
+        order_id=1,
+        client_order_id="cl1",
+        remaining_lots=5,
+        reason=CancelReason.IOC_REMAINDER,
+    )
     place(s.command(), 1, 2, Side.BUY, 101, 5, TimeInForce.GTD, expire_at_ms=T0_MS + 60_000)
     rest(s, 1, 2, Side.BUY, 101, 5, 1)
     s.command(T0_MS + 60_000)
-    s.add(OrderCanceled, account_id=1, market=M, order_id=2, client_order_id="cl2", remaining_lots=5,
-          reason=CancelReason.EXPIRED, book_update_id=2)  # fmt: skip
+    s.add(
+        OrderCanceled,
+        account_id=1,
+        market=M,
+        order_id=2,
+        client_order_id="cl2",
+        remaining_lots=5,
+        reason=CancelReason.EXPIRED,
+        book_update_id=2,
+    )
     place(s.command(), 1, 3, Side.SELL, 101, 5)
-    s.add(OrderCanceled, account_id=1, market=M, order_id=3, client_order_id="cl3", remaining_lots=5,
-          reason=CancelReason.SELF_TRADE)  # fmt: skip
+    s.add(
+        OrderCanceled,
+        account_id=1,
+        market=M,
+        order_id=3,
+        client_order_id="cl3",
+        remaining_lots=5,
+        reason=CancelReason.SELF_TRADE,
+    )
     store = history(tmp_path)
     store.write_batch(s.events, "8-0")
     rows = all_orders(store.connection, 1, M, limit=10)
@@ -133,18 +168,42 @@ def test_amends_in_place_and_to_a_new_price(tmp_path: Path) -> None:
     place(s.command(), 1, 1, Side.BUY, 100, 10)
     rest(s, 1, 1, Side.BUY, 100, 10, 1)
     s.command()
-    s.add(OrderAmended, account_id=1, market=M, order_id=1, client_order_id="cl1", price_ticks=100, size_lots=8,
-          remaining_lots=8, priority_kept=True, book_update_id=2)  # fmt: skip
+    s.add(
+        OrderAmended,
+        account_id=1,
+        market=M,
+        order_id=1,
+        client_order_id="cl1",
+        price_ticks=100,
+        size_lots=8,
+        remaining_lots=8,
+        priority_kept=True,
+        book_update_id=2,
+    )
     s.command()
-    s.add(OrderAmended, account_id=1, market=M, order_id=1, client_order_id="cl1", price_ticks=98, size_lots=8,
-          remaining_lots=8, priority_kept=False, book_update_id=3)  # fmt: skip
+    s.add(
+        OrderAmended,
+        account_id=1,
+        market=M,
+        order_id=1,
+        client_order_id="cl1",
+        price_ticks=98,
+        size_lots=8,
+        remaining_lots=8,
+        priority_kept=False,
+        book_update_id=3,
+    )
     rest(s, 1, 1, Side.BUY, 98, 8, 4)
     store = history(tmp_path)
     store.write_batch(s.events, "5-0")
     order = must_order(store, 1, 1)
     assert (order.status, order.price_ticks, order.orig_size_lots, order.size_lots, order.resting) == (
-        "NEW", 98, 10, 8, True,
-    )  # fmt: skip
+        "NEW",
+        98,
+        10,
+        8,
+        True,
+    )
     assert [(e.kind, e.price_ticks, e.size_lots) for e in order_events(store.connection, 1, 1)] == [
         ("ACCEPTED", 100, 10),
         ("RESTED", 100, 10),
@@ -174,8 +233,16 @@ def test_each_batch_boundary_gives_the_same_rows(tmp_path: Path) -> None:
     rest(s, 1, 1, Side.BUY, 100, 10, 1)
     place(s.command(), 2, 2, Side.SELL, 100, 3, TimeInForce.IOC)
     trade(s, 1, 100, 3, (2, 2, 0), (1, 1, 7), 2)
-    s.add(OrderCanceled, account_id=1, market=M, order_id=1, client_order_id="cl1", remaining_lots=7,
-          reason=CancelReason.USER, book_update_id=3)  # fmt: skip
+    s.add(
+        OrderCanceled,
+        account_id=1,
+        market=M,
+        order_id=1,
+        client_order_id="cl1",
+        remaining_lots=7,
+        reason=CancelReason.USER,
+        book_update_id=3,
+    )
     whole = history(tmp_path, "whole.sqlite3")
     whole.write_batch(s.events, "x")
     for cut in range(1, len(s.events)):

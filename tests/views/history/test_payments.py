@@ -24,10 +24,20 @@ HOUR_MS = 3_600_000
 def test_deposit_and_withdrawal(tmp_path: Path) -> None:
     """Alice deposits 1,000 USDC and withdraws 250: two TRANSFER incomes, the balance after each."""
     s = Script()
-    s.command().add(BalanceChanged, account_id=1, amount_micro=1_000_000_000, balance_micro=1_000_000_000,
-                    reason=BalanceReason.DEPOSIT)  # fmt: skip
-    s.command(T0_MS + 1).add(BalanceChanged, account_id=1, amount_micro=-250_000_000, balance_micro=750_000_000,
-                             reason=BalanceReason.WITHDRAW)  # fmt: skip
+    s.command().add(
+        BalanceChanged,
+        account_id=1,
+        amount_micro=1_000_000_000,
+        balance_micro=1_000_000_000,
+        reason=BalanceReason.DEPOSIT,
+    )
+    s.command(T0_MS + 1).add(
+        BalanceChanged,
+        account_id=1,
+        amount_micro=-250_000_000,
+        balance_micro=750_000_000,
+        reason=BalanceReason.WITHDRAW,
+    )
     store = history(tmp_path)
     store.write_batch(s.events, "2-0")
     c = store.connection
@@ -50,10 +60,33 @@ def test_funding_paid_by_the_long_to_the_short_and_the_rate_history(tmp_path: Pa
         funding_time = T0_MS + k * 8 * HOUR_MS
         sign = 1 if rate > 0 else -1
         s.command(funding_time)
-        s.add(FundingPaid, account_id=1, market=M, funding_time_ms=funding_time, position_lots=10, amount_micro=-300 * sign)
-        s.add(FundingPaid, account_id=2, market=M, funding_time_ms=funding_time, position_lots=-10, amount_micro=300 * sign)
-        s.add(FundingSettled, market=M, funding_time_ms=funding_time, rate_ppb=rate, price_ticks=20_000,
-              funding_index=k, paid_micro=300, received_micro=300, dust_micro=0)  # fmt: skip
+        s.add(
+            FundingPaid,
+            account_id=1,
+            market=M,
+            funding_time_ms=funding_time,
+            position_lots=10,
+            amount_micro=-300 * sign,
+        )
+        s.add(
+            FundingPaid,
+            account_id=2,
+            market=M,
+            funding_time_ms=funding_time,
+            position_lots=-10,
+            amount_micro=300 * sign,
+        )
+        s.add(
+            FundingSettled,
+            market=M,
+            funding_time_ms=funding_time,
+            rate_ppb=rate,
+            price_ticks=20_000,
+            funding_index=k,
+            paid_micro=300,
+            received_micro=300,
+            dust_micro=0,
+        )
     store = history(tmp_path)
     store.write_batch(s.events, "6-0")
     c = store.connection
@@ -73,7 +106,9 @@ def test_a_dividend_and_a_split(tmp_path: Path) -> None:
     s.command()
     s.add(DividendPaid, account_id=1, market=M, position_lots=10, amount_micro=2_400)
     s.add(DividendPaid, account_id=2, market=M, position_lots=-10, amount_micro=-2_400)
-    s.add(DividendSettled, market=M, amount_micro_per_share=240_000, paid_micro=2_400, received_micro=2_400, dust_micro=0)
+    s.add(
+        DividendSettled, market=M, amount_micro_per_share=240_000, paid_micro=2_400, received_micro=2_400, dust_micro=0
+    )
     s.command().add(SplitApplied, market=M, ratio_new=4, ratio_old=1, tick_size="0.0025", lot_size="0.25")
     store = history(tmp_path)
     store.write_batch(s.events, "4-0")
@@ -88,10 +123,24 @@ def test_a_liquidation_with_insurance_and_deleveraging(tmp_path: Path) -> None:
     s = Script()
     s.command()
     s.add(LiquidationTriggered, account_id=1, equity_micro=900, maintenance_micro=1_000)
-    s.add(PositionLiquidated, account_id=1, market=M, size_lots=-5, price_ticks=95, step=LiquidationStep.BOOK,
-          bankruptcy_price_ticks=90)  # fmt: skip
-    s.add(PositionLiquidated, account_id=1, market=M, size_lots=-5, price_ticks=90, step=LiquidationStep.ADL,
-          bankruptcy_price_ticks=90)  # fmt: skip
+    s.add(
+        PositionLiquidated,
+        account_id=1,
+        market=M,
+        size_lots=-5,
+        price_ticks=95,
+        step=LiquidationStep.BOOK,
+        bankruptcy_price_ticks=90,
+    )
+    s.add(
+        PositionLiquidated,
+        account_id=1,
+        market=M,
+        size_lots=-5,
+        price_ticks=90,
+        step=LiquidationStep.ADL,
+        bankruptcy_price_ticks=90,
+    )
     s.add(PositionDeleveraged, account_id=2, market=M, size_lots=5, price_ticks=90, liquidated_account_id=1)
     s.add(BalanceChanged, account_id=1, amount_micro=-50, balance_micro=0, reason=BalanceReason.LIQUIDATION_FEE)
     s.add(BalanceChanged, account_id=1, amount_micro=20, balance_micro=20, reason=BalanceReason.INSURANCE_COVER)
@@ -106,4 +155,7 @@ def test_a_liquidation_with_insurance_and_deleveraging(tmp_path: Path) -> None:
     [bob] = liquidations(c, account_id=2)
     assert (bob.kind, bob.size_lots, bob.liquidated_account_id) == ("DELEVERAGED", 5, 1)
     assert len(liquidations(c, market=M)) == 3
-    assert [(i.income_type, i.amount_micro) for i in income(c, 1)] == [("LIQUIDATION_FEE", -50), ("INSURANCE_CLEAR", 20)]
+    assert [(i.income_type, i.amount_micro) for i in income(c, 1)] == [
+        ("LIQUIDATION_FEE", -50),
+        ("INSURANCE_CLEAR", 20),
+    ]

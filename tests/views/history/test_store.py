@@ -100,7 +100,9 @@ def test_an_abort_between_the_writes_and_the_commit_loses_and_doubles_nothing(tm
     while start < len(events):
         end = min(len(events), start + rng.randint(1, 60))
         try:
-            flaky.write_batch(events[start - rng.randint(0, 50) if start > 50 else start : end], f"{events[end - 1].seq}-0")
+            flaky.write_batch(
+                events[start - rng.randint(0, 50) if start > 50 else start : end], f"{events[end - 1].seq}-0"
+            )
         except sqlite3.OperationalError:
             # what a restarted indexer does: read from the stored position again
             start = flaky.position().last_seq

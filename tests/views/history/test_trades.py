@@ -34,18 +34,33 @@ def test_one_trade_seen_by_the_market_and_by_each_side(tmp_path: Path) -> None:
     """Bob buys 5 at 200 from Alice's ask: Bob pays a 500 micro fee, Alice gets a 100 micro rebate
     and realizes 2,000 micro on the long she was closing."""
     s = Script()
-    fill(s.command(), 1, 200, 5, (2, 20, 0), (1, 10, 5), taker_fee_micro=500, maker_fee_micro=-100,
-         maker_realized_pnl_micro=2_000)  # fmt: skip
+    fill(
+        s.command(),
+        1,
+        200,
+        5,
+        (2, 20, 0),
+        (1, 10, 5),
+        taker_fee_micro=500,
+        maker_fee_micro=-100,
+        maker_realized_pnl_micro=2_000,
+    )
     store = history(tmp_path)
     store.write_batch(s.events, "1-0")
     c = store.connection
-    assert [(t.trade_id, t.price_ticks, t.size_lots, t.taker_side) for t in historical_trades(c, M)] == [(1, 200, 5, "BUY")]
+    assert [(t.trade_id, t.price_ticks, t.size_lots, t.taker_side) for t in historical_trades(c, M)] == [
+        (1, 200, 5, "BUY")
+    ]
     [bob] = user_trades(c, 2)
     assert (bob.side, bob.is_maker, bob.order_id, bob.fee_micro, bob.realized_pnl_micro) == ("BUY", False, 20, 500, 0)
     [alice] = user_trades(c, 1)
     assert (alice.side, alice.is_maker, alice.order_id, alice.fee_micro, alice.realized_pnl_micro) == (
-        "SELL", True, 10, -100, 2_000,
-    )  # fmt: skip
+        "SELL",
+        True,
+        10,
+        -100,
+        2_000,
+    )
     assert [(i.income_type, i.amount_micro, i.trade_id) for i in income(c, 1)] == [
         ("REALIZED_PNL", 2_000, 1),
         ("COMMISSION", 100, 1),  # a rebate is income
@@ -94,7 +109,10 @@ def test_agg_trades_merge_one_taker_at_one_price(tmp_path: Path) -> None:
     fill(s.command(T0_MS + 5), 5, 101, 1, (8, 80, 0), (4, 5, 0))
     store = history(tmp_path)
     store.write_batch(s.events, "5-0")
-    rows = [(a.agg_id, a.price_ticks, a.size_lots, a.first_trade_id, a.last_trade_id) for a in agg_trades(store.connection, M)]
+    rows = [
+        (a.agg_id, a.price_ticks, a.size_lots, a.first_trade_id, a.last_trade_id)
+        for a in agg_trades(store.connection, M)
+    ]
     assert rows == [(1, 100, 4, 1, 3), (4, 101, 2, 4, 4), (5, 101, 1, 5, 5)]
     assert [a.agg_id for a in agg_trades(store.connection, M, limit=2)] == [4, 5]
     assert [a.agg_id for a in agg_trades(store.connection, M, from_id=4, limit=1)] == [4]
