@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +36,12 @@ def add_oracle_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--corporate-actions", type=Path, help="splits and dividends TOML")
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to use")
     parser.add_argument("--health-host", default="127.0.0.1", help="address of /healthz and /metrics")
-    parser.add_argument("--health-port", type=int, default=9102, help="port of /healthz and /metrics (0: any)")
+    parser.add_argument(
+        "--health-port",
+        type=int,
+        default=int(os.environ.get("PERPX_ORACLE_HEALTH_PORT", "9102")),
+        help="port of /healthz and /metrics (0: any; default PERPX_ORACLE_HEALTH_PORT or 9102)",
+    )
     parser.add_argument(
         "--always-open", action="store_true", help="demo: the simulator trades and counts 24/7, weekends included"
     )

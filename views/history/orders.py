@@ -6,7 +6,8 @@ order the writes would otherwise take).
 """
 
 from collections.abc import Callable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 
 from messages.enums import CancelReason
 from messages.events import OrderAccepted, OrderAmended, OrderCanceled, OrderRested, Trade
@@ -35,7 +36,7 @@ ORDER_COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class OrderRow:
     """An order's current state, column for column as in the `orders` table."""
 
@@ -63,6 +64,8 @@ class OrderRow:
     updated_seq: int
     updated_ms: int
 
+
+_order_values = attrgetter(*(f.name for f in fields(OrderRow)))  # a row's columns as a tuple, cheaply
 
 OrderEventRow = tuple[int, int, int, str, int, str, int, int, int, int | None, str | None]
 
@@ -189,4 +192,4 @@ class OrderTracker:
         self._record(row, e.seq, e.ts_ms, kind, row.size_lots, reason=e.reason.value)
 
     def rows(self) -> list[tuple]:
-        return [astuple(row) for row in self.touched.values()]
+        return [_order_values(row) for row in self.touched.values()]
