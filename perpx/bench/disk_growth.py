@@ -137,9 +137,10 @@ def main(argv: list[str] | None = None) -> int:
             last = samples[-1]
             hours = (last[0] - first[0]) / 3600
             if hours > 0:
+                redis_mb, history_mb = ((last[i] - first[i]) / hours / 1e6 for i in (1, 2))
                 print(
                     f"growth per hour ({label}, extrapolated from {hours * 60:.0f} min): "
-                    f"redis {(last[1] - first[1]) / hours / 1e6:+.1f} MB, history {(last[2] - first[2]) / hours / 1e6:+.1f} MB"
+                    f"redis {redis_mb:+.1f} MB, history {history_mb:+.1f} MB"
                 )
         client.close()
     finally:
