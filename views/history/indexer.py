@@ -5,7 +5,8 @@ Loop: read the entries after the position stored in the database; write their ev
 position in one transaction; then SET the position in Redis (so it is never ahead of what is on
 disk); every `trim_every_s`, trim the event stream (streams.retention). Redis going away is waited
 out; a gap between the position and the stream (trimmed past an indexer that was not there) stops
-it with a clear error, unless told to record the gap and go on.
+it with a clear error, unless told to record the gap and go on; so does a stream that ends before
+the history (another exchange's history, or a Redis that lost its data).
 """
 
 import logging
@@ -20,7 +21,7 @@ from streams.retention import EventRetention, RetentionSettings
 from streams.stream_ids import parse_id
 from views.entries import entry_events
 from views.history.metrics import IndexerMetrics
-from views.history.store import HistoryGap, HistoryStore
+from views.history.store import HistoryAhead, HistoryGap, HistoryStore
 
 log = logging.getLogger("perpx.indexer")
 
@@ -53,7 +54,7 @@ class Indexer:
         self.last_seq = position.last_seq
         self.entry_id = position.entry_id
         self.caught_up = False
-        self.gap: HistoryGap | None = None
+        self.error: HistoryGap | HistoryAhead | None = None
         self.last_step_monotonic = time.monotonic()
         self.last_trim_monotonic = 0.0
         self.published = False
@@ -62,6 +63,7 @@ class Indexer:
         """One read and its write; the number of events written."""
         self.last_step_monotonic = time.monotonic()
         if not self.published:  # a database older than the key (restored, recreated) holds trimming back
+            self.check_stream()
             self.client.set(self.keys.indexer_position, self.last_seq)
             self.published = True
         self.maybe_trim()
@@ -91,6 +93,13 @@ class Indexer:
         self.metrics.last_seq.set(self.last_seq)
         return counts.events
 
+    def check_stream(self) -> None:
+        """Refuse a stream that ends before the history does (the engine never trims its newest entry)."""
+        newest = self.client.xrevrange(self.keys.events, count=1)
+        stream_last_seq = parse_id(newest[0][0])[0] if newest else 0
+        if stream_last_seq < self.last_seq:
+            raise HistoryAhead(self.last_seq, stream_last_seq)
+
     def maybe_trim(self) -> None:
         every_s = self.settings.trim_every_s
         if every_s <= 0 or time.monotonic() - self.last_trim_monotonic < every_s:
@@ -109,8 +118,12 @@ class Indexer:
                 self.step()
                 delay_s = 0.1
             except HistoryGap as gap:
-                self.gap = gap
+                self.error = gap
                 log.error("%s. Start with --accept-gaps to record the gap and go on.", gap)
+                stop.wait(60)
+            except HistoryAhead as ahead:
+                self.error = ahead
+                log.error("%s", ahead)
                 stop.wait(60)
             except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError) as exc:
                 log.warning("redis unreachable (%s); retrying in %.1f s", exc, delay_s)
@@ -121,8 +134,8 @@ class Indexer:
     def health(self) -> tuple[bool, dict]:
         """Healthy while the loop turns and history has no gap; ready once caught up with the stream."""
         stalled_s = time.monotonic() - self.last_step_monotonic
-        ok = self.gap is None and stalled_s < 30
+        ok = self.error is None and stalled_s < 30
         detail = {"last_seq": self.last_seq, "ready": ok and self.caught_up, "stalled_s": round(stalled_s, 1)}
-        if self.gap is not None:
-            detail["error"] = str(self.gap)
+        if self.error is not None:
+            detail["error"] = str(self.error)
         return ok, detail

@@ -29,6 +29,17 @@ class HistoryGap(RuntimeError):
         self.next_seq = next_seq
 
 
+class HistoryAhead(RuntimeError):
+    """The history holds events past the end of the stream: it belongs to another exchange (or Redis
+    lost data), and appending this stream's events to it would mix two exchanges."""
+
+    def __init__(self, last_seq: int, stream_last_seq: int) -> None:
+        super().__init__(
+            f"history is at seq {last_seq} but the event stream ends at seq {stream_last_seq}: this history "
+            "belongs to another exchange or Redis lost its data; move the history file aside to start afresh"
+        )
+
+
 @dataclass(frozen=True)
 class Position:
     last_seq: int  # the last event written

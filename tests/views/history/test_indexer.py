@@ -156,7 +156,7 @@ def test_an_indexer_the_stream_was_trimmed_past_stops_and_says_so(redis_client, 
     runner.start()
     try:
         deadline = time.monotonic() + 10
-        while indexer.gap is None:
+        while indexer.error is None:
             assert time.monotonic() < deadline
             time.sleep(0.01)
     finally:
@@ -208,3 +208,26 @@ def test_redis_restarted_under_the_indexer(tmp_path) -> None:
     clean = HistoryStore(open_sqlite(tmp_path / "clean.sqlite3"))
     clean.write_batch(events, "x")
     assert dump(store) | {"indexer_position": []} == dump(clean) | {"indexer_position": []}
+
+
+def test_a_history_ahead_of_the_stream_is_refused(redis_client, shard_keys, tmp_path) -> None:
+    """An old history file over a fresh exchange: appending would mix two exchanges, so it stops."""
+    events = margin_events(3_000, 16)
+    old = HistoryStore(open_sqlite(tmp_path / "old.sqlite3"))
+    old.write_batch(events, "x")
+    write_stream(redis_client, shard_keys, events[:1_000], seed=16)
+    indexer = Indexer(redis_client, shard_keys, old, NO_TRIM)
+    stop = threading.Event()
+    runner = threading.Thread(target=indexer.run, args=(stop,))
+    runner.start()
+    try:
+        deadline = time.monotonic() + 10
+        while indexer.error is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        runner.join(10)
+    ok, detail = indexer.health()
+    assert not ok and "belongs to another exchange" in detail["error"]
+    assert redis_client.get(shard_keys.indexer_position) is None  # nothing published: no trim on its word

@@ -110,3 +110,19 @@ def test_an_abort_between_the_writes_and_the_commit_loses_and_doubles_nothing(tm
         start = end
     assert FlakyConnection.failures > 10
     assert dump(flaky) == dump(clean)
+
+
+def test_an_event_of_a_newer_engine_is_counted_and_its_seq_kept(tmp_path: Path) -> None:
+    """An event this indexer cannot decode (views.entries gives its seq and tag) is skipped and
+    counted; the events after it follow on without a gap. Events that are not history count nothing."""
+    from messages.enums import MarketSession, PriceSource
+    from messages.events import PriceApplied
+    from views.entries import UndecodableEvent
+
+    events = list(margin_events(EVENTS, 7)[:50])
+    newer = UndecodableEvent(51, "PositionTeleported", "unknown tag")
+    price = PriceApplied(52, "c", 0, "AAPLUSDC", 100, 100, MarketSession.REGULAR, PriceSource.EXTERNAL, 99, 101)
+    store = history(tmp_path)
+    counts = store.write_batch([*events, newer, price], "52-0")
+    assert (counts.events, dict(counts.unknown_events or {})) == (52, {"PositionTeleported": 1})
+    assert store.position().last_seq == 52
