@@ -1,52 +1,13 @@
-"""Candles of the last-trade price, per market and period, folded from Trades.
+"""Candles of the last-trade price, per market and period (views.candles.INTERVALS_MS: 1m to 1d,
+aligned to the epoch), folded from Trades into the history's candles table.
 
 A batch's trades are first gathered per candle here, then each candle is merged into the table
-with one upsert (twelve periods per trade would otherwise be twelve writes per trade). Periods
-start on multiples of their length since the epoch (UTC), on the engine's clock.
+with one upsert (twelve periods per trade would otherwise be twelve writes per trade).
 """
-
-from dataclasses import dataclass, fields
-from operator import attrgetter
 
 from messages.enums import Side
 from messages.events import Trade
-
-MINUTE_MS = 60_000
-PERIOD_MS: dict[str, int] = {
-    "1m": MINUTE_MS,
-    "3m": 3 * MINUTE_MS,
-    "5m": 5 * MINUTE_MS,
-    "15m": 15 * MINUTE_MS,
-    "30m": 30 * MINUTE_MS,
-    "1h": 60 * MINUTE_MS,
-    "2h": 120 * MINUTE_MS,
-    "4h": 240 * MINUTE_MS,
-    "6h": 360 * MINUTE_MS,
-    "8h": 480 * MINUTE_MS,
-    "12h": 720 * MINUTE_MS,
-    "1d": 1440 * MINUTE_MS,
-}
-
-
-@dataclass(slots=True)
-class Candle:
-    market: str
-    period: str
-    open_ms: int
-    open_ticks: int
-    high_ticks: int
-    low_ticks: int
-    close_ticks: int
-    volume_lots: int
-    quote_volume_tick_lots: int
-    taker_buy_volume_lots: int
-    taker_buy_quote_tick_lots: int
-    trades: int
-    first_trade_id: int
-    last_trade_id: int
-
-
-_candle_values = attrgetter(*(f.name for f in fields(Candle)))  # a candle's columns as a tuple, cheaply
+from views.candles import INTERVALS_MS
 
 # Merge a batch's candle into the stored one: open and first id stay, close and last id move on.
 # CASE rather than MAX()/GREATEST(), which SQLite and PostgreSQL spell differently.
@@ -69,48 +30,42 @@ ON CONFLICT (market, period, open_ms) DO UPDATE SET
 
 def period_open_ms(ts_ms: int, period: str) -> int:
     """Start of the period holding ts_ms (rounded down to a multiple of its length)."""
-    length = PERIOD_MS[period]
-    return ts_ms - ts_ms % length
+    return ts_ms - ts_ms % INTERVALS_MS[period]
+
+
+# The columns after (market, period, open_ms), by position in a candle being gathered
+_OPEN, _HIGH, _LOW, _CLOSE, _VOLUME, _QUOTE, _BUY, _BUY_QUOTE, _TRADES, _FIRST, _LAST = range(11)
 
 
 class CandleBuffer:
-    """The candles a batch's trades touched, in first-touched order."""
+    """The candles a batch's trades touched, in first-touched order: per candle a list of the
+    candles table's columns after the key (a list, not a record: it changes twelve times a trade)."""
 
     def __init__(self) -> None:
-        self.candles: dict[tuple[str, str, int], Candle] = {}
+        self.candles: dict[tuple[str, str, int], list[int]] = {}
 
     def add(self, trade: Trade) -> None:
         price, size = trade.price_ticks, trade.size_lots
         quote = price * size
         buy_size, buy_quote = (size, quote) if trade.taker_side is Side.BUY else (0, 0)
-        for period in PERIOD_MS:
+        for period in INTERVALS_MS:
             key = (trade.market, period, period_open_ms(trade.ts_ms, period))
-            candle = self.candles.get(key)
-            if candle is None:
-                self.candles[key] = Candle(
-                    *key,
-                    price,
-                    price,
-                    price,
-                    price,
-                    size,
-                    quote,
-                    buy_size,
-                    buy_quote,
-                    1,
-                    trade.trade_id,
-                    trade.trade_id,
-                )
+            c = self.candles.get(key)
+            if c is None:
+                self.candles[key] = [price, price, price, price, size, quote, buy_size, buy_quote, 1,
+                                     trade.trade_id, trade.trade_id]  # fmt: skip
                 continue
-            candle.high_ticks = max(candle.high_ticks, price)
-            candle.low_ticks = min(candle.low_ticks, price)
-            candle.close_ticks = price
-            candle.volume_lots += size
-            candle.quote_volume_tick_lots += quote
-            candle.taker_buy_volume_lots += buy_size
-            candle.taker_buy_quote_tick_lots += buy_quote
-            candle.trades += 1
-            candle.last_trade_id = trade.trade_id
+            if price > c[_HIGH]:
+                c[_HIGH] = price
+            if price < c[_LOW]:
+                c[_LOW] = price
+            c[_CLOSE] = price
+            c[_VOLUME] += size
+            c[_QUOTE] += quote
+            c[_BUY] += buy_size
+            c[_BUY_QUOTE] += buy_quote
+            c[_TRADES] += 1
+            c[_LAST] = trade.trade_id
 
     def rows(self) -> list[tuple]:
-        return [_candle_values(candle) for candle in self.candles.values()]
+        return [(*key, *candle) for key, candle in self.candles.items()]

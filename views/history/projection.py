@@ -30,7 +30,8 @@ from messages.events import (
 )
 from views.entries import UndecodableEvent
 from views.history.candles import UPSERT_CANDLE, CandleBuffer
-from views.history.orders import ORDER_COLUMNS, LoadOrder, OrderTracker
+from views.history.orders import LoadOrder, OrderTracker
+from views.history.records import ORDER_COLUMNS
 from views.history.sql import Cursor
 
 log = logging.getLogger("perpx.indexer")
@@ -72,8 +73,8 @@ _INSERTS: dict[str, str] = {
 }
 
 _UPSERT_ORDER = (
-    f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({', '.join('?' * 23)}) ON CONFLICT (order_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in ORDER_COLUMNS.split(", ")[1:])
+    f"INSERT INTO orders ({ORDER_COLUMNS}) VALUES ({', '.join('?' * len(ORDER_COLUMNS.split(', ')))}) "
+    "ON CONFLICT (order_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ORDER_COLUMNS.split(", ")[1:])
 )
 
 

@@ -6,179 +6,21 @@ Private queries take the account id and never return another account's rows. Bin
 bound means unbounded, and `limit` is required. Windows are inclusive at both ends, as Binance's.
 """
 
-from dataclasses import dataclass
-
-from views.history.orders import ORDER_COLUMNS
+from views.history.records import (
+    ORDER_COLUMNS,
+    AggTradeRecord,
+    BalanceChangeRecord,
+    CandleRecord,
+    FillRecord,
+    FundingRateRecord,
+    IncomeRecord,
+    LiquidationRecord,
+    OrderEventRecord,
+    OrderRecord,
+    TradeRecord,
+    order_from_row,
+)
 from views.history.sql import Connection
-
-
-@dataclass(frozen=True)
-class OrderRecord:
-    """An order's current state (allOrders, GET /order). `status`: NEW, PARTIALLY_FILLED, FILLED,
-    CANCELED, EXPIRED or EXPIRED_IN_MATCH; the average fill price is filled_notional_tick_lots /
-    filled_lots ticks."""
-
-    order_id: int
-    account_id: int
-    market: str
-    client_order_id: str
-    side: str
-    order_type: str
-    time_in_force: str
-    price_ticks: int
-    orig_size_lots: int
-    size_lots: int
-    filled_lots: int
-    remaining_lots: int
-    filled_notional_tick_lots: int
-    reduce_only: bool
-    expire_at_ms: int
-    self_trade_prevention: str
-    status: str
-    resting: bool
-    cancel_reason: str | None
-    created_seq: int
-    created_ms: int
-    updated_seq: int
-    updated_ms: int
-
-
-@dataclass(frozen=True)
-class OrderEventRecord:
-    """One state an order passed through: ACCEPTED, RESTED, FILLED, AMENDED, CANCELED, EXPIRED."""
-
-    seq: int
-    order_id: int
-    account_id: int
-    market: str
-    ts_ms: int
-    kind: str
-    price_ticks: int
-    size_lots: int
-    remaining_lots: int
-    trade_id: int | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class FillRecord:
-    """One side of a trade as its account saw it (userTrades). `fee_micro` is paid (negative: a rebate)."""
-
-    trade_id: int
-    is_maker: bool
-    seq: int
-    account_id: int
-    market: str
-    order_id: int
-    ts_ms: int
-    side: str
-    price_ticks: int
-    size_lots: int
-    fee_micro: int
-    realized_pnl_micro: int
-
-
-@dataclass(frozen=True)
-class TradeRecord:
-    """A trade as the market saw it (historicalTrades); `taker_side` BUY means the buyer took."""
-
-    trade_id: int
-    seq: int
-    market: str
-    ts_ms: int
-    price_ticks: int
-    size_lots: int
-    taker_side: str
-
-
-@dataclass(frozen=True)
-class AggTradeRecord:
-    """Consecutive trades of one taker order at one price (aggTrades); its id is its first trade's."""
-
-    agg_id: int
-    market: str
-    price_ticks: int
-    size_lots: int
-    first_trade_id: int
-    last_trade_id: int
-    ts_ms: int
-    taker_side: str
-
-
-@dataclass(frozen=True)
-class IncomeRecord:
-    """Money in (positive) or out of an account: REALIZED_PNL, COMMISSION, FUNDING_FEE, DIVIDEND,
-    TRANSFER, LIQUIDATION_FEE, INSURANCE_CLEAR. `tran_id` is unique: seq x 4 + part."""
-
-    seq: int
-    account_id: int
-    income_type: str
-    market: str
-    amount_micro: int
-    ts_ms: int
-    trade_id: int | None
-    info: str
-    tran_id: int
-
-
-@dataclass(frozen=True)
-class CandleRecord:
-    market: str
-    period: str
-    open_ms: int
-    open_ticks: int
-    high_ticks: int
-    low_ticks: int
-    close_ticks: int
-    volume_lots: int
-    quote_volume_tick_lots: int
-    taker_buy_volume_lots: int
-    taker_buy_quote_tick_lots: int
-    trades: int
-    first_trade_id: int
-    last_trade_id: int
-
-
-@dataclass(frozen=True)
-class FundingRateRecord:
-    market: str
-    funding_time_ms: int
-    seq: int
-    rate_ppb: int
-    price_ticks: int
-    funding_index: int
-    paid_micro: int
-    received_micro: int
-    dust_micro: int
-
-
-@dataclass(frozen=True)
-class BalanceChangeRecord:
-    seq: int
-    account_id: int
-    ts_ms: int
-    amount_micro: int
-    balance_micro: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class LiquidationRecord:
-    """kind TRIGGERED (equity, maintenance), LIQUIDATED (size, price, step, bankruptcy price) or
-    DELEVERAGED (size, price, the liquidated account)."""
-
-    seq: int
-    account_id: int
-    market: str
-    ts_ms: int
-    kind: str
-    size_lots: int
-    price_ticks: int
-    step: str | None
-    bankruptcy_price_ticks: int
-    liquidated_account_id: int
-    equity_micro: int
-    maintenance_micro: int
 
 
 def _rows(connection: Connection, sql: str, parameters: list[object]) -> list[tuple]:
@@ -204,13 +46,6 @@ class _Where:
         return " WHERE " + " AND ".join(self.conditions) if self.conditions else ""
 
 
-def _order(row: tuple) -> OrderRecord:
-    values = list(row)
-    values[13] = bool(values[13])  # reduce_only
-    values[17] = bool(values[17])  # resting
-    return OrderRecord(*values)
-
-
 def all_orders(
     connection: Connection,
     account_id: int,
@@ -224,7 +59,7 @@ def all_orders(
     where = _Where().add("account_id = ?", account_id).add("market = ?", market).add("order_id >= ?", from_order_id)
     where.add("created_ms >= ?", start_ms).add("created_ms <= ?", end_ms)
     sql = f"SELECT {ORDER_COLUMNS} FROM orders{where.sql()} ORDER BY order_id LIMIT ?"
-    return [_order(r) for r in _rows(connection, sql, [*where.parameters, limit])]
+    return [order_from_row(r) for r in _rows(connection, sql, [*where.parameters, limit])]
 
 
 def get_order(
@@ -238,7 +73,7 @@ def get_order(
     rows = _rows(
         connection, f"SELECT {ORDER_COLUMNS} FROM orders{where.sql()} ORDER BY order_id DESC LIMIT 1", where.parameters
     )
-    return _order(rows[0]) if rows else None
+    return order_from_row(rows[0]) if rows else None
 
 
 def order_events(connection: Connection, account_id: int, order_id: int) -> list[OrderEventRecord]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from messages.events import Event
 from views.entries import UndecodableEvent
-from views.history.orders import ORDER_COLUMNS, OrderRow
 from views.history.projection import BatchProjection
+from views.history.records import ORDER_COLUMNS, OrderRecord, order_from_row
 from views.history.sql import Connection, Cursor
 
 
@@ -102,10 +102,10 @@ class HistoryStore:
         self.connection.close()
 
 
-def _load_order(cursor: Cursor, order_id: int) -> OrderRow | None:
+def _load_order(cursor: Cursor, order_id: int) -> OrderRecord | None:
     cursor.execute(f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_id = ?", (order_id,))
     row = cursor.fetchone()
-    return OrderRow(*row) if row else None
+    return order_from_row(row) if row else None
 
 
 def _set_position(cursor: Cursor, last_seq: int, entry_id: str) -> None:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from messages.enums import Side
 from messages.events import Trade
 from tests.views.history.script import T0_MS, Script, history, table
-from views.history.candles import PERIOD_MS, period_open_ms
+from views.candles import INTERVALS_MS
+from views.history.candles import period_open_ms
 from views.history.queries import klines
 
 M = "AAPLUSDC"
@@ -74,7 +75,7 @@ def test_one_minute_by_hand(tmp_path: Path) -> None:
 
 def reference_candles(store, period: str) -> list[tuple]:
     """Every candle of `period` computed from the trades table alone."""
-    length = PERIOD_MS[period]
+    length = INTERVALS_MS[period]
     cursor = store.connection.cursor()
     cursor.execute(
         f"""SELECT market, ts_ms - ts_ms % {length} AS open_ms, SUM(size_lots), SUM(price_ticks * size_lots),
@@ -133,7 +134,7 @@ def test_candles_equal_a_group_by_over_the_trades(tmp_path_factory, trades, cuts
     bounds = sorted({c for c in cuts if c < len(s.events)})
     for start, end in zip([0, *bounds], [*bounds, len(s.events)], strict=True):
         store.write_batch(s.events[start:end], "x")
-    for period in PERIOD_MS:
+    for period in INTERVALS_MS:
         stored = [row for row in table(store, "candles", "market, open_ms") if row[1] == period]
         assert [tuple(row) for row in stored] == reference_candles(store, period)
 

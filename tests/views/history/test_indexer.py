@@ -91,6 +91,21 @@ class IndexerProcess:
         self.reader.join(10)
 
 
+def run_until_stopped_by_an_error(indexer: Indexer) -> None:
+    """Indexer.run on a thread until it meets an error it will not go past (it then waits, unhealthy)."""
+    stop = threading.Event()
+    runner = threading.Thread(target=indexer.run, args=(stop,))
+    runner.start()
+    try:
+        deadline = time.monotonic() + 10
+        while indexer.error is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        runner.join(10)
+
+
 def published_seq(client: redis.Redis, keys: ShardKeys) -> int:
     raw = client.get(keys.indexer_position)
     return int(raw) if raw is not None else 0
@@ -151,17 +166,7 @@ def test_an_indexer_the_stream_was_trimmed_past_stops_and_says_so(redis_client, 
     first_seq = int(redis_client.xrange(shard_keys.events, count=1)[0][0].split(b"-")[0])
     store = HistoryStore(open_sqlite(tmp_path / "late.sqlite3"))
     indexer = Indexer(redis_client, shard_keys, store, NO_TRIM)
-    stop = threading.Event()
-    runner = threading.Thread(target=indexer.run, args=(stop,))
-    runner.start()
-    try:
-        deadline = time.monotonic() + 10
-        while indexer.error is None:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-    finally:
-        stop.set()
-        runner.join(10)
+    run_until_stopped_by_an_error(indexer)
     ok, detail = indexer.health()
     assert not ok
     assert detail["error"].startswith("history is at seq 0 but the next event available is seq")
@@ -217,17 +222,7 @@ def test_a_history_ahead_of_the_stream_is_refused(redis_client, shard_keys, tmp_
     old.write_batch(events, "x")
     write_stream(redis_client, shard_keys, events[:1_000], seed=16)
     indexer = Indexer(redis_client, shard_keys, old, NO_TRIM)
-    stop = threading.Event()
-    runner = threading.Thread(target=indexer.run, args=(stop,))
-    runner.start()
-    try:
-        deadline = time.monotonic() + 10
-        while indexer.error is None:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-    finally:
-        stop.set()
-        runner.join(10)
+    run_until_stopped_by_an_error(indexer)
     ok, detail = indexer.health()
     assert not ok and "belongs to another exchange" in detail["error"]
     assert redis_client.get(shard_keys.indexer_position) is None  # nothing published: no trim on its word
