@@ -9,6 +9,8 @@ event twice.
 
 import logging
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 from messages.enums import BalanceReason
 from messages.events import (
@@ -88,61 +90,39 @@ class BatchProjection:
         self.unknown: Counter[str] = Counter()  # event types this indexer does not know, by name
 
     def add(self, event: Event | UndecodableEvent) -> None:
-        if isinstance(event, Trade):
-            self._trade(event)
-        elif isinstance(event, OrderAccepted):
-            self.orders.accepted(event)
-        elif isinstance(event, OrderRested):
-            self.orders.rested(event)
-        elif isinstance(event, OrderCanceled):
-            self.orders.canceled(event)
-        elif isinstance(event, OrderAmended):
-            self.orders.amended(event)
-        elif isinstance(event, BalanceChanged):
-            self._balance(event)
-        elif isinstance(event, FundingPaid):
-            self._funding_paid(event)
-        elif isinstance(event, FundingSettled):
-            e = event
-            self.rows["funding_rates"].append(
-                (
-                    e.market,
-                    e.funding_time_ms,
-                    e.seq,
-                    e.rate_ppb,
-                    e.price_ticks,
-                    e.funding_index,
-                    e.paid_micro,
-                    e.received_micro,
-                    e.dust_micro,
-                )
-            )
-        elif isinstance(event, DividendPaid):
-            self._dividend_paid(event)
-        elif isinstance(event, DividendSettled):
-            e2 = event
-            self.rows["dividends"].append(
-                (
-                    e2.seq,
-                    e2.market,
-                    e2.ts_ms,
-                    e2.amount_micro_per_share,
-                    e2.paid_micro,
-                    e2.received_micro,
-                    e2.dust_micro,
-                )
-            )
-        elif isinstance(event, SplitApplied):
-            e3 = event
-            self.rows["splits"].append(
-                (e3.seq, e3.market, e3.ts_ms, e3.ratio_new, e3.ratio_old, e3.tick_size, e3.lot_size)
-            )
-        elif isinstance(event, LiquidationTriggered | PositionLiquidated | PositionDeleveraged):
-            self._liquidation(event)
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
         elif isinstance(event, UndecodableEvent):  # a newer engine's event: counted, its seq kept
             self.unknown[event.tag] += 1
         elif type(event).__name__ not in NOT_HISTORY:
             self.unknown[type(event).__name__] += 1
+
+    def _accepted(self, e: OrderAccepted) -> None:
+        self.orders.accepted(e)
+
+    def _rested(self, e: OrderRested) -> None:
+        self.orders.rested(e)
+
+    def _canceled(self, e: OrderCanceled) -> None:
+        self.orders.canceled(e)
+
+    def _amended(self, e: OrderAmended) -> None:
+        self.orders.amended(e)
+
+    def _funding_settled(self, e: FundingSettled) -> None:
+        self.rows["funding_rates"].append(
+            (e.market, e.funding_time_ms, e.seq, e.rate_ppb, e.price_ticks, e.funding_index, e.paid_micro,
+             e.received_micro, e.dust_micro)
+        )  # fmt: skip
+
+    def _dividend_settled(self, e: DividendSettled) -> None:
+        self.rows["dividends"].append(
+            (e.seq, e.market, e.ts_ms, e.amount_micro_per_share, e.paid_micro, e.received_micro, e.dust_micro)
+        )
+
+    def _split(self, e: SplitApplied) -> None:
+        self.rows["splits"].append((e.seq, e.market, e.ts_ms, e.ratio_new, e.ratio_old, e.tick_size, e.lot_size))
 
     def _trade(self, e: Trade) -> None:
         self.orders.filled(e)
@@ -285,3 +265,21 @@ class BatchProjection:
             cursor.executemany(UPSERT_CANDLE, candle_rows)
         if self.unknown:
             log.warning("events this indexer does not know, skipped: %s", dict(self.unknown))
+
+
+_HANDLERS: dict[type, Callable[[BatchProjection, Any], None]] = {
+    Trade: BatchProjection._trade,
+    OrderAccepted: BatchProjection._accepted,
+    OrderRested: BatchProjection._rested,
+    OrderCanceled: BatchProjection._canceled,
+    OrderAmended: BatchProjection._amended,
+    BalanceChanged: BatchProjection._balance,
+    FundingPaid: BatchProjection._funding_paid,
+    FundingSettled: BatchProjection._funding_settled,
+    DividendPaid: BatchProjection._dividend_paid,
+    DividendSettled: BatchProjection._dividend_settled,
+    SplitApplied: BatchProjection._split,
+    LiquidationTriggered: BatchProjection._liquidation,
+    PositionLiquidated: BatchProjection._liquidation,
+    PositionDeleveraged: BatchProjection._liquidation,
+}
