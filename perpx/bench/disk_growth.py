@@ -133,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             time.sleep(args.every)
         stop.set()
+        half = samples[len(samples) // 2 :]
+        print(
+            f"over the last half: redis between {min(r for _, r, _ in half) / 1e6:.1f} and "
+            f"{max(r for _, r, _ in half) / 1e6:.1f} MB (the AOF grows, then is rewritten)"
+        )
         for label, first in (("last half", samples[len(samples) // 2]), ("whole run", samples[0])):
             last = samples[-1]
             hours = (last[0] - first[0]) / 3600

@@ -33,6 +33,8 @@ class IndexerSettings:
     trim_every_s: float = 5.0  # 0: never trim
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     accept_gaps: bool = False  # record a gap in history_gaps and go on, rather than stop
+    keep_unfilled_ms: int = 3 * 86_400_000  # orders ended without a fill are forgotten after this; 0: kept
+    prune_every_events: int = 100_000  # how often to look for them (by events written)
 
 
 class Indexer:
@@ -58,6 +60,7 @@ class Indexer:
         self.last_step_monotonic = time.monotonic()
         self.last_trim_monotonic = 0.0
         self.published = False
+        self.since_prune = 0
 
     def step(self) -> int:
         """One read and its write; the number of events written."""
@@ -89,6 +92,12 @@ class Indexer:
         if counts.events:
             self.last_seq = events[-1].seq
             self.client.set(self.keys.indexer_position, self.last_seq)
+            self.since_prune += counts.events
+            if self.settings.keep_unfilled_ms and self.since_prune >= self.settings.prune_every_events:
+                self.since_prune = 0
+                self.metrics.pruned.inc(
+                    self.store.prune_unfilled_orders(events[-1].ts_ms - self.settings.keep_unfilled_ms)
+                )
         self.metrics.written(counts)
         self.metrics.last_seq.set(self.last_seq)
         return counts.events

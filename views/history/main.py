@@ -50,6 +50,12 @@ def add_indexer_parser(commands: argparse._SubParsersAction) -> None:
         help="seconds between trims of the event stream (0: never)",
     )
     parser.add_argument(
+        "--keep-unfilled-days",
+        type=float,
+        default=defaults.keep_unfilled_ms / 86_400_000,
+        help="forget orders that ended without a fill after this many days, as Binance does (0: keep them)",
+    )
+    parser.add_argument(
         "--accept-gaps",
         action="store_true",
         help="if the stream was trimmed past this history, record the gap in history_gaps and go on "
@@ -81,6 +87,7 @@ def run_indexer(args: argparse.Namespace) -> int:
         trim_every_s=args.trim_every,
         retention=RetentionSettings(keep_entries=args.keep_entries, keep_s=args.keep_seconds),
         accept_gaps=args.accept_gaps,
+        keep_unfilled_ms=round(args.keep_unfilled_days * 86_400_000),
     )
     client = connect(must_get_redis_url())
     indexer = Indexer(client, ShardKeys(args.shard), store, settings)

@@ -19,6 +19,9 @@ class IndexerMetrics:
         )
         self.gaps = Counter("perpx_indexer_gaps", "Gaps in seq recorded and skipped (--accept-gaps)", registry=r)
         self.trimmed = Counter("perpx_indexer_trimmed_entries", "Event stream entries trimmed", registry=r)
+        self.pruned = Counter(
+            "perpx_indexer_pruned_orders", "Orders ended unfilled, forgotten after the keep time", registry=r
+        )
         self.last_seq = Gauge("perpx_indexer_last_seq", "The last event seq written", registry=r)
 
     def written(self, counts: WriteCounts) -> None:

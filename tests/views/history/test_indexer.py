@@ -18,6 +18,7 @@ from streams.keys import ShardKeys
 from tests.views.history.engine_run import margin_events
 from tests.views.history.script import dump
 from views.history.indexer import Indexer, IndexerSettings
+from views.history.queries import all_orders
 from views.history.sql import open_sqlite
 from views.history.store import HistoryStore
 
@@ -226,3 +227,28 @@ def test_a_history_ahead_of_the_stream_is_refused(redis_client, shard_keys, tmp_
     ok, detail = indexer.health()
     assert not ok and "belongs to another exchange" in detail["error"]
     assert redis_client.get(shard_keys.indexer_position) is None  # nothing published: no trim on its word
+
+
+def test_the_indexer_prunes_unfilled_orders_by_the_engine_clock(redis_client, shard_keys, tmp_path) -> None:
+    """With a 2-minute keep time over 12.5 minutes of engine clock: orders that ended unfilled more
+    than 2 minutes (and one prune step) before the end are gone; every order that traded stays."""
+    events = margin_events(3_000, 17)  # a command every 250 ms
+    write_stream(redis_client, shard_keys, events, seed=17)
+    keep_ms, every = 120_000, 500
+    store = HistoryStore(open_sqlite(tmp_path / "pruned.sqlite3"))
+    settings = IndexerSettings(trim_every_s=0, keep_unfilled_ms=keep_ms, prune_every_events=every)
+    indexer = Indexer(redis_client, shard_keys, store, settings)
+    while indexer.step() or not indexer.caught_up:
+        pass
+    full = index_all(redis_client, shard_keys, tmp_path / "full.sqlite3")
+    accounts = range(1, 8)  # funded_commands trades seven accounts
+    pruned_orders = {o.order_id: o for a in accounts for o in all_orders(store.connection, a, limit=10**6)}
+    full_orders = [o for a in accounts for o in all_orders(full.connection, a, limit=10**6)]
+    assert len(full_orders) == len(dump(full)["orders"])
+    assert indexer.metrics.pruned._value.get() == len(full_orders) - len(pruned_orders) > 0
+    for order in full_orders:
+        ended_unfilled = order.filled_lots == 0 and order.status != "NEW"
+        if not ended_unfilled:
+            assert pruned_orders[order.order_id] == order  # what traded or is open stays, unchanged
+        elif order.updated_ms < events[-1].ts_ms - keep_ms - every * 250:
+            assert order.order_id not in pruned_orders

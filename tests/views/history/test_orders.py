@@ -257,3 +257,26 @@ def must_order(store, account_id: int, order_id: int):
     order = get_order(store.connection, account_id, order_id=order_id)
     assert order is not None
     return order
+
+
+def test_orders_ended_without_a_fill_are_forgotten_after_the_keep_time(tmp_path: Path) -> None:
+    """Pruning before T0+1d: the order canceled unfilled at T0 goes (with its states); the one that
+    traded, the one canceled later and the one still open stay."""
+    day_ms = 86_400_000
+    s = Script()
+    for order_id in (1, 2, 3, 4):
+        place(s.command(), 1, order_id, Side.BUY, 100, 10)
+        rest(s, 1, order_id, Side.BUY, 100, 10, order_id)
+    place(s.command(), 2, 5, Side.SELL, 100, 3, TimeInForce.IOC)
+    trade(s, 1, 100, 3, (2, 5, 0), (1, 2, 7), 5)
+    for order_id, remaining, ts_ms in ((1, 10, T0_MS), (2, 7, T0_MS), (3, 10, T0_MS + 2 * day_ms)):
+        s.command(ts_ms).add(
+            OrderCanceled, account_id=1, market=M, order_id=order_id, client_order_id=f"cl{order_id}",
+            remaining_lots=remaining, reason=CancelReason.USER, book_update_id=6 + order_id,
+        )  # fmt: skip
+    store = history(tmp_path)
+    store.write_batch(s.events, "x")
+    assert store.prune_unfilled_orders(T0_MS + day_ms) == 1
+    assert [o.order_id for o in all_orders(store.connection, 1, limit=10)] == [2, 3, 4]
+    assert order_events(store.connection, 1, 1) == []
+    assert [e.kind for e in order_events(store.connection, 1, 2)] == ["ACCEPTED", "RESTED", "FILLED", "CANCELED"]
