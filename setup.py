@@ -39,6 +39,7 @@ COMPILED = [
     "margin/corporate_actions.py",
     "margin/invariants.py",
     "margin/snapshot.py",
+    "margin/account_updates.py",
     "margin/engine.py",
 ]
 

@@ -3,7 +3,8 @@ rate.py (numpy sums, min/max clamps), for differential tests. Shares nothing wit
 
 from fractions import Fraction
 
-from funding.rate import FundingRate, RateParams
+from funding.rate import RateParams
+from messages.funding_index import FundingRate
 
 
 def naive_funding_rate(samples: list[tuple[int, int] | None], interval_ms: int, params: RateParams) -> FundingRate:

@@ -18,4 +18,4 @@ def publish_premium_index(client: redis.Redis, keys: ShardKeys, queries: Funding
         for spec in queries.service.source.market_specs()
     }
     if mapping:
-        client.hset(premium_index_key(keys), mapping=mapping)
+        client.hset(premium_index_key(keys), mapping=mapping)  # type: ignore[arg-type]

@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 from funding.config import FundingConfig
 from funding.multiplier import ONE_PPM
-from funding.rate import FundingRate, funding_rate
+from funding.rate import funding_rate
 from funding.sampler import BookSource, PremiumSampler
 from funding.settlement import SettlementLedger, due_boundaries, settle_command
 from messages.commands import FundingSettle
+from messages.funding_index import FundingRate
 from messages.market_spec import MarketSpec
 from views.funding_schedule import boundary_at_or_before, next_boundary_after
 
@@ -96,7 +97,7 @@ class FundingService:
         after_step: Callable[[int, list[FundingSettle]], object] | None = None,
     ) -> None:
         """Step once per sample slot until `should_stop()`. `before_step` brings the source up to
-        date (drains the streams into the BookFeed); `after_step` gets the step's time and appends."""
+        date (catches the shared views up with the streams); `after_step` gets the step's time and appends."""
         step_ms = self.config.sample_interval_ms
         while not should_stop():
             if before_step is not None:

@@ -66,6 +66,8 @@ class Account:
     __slots__ = (
         "account_id",
         "balance_micro",
+        "changed",
+        "changed_markets",
         "isolated_micro",
         "leverage",
         "positions",
@@ -86,6 +88,11 @@ class Account:
         self.leverage: dict[str, int] = NO_SETTINGS  # market -> chosen leverage; absent: the market's maximum
         self.isolated_micro: dict[str, int] = NO_SETTINGS  # isolated market -> its margin (part of the balance)
         self.touched = False  # a mark, not state: listed in MarginRisk.touched (once)
+        # marks, not state: the account's balance or positions changed during the current command
+        # (listed in MarginRisk.changed, once), and the markets whose position did; reported in an
+        # AccountUpdated at the command's end, then cleared (the list is kept: no allocation per command)
+        self.changed = False
+        self.changed_markets: list[str] = []
         # the liquidation watch's entry for an account with one cross position (margin/watch.py):
         # derived, not state; watch_side is None when the watch holds no such entry
         self.watch_side: SideIndex | None = None
@@ -110,3 +117,24 @@ class Account:
         if self.isolated_micro is NO_SETTINGS:
             self.isolated_micro = {}
         return self.isolated_micro
+
+
+def account_id_of(account: Account) -> int:
+    return account.account_id
+
+
+def sort_by_id(accounts: list[Account]) -> None:
+    """In place, ascending ids. A command touches a few accounts (a fill two): an insertion sort
+    compiled to native comparisons beats a sort call with a key; many are sorted by the key."""
+    n = len(accounts)
+    if n > 16:
+        accounts.sort(key=account_id_of)
+        return
+    for i in range(1, n):
+        account = accounts[i]
+        key = account.account_id
+        j = i - 1
+        while j >= 0 and accounts[j].account_id > key:
+            accounts[j + 1] = accounts[j]
+            j -= 1
+        accounts[j + 1] = account

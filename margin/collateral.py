@@ -97,6 +97,7 @@ def set_leverage(engine: MarginEngine, cmd: SetLeverage) -> None:
             account.leverage[cmd.market] = previous
         engine.reject(cmd, RejectReason.INSUFFICIENT_MARGIN)
         return
+    risk.note_changed(account, cmd.market)
     engine.out.append(
         LeverageSet(engine.take_seq(), engine.command_id, engine.ts_ms, cmd.account_id, cmd.market, cmd.leverage)
     )
@@ -115,6 +116,7 @@ def set_margin_mode(engine: MarginEngine, cmd: SetMarginMode) -> None:
         account.own_isolated().setdefault(cmd.market, 0)
     else:
         account.isolated_micro.pop(cmd.market, None)
+    engine.margin.note_changed(account, cmd.market)
     engine.out.append(
         MarginModeSet(engine.take_seq(), engine.command_id, engine.ts_ms, cmd.account_id, cmd.market, cmd.isolated)
     )
@@ -147,6 +149,7 @@ def adjust_isolated_margin(engine: MarginEngine, cmd: AdjustIsolatedMargin) -> N
         return
     account.isolated_micro[cmd.market] += amount
     risk.note(cmd.account_id)
+    risk.note_changed(account, cmd.market)
     engine.out.append(
         IsolatedMarginChanged(
             engine.take_seq(),

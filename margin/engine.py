@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 
 from mypy_extensions import mypyc_attr
 
-from margin.accounts import Account
+from margin.account_updates import emit_account_updates
+from margin.accounts import Account, sort_by_id
 from margin.collateral import adjust_isolated_margin, deposit, set_leverage, set_margin_mode, withdraw
 from margin.corporate_actions import cash_dividend, split
 from margin.funding import settle_funding
@@ -28,7 +29,7 @@ from matching.amend_order import amend_order
 from matching.book import OrderBook
 from matching.engine import Engine, EngineConfig
 from matching.place_order import place_order
-from matching.price_update import price_update
+from matching.price_update import apply_prices
 from matching.risk import Risk
 from messages.commands import (
     AdjustIsolatedMargin,
@@ -45,27 +46,6 @@ from messages.commands import (
 )
 
 Handler = Callable[[Any, Any], None]
-
-
-def account_id_of(account: Account) -> int:
-    return account.account_id
-
-
-def sort_by_id(accounts: list[Account]) -> None:
-    """In place, ascending ids. A command touches a few accounts (a fill two): an insertion sort
-    compiled to native comparisons beats a sort call with a key; many are sorted by the key."""
-    n = len(accounts)
-    if n > 16:
-        accounts.sort(key=account_id_of)
-        return
-    for i in range(1, n):
-        account = accounts[i]
-        key = account.account_id
-        j = i - 1
-        while j >= 0 and accounts[j].account_id > key:
-            accounts[j + 1] = accounts[j]
-            j -= 1
-        accounts[j + 1] = account
 
 
 def below_maintenance_indexed(risk: MarginRisk, account: Account) -> bool:
@@ -98,10 +78,8 @@ def settle_touched(engine: MarginEngine) -> None:
 
 
 def mark_price_update(engine: MarginEngine, cmd: PriceUpdate) -> None:
-    first = len(engine.out)
-    price_update(engine, cmd)
-    if len(engine.out) > first:
-        return  # rejected
+    if not apply_prices(engine, cmd):
+        return
     risk = engine.margin
     market = engine.markets[cmd.market]
     for account_id in risk.watch.candidates(market.symbol, valuation_price_ticks(market)):
@@ -169,6 +147,8 @@ class MarginEngine(Engine):
                     for account_id in risk.watch.candidates(market.symbol, valuation_price_ticks(market)):
                         risk.note_account(risk.ledger.accounts[account_id])
             settle_touched(self)
+        if risk.changed:
+            emit_account_updates(self, risk.changed)
 
     def check_invariants(self) -> None:
         super().check_invariants()

@@ -247,6 +247,7 @@ def settle_remainder(engine: MarginEngine, account: Account, bucket: str, closed
         emit_balance(engine, account, -left, BalanceReason.INSURANCE_COVER)
     if bucket != CROSS:
         isolated[bucket] = 0
+        engine.margin.note_changed(account, bucket)
 
 
 def emit_balance(engine: MarginEngine, account: Account, amount_micro: int, reason: BalanceReason) -> None:

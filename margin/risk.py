@@ -45,6 +45,9 @@ class MarginRisk(Risk):
         # markets with no mark yet that traded during the command: positions there are valued at
         # the last trade, so a trade moves every holder's equity, not only the two parties'
         self.unmarked_traded: list[Market] = []
+        # trader accounts whose balance or positions changed during the current command (once
+        # each), for its AccountUpdated events (margin/account_updates.py)
+        self.changed: list[Account] = []
 
     # -- the seam --------------------------------------------------------------------------------
 
@@ -184,7 +187,9 @@ class MarginRisk(Risk):
         order.risk_handle = position
         return position
 
-    def on_fill(self, market: Market, taker: Order, maker: Order, price_ticks: int, size_lots: int) -> tuple[int, int]:
+    def on_fill(
+        self, market: Market, taker: Order, maker: Order, price_ticks: int, size_lots: int
+    ) -> tuple[int, int, int, int]:
         u = market.micro_per_tick_lot
         notional = price_ticks * size_lots * u
         taker_position = self.position_of(market, taker)
@@ -208,9 +213,9 @@ class MarginRisk(Risk):
             self.unmarked_traded.append(market)
         index = self.funding_index.get(market.symbol, 0)
         signed = size_lots if taker.is_buy else -size_lots
-        self.trade_position(taker_account, taker_position, signed, price_ticks, u, index, taker_fee)
-        self.trade_position(maker_account, maker_position, -signed, price_ticks, u, index, maker_fee)
-        return taker_fee, maker_fee
+        taker_pnl = self.trade_position(taker_account, taker_position, signed, price_ticks, u, index, taker_fee)
+        maker_pnl = self.trade_position(maker_account, maker_position, -signed, price_ticks, u, index, maker_fee)
+        return taker_fee, maker_fee, taker_pnl, maker_pnl
 
     def trade(
         self, account: Account, symbol: str, signed_lots: int, price_ticks: int, u: int, index: int, fee_micro: int = 0
@@ -227,7 +232,8 @@ class MarginRisk(Risk):
         u: int,
         index: int,
         fee_micro: int,
-    ) -> None:
+    ) -> int:
+        """`trade` for a position at hand; returns the PnL realized."""
         size_before = position.size_lots
         realized = apply_trade(self.ledger, account, position, signed_lots, price_ticks, u, index)
         if account.isolated_micro and position.market in account.isolated_micro:
@@ -241,6 +247,8 @@ class MarginRisk(Risk):
             else:
                 holders.discard(account.account_id)
         self.note_account(account)
+        self.note_changed(account, position.market)
+        return realized
 
     def isolated_after_trade(
         self, account: Account, symbol: str, size_before: int, pnl_micro: int, price_ticks: int
@@ -271,6 +279,9 @@ class MarginRisk(Risk):
         self.ledger.fees.balance_micro -= amount_micro
         if account.isolated_micro and symbol in account.isolated_micro:
             account.isolated_micro[symbol] += amount_micro
+            self.note_changed(account, symbol)
+        else:
+            self.note_balance_changed(account)
         self.note_account(account)
 
     def position_lots(self, account_id: int, market: str) -> int:
@@ -291,8 +302,28 @@ class MarginRisk(Risk):
         return equity_below_maintenance(account, self.markets, self.tiers)
 
     def note(self, account_id: int) -> None:
-        """The account's equity changed outside a fill (funding, dividend, transfer)."""
-        self.note_account(self.ledger.account(account_id))
+        """The account's balance changed outside a fill (a transfer, a liquidation's fee)."""
+        account = self.ledger.account(account_id)
+        self.note_account(account)
+        self.note_balance_changed(account)
+
+    def note_changed(self, account: Account, symbol: str) -> None:
+        """The account's position in `symbol` (size, entry, realized PnL, leverage, margin mode or
+        isolated margin), and maybe its balance, changed: report them when the command is done."""
+        if account.account_id <= 0:
+            return  # system accounts are not reported
+        if not account.changed:
+            account.changed = True
+            self.changed.append(account)
+            account.changed_markets.append(symbol)
+        elif symbol not in account.changed_markets:
+            account.changed_markets.append(symbol)
+
+    def note_balance_changed(self, account: Account) -> None:
+        """The account's balance changed: report it when the command is done."""
+        if not account.changed and account.account_id > 0:
+            account.changed = True
+            self.changed.append(account)
 
     def note_account(self, account: Account) -> None:
         """Its state changed: once the command is done, check it against maintenance and

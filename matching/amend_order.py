@@ -14,7 +14,6 @@ from matching.cancel_order import find_own_order
 from matching.order import Order
 from messages.commands import AmendOrder
 from messages.enums import CancelReason, MarketStatus, RejectReason, TimeInForce
-from messages.events import OrderAmended
 
 if TYPE_CHECKING:
     from matching.engine import Engine
@@ -66,7 +65,7 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
     keeps_priority = price_ticks == order.price_ticks and size_lots < order.size_lots
     if keeps_priority:
         engine.shrink_resting(market, order, new_remaining)
-        _emit_amended(engine, order, True)
+        engine.emit_amended(market, order, True)
         return
     replacement = order.moved(price_ticks, size_lots, new_remaining)
     reason = engine.risk.check_order(market, replacement, order)
@@ -76,7 +75,7 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
     book.remove(order.order_id)
     engine.closed(market, order)
     order = replacement
-    _emit_amended(engine, order, False)
+    engine.emit_amended(market, order, False)
     taker_expired = False
     if book.crosses(order.is_buy, price_ticks):
         fills: list[Fill] = []
@@ -87,21 +86,3 @@ def amend_order(engine: Engine, cmd: AmendOrder) -> None:
             engine.emit_canceled(market, order, CancelReason.SELF_TRADE)
         else:
             engine.rest(market, order)
-
-
-def _emit_amended(engine: Engine, order: Order, priority_kept: bool) -> None:
-    engine.out.append(
-        OrderAmended(
-            engine.take_seq(),
-            engine.command_id,
-            engine.ts_ms,
-            order.account_id,
-            order.market,
-            order.order_id,
-            order.client_order_id,
-            order.price_ticks,
-            order.size_lots,
-            order.remaining_lots,
-            priority_kept,
-        )
-    )

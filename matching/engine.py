@@ -38,7 +38,7 @@ from messages.commands import (
     SetMarketStatus,
 )
 from messages.enums import CancelReason, RejectReason, Side
-from messages.events import Event, OrderAmended, OrderCanceled, Rejected, Trade
+from messages.events import Event, OrderAmended, OrderCanceled, OrderRested, Rejected, Trade
 from messages.market_spec import MarketSpec
 
 Handler = Callable[["Engine", Any], None]
@@ -53,6 +53,7 @@ _astuple: Final = astuple
 _CancelOrder: Final = CancelOrder
 _OrderCanceled: Final = OrderCanceled
 _OrderAmended: Final = OrderAmended
+_OrderRested: Final = OrderRested
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
 _REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
 _EXPIRED: Final = CancelReason.EXPIRED
@@ -253,7 +254,27 @@ class Engine:
         return any(order_id in market.book.orders for market in self.markets.values())
 
     def rest(self, market: Market, order: Order) -> None:
+        """Put the order at the back of its level and say so (OrderRested), then bookkeeping."""
         market.book.add(order)
+        update_id = market.book_update_id + 1
+        market.book_update_id = update_id
+        seq = self.next_seq
+        self.next_seq = seq + 1
+        self.out.append(
+            _OrderRested(
+                seq,
+                self.command_id,
+                self.ts_ms,
+                order.account_id,
+                market.symbol,
+                order.id_key,
+                order.client_order_id,
+                _BUY if order.is_buy else _SELL,
+                order.price_ticks,
+                order.remaining_lots,
+                update_id,
+            )
+        )
         trader = order.trader
         if trader is None:  # the account's first order to rest
             trader = order.trader = self.trader(order.account_id)
@@ -288,9 +309,14 @@ class Engine:
     def cancel_resting(self, market: Market, order: Order, reason: CancelReason) -> None:
         market.book.take_out(order)
         self.closed(market, order)
-        self.emit_canceled(market, order, reason)
+        self.emit_canceled(market, order, reason, True)
 
-    def emit_canceled(self, market: Market, order: Order, reason: CancelReason) -> None:
+    def emit_canceled(self, market: Market, order: Order, reason: CancelReason, was_resting: bool = False) -> None:
+        """OrderCanceled; one that the book has just lost (`was_resting`) takes the next update id."""
+        update_id = 0
+        if was_resting:
+            update_id = market.book_update_id + 1
+            market.book_update_id = update_id
         self.out.append(
             _OrderCanceled(
                 self.take_seq(),
@@ -302,6 +328,28 @@ class Engine:
                 order.client_order_id,
                 order.remaining_lots,
                 reason,
+                update_id,
+            )
+        )
+
+    def emit_amended(self, market: Market, order: Order, priority_kept: bool) -> None:
+        """OrderAmended: the resting order was shrunk in place, or (priority lost) has left the book."""
+        update_id = market.book_update_id + 1
+        market.book_update_id = update_id
+        self.out.append(
+            _OrderAmended(
+                self.take_seq(),
+                self.command_id,
+                self.ts_ms,
+                order.account_id,
+                market.symbol,
+                order.id_key,
+                order.client_order_id,
+                order.price_ticks,
+                order.size_lots,
+                order.remaining_lots,
+                priority_kept,
+                update_id,
             )
         )
 
@@ -321,15 +369,17 @@ class Engine:
         for maker, lots in fills:
             if lots == 0:
                 self.closed(market, maker)
-                self.emit_canceled(market, maker, _SELF_TRADE)
+                self.emit_canceled(market, maker, _SELF_TRADE, True)
                 continue
             taker_remaining -= lots
             price_ticks = maker.price_ticks
-            taker_fee, maker_fee = risk.on_fill(market, taker, maker, price_ticks, lots)
+            taker_fee, maker_fee, taker_pnl, maker_pnl = risk.on_fill(market, taker, maker, price_ticks, lots)
             trade_id = self.next_trade_id
             self.next_trade_id = trade_id + 1
             seq = self.next_seq
             self.next_seq = seq + 1
+            update_id = market.book_update_id + 1
+            market.book_update_id = update_id
             out.append(
                 _Trade(
                     seq,
@@ -348,6 +398,9 @@ class Engine:
                     maker.remaining_lots,
                     taker_fee,
                     maker_fee,
+                    update_id,
+                    taker_pnl,
+                    maker_pnl,
                 )
             )
             if maker.remaining_lots == 0:
@@ -376,21 +429,7 @@ class Engine:
             elif order.remaining_lots > budget:
                 self.shrink_resting(market, order, budget)
                 budget = 0
-                self.out.append(
-                    _OrderAmended(
-                        self.take_seq(),
-                        self.command_id,
-                        self.ts_ms,
-                        account_id,
-                        market.symbol,
-                        order.order_id,
-                        order.client_order_id,
-                        order.price_ticks,
-                        order.size_lots,
-                        order.remaining_lots,
-                        True,
-                    )
-                )
+                self.emit_amended(market, order, True)
             else:
                 budget -= order.remaining_lots
 

@@ -8,6 +8,7 @@ from messages.market_spec import MarketSpec
 class Market:
     __slots__ = (
         "book",
+        "book_update_id",
         "index_price_ticks",
         "last_trade_ticks",
         "maker_fee_ppm",
@@ -29,6 +30,9 @@ class Market:
         self.symbol = spec.symbol
         self.status = status
         self.book: OrderBook = book_type()
+        # the id of the book's last change: +1 on each change, carried by the event that says it
+        # (messages/events.py), so depth snapshots and diffs line up (Binance's lastUpdateId, U, u)
+        self.book_update_id = 0
         self.micro_per_tick_lot = spec.micro_per_tick_lot
         self.max_order_lots = spec.max_order_lots  # copied from the spec: read on every order
         self.min_notional_micro = spec.min_notional_micro

@@ -216,6 +216,7 @@ def place_unpacked(engine: Engine, cmd: PlaceOrder, fields: tuple[Any, ...]) -> 
             size_lots,
             reduce_only,
             expire_at_ms,
+            stp,
         )
     )
     if client_order_id:

@@ -28,9 +28,12 @@ class Risk:
     def on_order_closed(self, market: Market, order: Order) -> None:
         """The order left the book: filled, canceled or expired."""
 
-    def on_fill(self, market: Market, taker: Order, maker: Order, price_ticks: int, size_lots: int) -> tuple[int, int]:
-        """Settle one fill; return (taker_fee_micro, maker_fee_micro)."""
-        return 0, 0
+    def on_fill(
+        self, market: Market, taker: Order, maker: Order, price_ticks: int, size_lots: int
+    ) -> tuple[int, int, int, int]:
+        """Settle one fill; return the taker's and the maker's fee, then the taker's and the maker's
+        realized PnL (micro-USDC), for the Trade."""
+        return 0, 0, 0, 0
 
     def position_lots(self, account_id: int, market: str) -> int:
         """Signed net position: positive long, negative short."""
@@ -51,7 +54,9 @@ class PositionsOnly(Risk):
     def __init__(self) -> None:
         self.positions: dict[tuple[int, str], int] = {}
 
-    def on_fill(self, market: Market, taker: Order, maker: Order, price_ticks: int, size_lots: int) -> tuple[int, int]:
+    def on_fill(
+        self, market: Market, taker: Order, maker: Order, price_ticks: int, size_lots: int
+    ) -> tuple[int, int, int, int]:
         signed = size_lots if taker.is_buy else -size_lots
         symbol = market.symbol
         positions = self.positions
@@ -59,7 +64,7 @@ class PositionsOnly(Risk):
         positions[key] = positions.get(key, 0) + signed
         key = (maker.account_id, symbol)
         positions[key] = positions.get(key, 0) - signed
-        return 0, 0
+        return 0, 0, 0, 0
 
     def position_lots(self, account_id: int, market: str) -> int:
         return self.positions.get((account_id, market), 0)

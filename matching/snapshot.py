@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from matching.engine import Engine, EngineConfig
     from matching.risk import Risk
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: each market's book_update_id
 
 
 class MarketState(msgspec.Struct, array_like=True):
@@ -33,6 +33,7 @@ class MarketState(msgspec.Struct, array_like=True):
     mark_price_ticks: int
     index_price_ticks: int
     next_arrival: int
+    book_update_id: int
     orders: list[OrderRow]  # bids then asks, each in priority order
 
 
@@ -66,6 +67,7 @@ def encode_engine(engine: Engine) -> bytes:
                 market.mark_price_ticks,
                 market.index_price_ticks,
                 book.next_arrival,
+                market.book_update_id,
                 orders,
             )
         )
@@ -102,6 +104,7 @@ def decode_engine(cls: type[Engine], data: bytes, risk: Risk | None, book_type: 
         market.last_trade_ticks = ms.last_trade_ticks
         market.mark_price_ticks = ms.mark_price_ticks
         market.index_price_ticks = ms.index_price_ticks
+        market.book_update_id = ms.book_update_id
         engine.markets[market.symbol] = market
         for row in ms.orders:
             order = Order.from_row(row)

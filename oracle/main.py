@@ -40,7 +40,7 @@ def add_oracle_parser(commands: argparse._SubParsersAction) -> None:
         "--health-port",
         type=int,
         default=int(os.environ.get("PERPX_ORACLE_HEALTH_PORT", "9102")),
-        help="port of /healthz and /metrics (0: any; default PERPX_ORACLE_HEALTH_PORT or 9102)",
+        help="port of /healthz and /metrics (0: any free one; default PERPX_ORACLE_HEALTH_PORT or 9102)",
     )
     parser.add_argument(
         "--always-open", action="store_true", help="demo: the simulator trades and counts 24/7, weekends included"
@@ -130,12 +130,17 @@ async def serve(
 
         registry = CollectorRegistry()
         registry.register(OracleCollector(service))
+        book.view.metrics.also_register(registry)
         wall = clock
 
         def check() -> tuple[bool, dict]:
             return service.health(wall.now_ms())
 
-        health = HealthServer(check, registry, *health_address).start()
+        try:
+            health = HealthServer(check, registry, *health_address).start()
+        except OSError:  # the port is taken (another exchange on this machine): prices matter more
+            log.warning("port %d busy; /healthz and /metrics on a free port instead", health_address[1])
+            health = HealthServer(check, registry, health_address[0], 0).start()
         log.info("/healthz and /metrics on port %d", health.port)
     reporter = asyncio.create_task(_report(service, stop))
     try:

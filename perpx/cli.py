@@ -25,10 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--generate", type=int, metavar="N", help="generate an N-command workload instead")
     bench.add_argument(
         "--mode",
-        choices=["matching", "full", "redis"],
+        choices=["matching", "full", "redis", "views"],
         default="matching",
         help="matching: the engine in-process; full: with margin (pre-trade checks, positions, fees) over "
-        "--accounts funded accounts; redis: the engine service through a real Redis (REDIS_URL or embedded)",
+        "--accounts funded accounts; redis: the engine service through a real Redis (REDIS_URL or embedded); "
+        "views: the shared read-side views folding the matching engine's events",
     )
     bench.add_argument("--accounts", type=int, default=1000, help="full mode: funded accounts, orders round-robin")
     bench.add_argument(
@@ -75,6 +76,8 @@ def run_bench(args: argparse.Namespace) -> int:
             write_workload(args.save, ops)
     if args.mode == "redis":
         return report_redis_bench(args, name, ops, expected)
+    if args.mode == "views":
+        return report_views_bench(args, name, ops)
     if args.mode == "full":
         from perpx.bench.full import bench_full
 
@@ -111,6 +114,19 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     return 1 if result.mismatches else 0
+
+
+def report_views_bench(args: argparse.Namespace, name: str, ops: list) -> int:
+    from perpx.bench.views import bench_views
+
+    summary = {"mode": args.mode, "workload": name, **bench_views(ops)}
+    print(f"perpx bench --mode views: {name}")
+    print(f"  {summary['events']:,} events of {summary['commands']:,} commands folded in {summary['seconds']} s")
+    print(f"  {summary['events_per_s']:,} events/s ({summary['commands_per_s']:,} commands' worth per second)")
+    print("  books equal the engine's" if summary["valid"] else "  INVALID run: " + "; ".join(summary["mismatches"]))
+    if args.json:
+        print(json.dumps(summary))
+    return 0 if summary["valid"] else 1
 
 
 def report_redis_bench(args: argparse.Namespace, name: str, ops: list, expected: dict | None) -> int:

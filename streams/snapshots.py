@@ -7,6 +7,7 @@ the stream is never trimmed past what recovery from either snapshot needs.
 
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 import redis.asyncio as aioredis
@@ -32,7 +33,8 @@ class SnapshotStore:
         self._save = client.register_script(_SAVE_SCRIPT)
 
     def load(self, previous: bool = False) -> Snapshot | None:
-        return snapshot_from_hash(self.client.hgetall(self.keys.previous_snapshot if previous else self.keys.snapshot))
+        raw = self.client.hgetall(self.keys.previous_snapshot if previous else self.keys.snapshot)
+        return snapshot_from_hash(cast(dict[bytes, bytes], raw))
 
     def save(self, snapshot: Snapshot) -> bool:
         """Store `snapshot` as the newest, unless the newest already covers as much or more (a
@@ -68,7 +70,8 @@ def snapshot_from_hash(raw: dict[bytes, bytes]) -> Snapshot | None:
 
 async def load_snapshot_async(client: aioredis.Redis, keys: ShardKeys, previous: bool = False) -> Snapshot | None:
     """SnapshotStore.load for an asyncio reader."""
-    return snapshot_from_hash(await client.hgetall(keys.previous_snapshot if previous else keys.snapshot))
+    raw = await client.hgetall(keys.previous_snapshot if previous else keys.snapshot)
+    return snapshot_from_hash(cast(dict[bytes, bytes], raw))
 
 
 # One script, so that the check, the move to `previous`, the trim and the write are atomic.

@@ -28,7 +28,7 @@ _raw_list = msgspec.msgpack.Decoder(list[msgspec.Raw])
 _generic = msgspec.msgpack.Decoder()
 
 
-def _one_event_decoder() -> msgspec.msgpack.Decoder:
+def _one_event_decoder() -> msgspec.msgpack.Decoder[Any]:
     union: Any = Union[concrete_subclasses(Event)]  # noqa: UP007 - a runtime-built union
     return msgspec.msgpack.Decoder(union)
 

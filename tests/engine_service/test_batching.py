@@ -22,9 +22,9 @@ def test_clock_replies_and_dead_letters():
     batch = apply_entries(engine, entries, command_decoder())
     assert batch.covers == b"1003-0"
     assert batch.commands == 3
-    assert [e.ts_ms for e in batch.events] == [1000]  # the producer's ts_ms is not the clock
+    assert [e.ts_ms for e in batch.events] == [1000, 1000]  # the producer's ts_ms is not the clock
     assert engine.clock_ms == 1001
-    assert batch.replies == [Reply("tick", 2, 0), Reply("p1", 1, 1)]
+    assert batch.replies == [Reply("tick", 3, 0), Reply("p1", 1, 2)]
     assert [(d.entry_id, d.fields) for d in batch.dead_letters] == [
         (b"1000-1", {b"c": b"\xc1"}),
         (b"1003-0", {b"x": b"y"}),
@@ -44,6 +44,7 @@ def test_a_packed_entry_applies_its_commands_in_order_at_one_time():
     assert batch.commands == 2
     assert [(e.command_id, type(e).__name__, e.ts_ms) for e in batch.events] == [
         ("s", "OrderAccepted", 5),
+        ("s", "OrderRested", 5),
         ("b", "OrderAccepted", 5),
         ("b", "Trade", 5),
     ]

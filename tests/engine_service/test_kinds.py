@@ -4,7 +4,7 @@ from engine_service.kinds import ENGINE_KINDS
 from engine_service.service import EngineService, EngineSettings
 from messages.commands import Deposit, PlaceOrder
 from messages.enums import RejectReason, Side
-from messages.events import OrderAccepted, Rejected
+from messages.events import OrderRested, Rejected
 from streams.client import append_command
 from streams.event_batch import parse_entry
 from streams.stream_ids import parse_id
@@ -21,9 +21,9 @@ def test_margin_kind_checks_collateral_and_recovers(redis_server, redis_client, 
     while service.step():
         pass
     events = [e for raw, f in redis_client.xrange(shard_keys.events) for e in parse_entry(parse_id(raw), f).events]
-    by_command = {e.command_id: e for e in events}
+    by_command = {e.command_id: e for e in events}  # each command's last event
     assert type(by_command["broke"]) is Rejected and by_command["broke"].reason is RejectReason.UNKNOWN_ACCOUNT
-    assert type(by_command["funded"]) is OrderAccepted
+    assert type(by_command["funded"]) is OrderRested
     service.take_snapshot()
     expected = service.engine.state_hash()
     service.close()

@@ -1,9 +1,10 @@
-"""A small driver for margin tests: readable commands in USDC and shares, invariants after every step."""
+"""A small driver for margin tests: readable commands in USDC and shares, invariants after every step,
+and (`fold=True`) a fold of the events alone that must equal the engine's books and accounts."""
 
 from decimal import Decimal
 
 from margin.engine import MarginEngine
-from margin.ledger import FEE_ACCOUNT, INSURANCE_ACCOUNT
+from margin.ledger import EXTERNAL_ACCOUNT, FEE_ACCOUNT, INSURANCE_ACCOUNT
 from margin.risk import MarginRisk
 from messages.commands import (
     CashDividend,
@@ -17,8 +18,10 @@ from messages.commands import (
     Withdraw,
 )
 from messages.enums import OrderType, SelfTradePrevention, Side, TimeInForce
-from messages.events import DividendPaid, DividendSettled, Event, FundingPaid, FundingSettled, Rejected
+from messages.events import DividendPaid, DividendSettled, Event, FundingPaid, FundingSettled, PositionState, Rejected
 from messages.market_spec import MarginTier, MarketSpec
+from tests.matching.helpers import assert_fold_is_the_engine
+from tests.messages.fold import Fold, FoldedAccount
 
 MICRO = 1_000_000
 
@@ -54,11 +57,15 @@ def ticks(price: str) -> int:
 
 
 class Exchange:
-    def __init__(self, *specs: MarketSpec, check: bool = True, risk: MarginRisk | None = None) -> None:
+    def __init__(
+        self, *specs: MarketSpec, check: bool = True, risk: MarginRisk | None = None, fold: bool = True
+    ) -> None:
         self.engine = MarginEngine(specs or (spec(),), risk=risk)
         self.check = check
         self.n = 0
         self.events: list[Event] = []
+        # what a reader folds from the events alone, checked against the engine after every command
+        self.fold: Fold | None = Fold(specs or (spec(),)) if fold else None
 
     @property
     def risk(self):
@@ -72,6 +79,10 @@ class Exchange:
         if self.check:
             self.engine.check_invariants()
             check_payments_sum_to_zero(events)
+        if self.fold is not None:
+            self.fold.apply_all(events)
+            assert_fold_is_the_engine(self.fold, self.engine)
+            assert_accounts_folded(self.fold, self.engine)
         return events
 
     def deposit(self, account: int, amount: str) -> list[Event]:
@@ -116,6 +127,11 @@ class Exchange:
     def dividend(self, micro_per_share: int, market: str = "AAPLUSDC") -> list[Event]:
         return self.apply(CashDividend, market, micro_per_share)
 
+    def seed_insurance(self, amount: str) -> None:
+        """Fund the insurance fund from outside, as an operator would (no command does it yet): it
+        moves no trader account, so what the events say of every trader stays true."""
+        self.risk.ledger.transfer(EXTERNAL_ACCOUNT, INSURANCE_ACCOUNT, usdc(amount))
+
     def equity(self, account: int) -> int:
         return self.risk.requirements(self.risk.ledger.accounts[account]).equity_micro
 
@@ -148,3 +164,32 @@ def rejected(events: list[Event]) -> str | None:
     if len(events) == 1 and isinstance(events[0], Rejected):
         return events[0].reason.value
     return None
+
+
+def engine_position_state(engine: MarginEngine, account_id: int, symbol: str) -> PositionState:
+    """The engine's position of an account in a market, as AccountUpdated reports one, read here
+    from the engine's records (zeros and the market's maximum leverage where it has none)."""
+    account = engine.margin.ledger.accounts[account_id]
+    position = account.positions.get(symbol)
+    size, cost, realized = (
+        (position.size_lots, position.cost_micro, position.realized_pnl_micro) if position else (0, 0, 0)
+    )
+    leverage = account.leverage.get(symbol, engine.margin.tiers[symbol].max_leverage)
+    isolated = symbol in account.isolated_micro
+    return PositionState(symbol, size, cost, realized, leverage, isolated, account.isolated_micro.get(symbol, 0))
+
+
+def assert_accounts_folded(fold: Fold, engine: MarginEngine) -> None:
+    """Every trader account's balance and every one of its positions, as folded from the events,
+    is the engine's (an account or position the events never mentioned is empty in the engine)."""
+    accounts = engine.margin.ledger.accounts
+    assert set(fold.accounts) <= set(accounts)
+    for account_id, account in sorted(accounts.items()):
+        if account_id <= 0:
+            continue
+        folded = fold.accounts.get(account_id, FoldedAccount())
+        assert folded.balance_micro == account.balance_micro, f"account {account_id}: balance"
+        for symbol in sorted(set(engine.markets)):
+            expected = engine_position_state(engine, account_id, symbol)
+            never = PositionState(symbol, 0, 0, 0, engine.margin.tiers[symbol].max_leverage, False, 0)
+            assert folded.positions.get(symbol, never) == expected, f"account {account_id}: {symbol}"

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from margin.queries import account_summary
-from messages.events import DividendPaid, DividendSettled, SplitApplied
+from messages.events import AccountUpdated, DividendPaid, DividendSettled, SplitApplied
 from tests.margin.exchange import Exchange, rejected, spec, usdc
 
 
@@ -56,7 +56,13 @@ def test_a_dividend_is_paid_exactly() -> None:
     events = ex.dividend(240_000)
     paid = {e.account_id: e.amount_micro for e in events if isinstance(e, DividendPaid)}
     assert paid == {1: usdc("9.6"), 2: -usdc("9.6")}
-    assert isinstance(events[-1], DividendSettled) and events[-1].dust_micro == 0
+    settled, *updates = events[-3:]
+    assert isinstance(settled, DividendSettled) and settled.dust_micro == 0
+    # then each holder's new balance, in account-id order (a cross position: no position listed)
+    assert updates == [
+        AccountUpdated(settled.seq + 1, settled.command_id, settled.ts_ms, 1, ex.balance(1), ()),
+        AccountUpdated(settled.seq + 2, settled.command_id, settled.ts_ms, 2, ex.balance(2), ()),
+    ]
 
 
 def test_dividend_rounding_dust_goes_to_the_fee_account() -> None:

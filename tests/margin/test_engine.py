@@ -3,8 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from margin.accounts import Account
-from margin.engine import sort_by_id
+from margin.accounts import Account, sort_by_id
 
 
 @given(st.lists(st.integers(1, 10_000), unique=True, max_size=40))

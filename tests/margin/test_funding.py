@@ -1,7 +1,7 @@
 """Funding through the cumulative index: exact, zero-sum, dust to the fee account, once per interval."""
 
 from funding.payments import funding_payments
-from messages.events import FundingPaid, FundingSettled
+from messages.events import AccountUpdated, FundingPaid, FundingSettled
 from tests.margin.exchange import Exchange, rejected, spec, usdc
 
 
@@ -23,8 +23,14 @@ def test_longs_pay_shorts_size_times_index_price_times_rate() -> None:
     events = ex.funding(100_000, 3_600_000)
     paid = {e.account_id: e.amount_micro for e in events if isinstance(e, FundingPaid)}
     assert paid == {1: -usdc("1"), 2: usdc("0.7"), 3: usdc("0.3")}
-    settled = events[-1]
+    settled = events[-4]
     assert isinstance(settled, FundingSettled) and settled.dust_micro == 0
+    updates = events[-3:]
+    assert [(e.account_id, e.balance_micro, e.positions) for e in updates if isinstance(e, AccountUpdated)] == [
+        (1, ex.balance(1), ()),
+        (2, ex.balance(2), ()),
+        (3, ex.balance(3), ()),
+    ]
     assert ex.balance(1) == usdc("99999")
 
 

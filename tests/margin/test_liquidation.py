@@ -99,8 +99,7 @@ def test_twelve_percent_gap_closes_into_the_book_within_the_bankruptcy_price() -
 def test_insurance_fund_takes_what_the_book_cannot_at_the_bankruptcy_price() -> None:
     """Gap to 88 with no bids: the fund (5,000 USDC) buys 100 @ 90.00, a loss of 200 against the mark."""
     ex = ten_x_long()
-    ex.deposit(9, "5000")
-    ex.risk.ledger.transfer(9, INSURANCE_ACCOUNT, usdc("5000"))  # seed the fund from a donor account
+    ex.seed_insurance("5000")
     events = ex.mark("88")
     liquidated = [e for e in events if isinstance(e, PositionLiquidated)]
     assert [(e.step, e.size_lots, e.price_ticks) for e in liquidated] == [
@@ -143,8 +142,7 @@ def test_adl_rank_orders_shorts_by_profit_and_leverage() -> None:
 def test_liquidation_cancels_the_accounts_orders_and_survives_a_halted_book() -> None:
     """The market is halted, so no IOC can trade: the fund (5,000) takes the position at bankruptcy."""
     ex = ten_x_long()
-    ex.deposit(9, "5000")
-    ex.risk.ledger.transfer(9, INSURANCE_ACCOUNT, usdc("5000"))
+    ex.seed_insurance("5000")
     ex.order(1, "sell", 10, "150")  # a take-profit that the liquidation must cancel
     ex.apply(SetMarketStatus, "AAPLUSDC", MarketStatus.HALTED)
     events = ex.mark("88")
@@ -159,8 +157,7 @@ def test_the_insurance_fund_unwinds_into_the_book_never_below_the_mark() -> None
     At the next mark (88) it sells 50 @ 88.50 and keeps the rest, as 87 is below the mark:
     equity 5,000 - 75 realized - 100 unrealized = 4,825."""
     ex = ten_x_long()
-    ex.deposit(9, "5000")
-    ex.risk.ledger.transfer(9, INSURANCE_ACCOUNT, usdc("5000"))
+    ex.seed_insurance("5000")
     ex.mark("88")
     assert ex.size(INSURANCE_ACCOUNT) == 100
     ex.deposit(3, "100000")

@@ -153,7 +153,7 @@ def test_random_sequences_keep_every_invariant_and_snapshot_round_trips(
     assert restored.state_hash() == ex.engine.state_hash()
     restored.check_invariants()
     twin = Exchange.__new__(Exchange)
-    twin.engine, twin.check, twin.n, twin.events = restored, True, ex.n, []
+    twin.engine, twin.check, twin.n, twin.events, twin.fold = restored, True, ex.n, [], None
     for market in MARKETS:  # the same shock to both: a 30% gap down, then liquidity and a rebound
         for copy in (ex, twin):
             run(copy, ("mark", market, -3_000))
@@ -185,7 +185,7 @@ def test_leveraged_traders_survive_any_price_path(
     ex = new_exchange()
     ex.deposit(8, "1000000")
     if insurance_seed:
-        ex.risk.ledger.transfer(8, -3, insurance_seed * 1_000 * MICRO)
+        ex.seed_insurance(str(insurance_seed * 1_000))
     ex.apply(PlaceOrder, MAKER, "AAPLUSDC", Side.BUY, 100_000, 9_900)
     ex.apply(PlaceOrder, MAKER, "AAPLUSDC", Side.SELL, 100_000, 10_100)
     for account, (deposit, leverage, is_long) in enumerate(traders, start=1):

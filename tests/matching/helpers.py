@@ -1,15 +1,18 @@
-"""Test helpers: a small market, command builders with readable defaults, and checked application."""
+"""Test helpers: a small market, command builders with readable defaults, checked application, and
+the comparison of a fold of the events (tests/messages/fold.py) with the engine's books."""
 
 import itertools
 
 import msgspec
 
+from matching.book import OrderBook
 from matching.engine import Engine, EngineConfig
 from matching.snapshot import EngineState
 from messages.commands import AmendOrder, CancelAll, CancelOrder, Command, PlaceOrder
 from messages.enums import OrderType, Side, TimeInForce
 from messages.events import Event
 from messages.market_spec import MarginTier, MarketSpec
+from tests.messages.fold import Fold, Level
 
 SYMBOL = "TESTUSDC"
 _ids = itertools.count(1)
@@ -109,3 +112,41 @@ def trading_state(engine: Engine) -> EngineState:
 
 def depth(engine: Engine, market: str = SYMBOL, levels: int = 50) -> tuple[list, list]:
     return engine.markets[market].book.depth(levels)
+
+
+def engine_levels(book: OrderBook, is_buy: bool) -> list[Level]:
+    """The engine's levels from its orders in priority: (price, total lots, order count)."""
+    levels: list[Level] = []
+    for order in book.side_in_priority(is_buy):
+        if levels and levels[-1][0] == order.price_ticks:
+            price, total, count = levels[-1]
+            levels[-1] = (price, total + order.remaining_lots, count + 1)
+        else:
+            levels.append((order.price_ticks, order.remaining_lots, 1))
+    return levels
+
+
+def assert_fold_is_the_engine(fold: Fold, engine: Engine) -> None:
+    assert fold.last_seq == engine.next_seq - 1
+    assert fold.markets.keys() == engine.markets.keys()
+    for symbol, market in engine.markets.items():
+        folded = fold.markets[symbol]
+        book = market.book
+        for is_buy in (True, False):
+            levels = engine_levels(book, is_buy)
+            assert folded.levels(is_buy) == levels, f"{symbol} {'bids' if is_buy else 'asks'}"
+            if type(book) is OrderBook:  # the fast book's own per-level totals and counts agree
+                side = book.bids if is_buy else book.asks
+                assert [(lv.price_ticks, lv.total_lots, lv.live_count) for lv in side.levels_best_first()] == levels
+            assert folded.queue(is_buy) == [o.order_id for o in book.side_in_priority(is_buy)]
+        assert folded.book_update_id == market.book_update_id
+        assert folded.status is market.status
+        assert folded.index_price_ticks == market.index_price_ticks
+        assert folded.mark_price_ticks == market.mark_price_ticks
+        if market.mark_price_ticks:
+            bands = (market.market_order_limit_ticks(False), market.market_order_limit_ticks(True))
+            assert folded.band_ticks == bands
+    accounts = {o.account_id for m in fold.markets.values() for o in m.orders.values()} | set(engine.traders)
+    for account_id in sorted(accounts):
+        expected = [(o.order_id, o.remaining_lots) for o in engine.orders_of(account_id)]
+        assert fold.open_orders(account_id) == expected

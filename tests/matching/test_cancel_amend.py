@@ -71,7 +71,8 @@ def test_amend_to_a_crossing_price_trades_as_a_taker():
     run(engine, limit(2, "SELL", 10_000, 3))
     order_id = run(engine, limit(1, "BUY", 9_900, 5))[0].order_id
     events = run(engine, amend(1, order_id, price_ticks=10_000))
-    assert kinds(events) == ["OrderAmended", "Trade"]
+    assert kinds(events) == ["OrderAmended", "Trade", "OrderRested"]
+    assert [e.book_update_id for e in events] == [3, 4, 5]  # out of the book, the maker filled, in again
     assert depth(engine) == ([(10_000, 2)], [])
 
 

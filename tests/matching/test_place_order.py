@@ -1,7 +1,7 @@
 """What happens to an order, one rule at a time. Prices in ticks (10_000 = 100.00), sizes in lots."""
 
 from messages.commands import AdvanceClock, PriceUpdate
-from messages.enums import CancelReason, RejectReason, SelfTradePrevention, TimeInForce
+from messages.enums import CancelReason, RejectReason, SelfTradePrevention, Side, TimeInForce
 from messages.events import OrderAccepted, OrderAmended, OrderCanceled, Rejected, Trade
 from tests.matching.helpers import (
     SYMBOL,
@@ -21,7 +21,15 @@ GTC, IOC, FOK, GTD, GTX = TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, Tim
 def test_limit_order_rests_when_it_does_not_cross():
     engine = new_engine()
     events = run(engine, limit(1, "BUY", 9_990, 10))
-    assert kinds(events) == ["OrderAccepted"]
+    assert kinds(events) == ["OrderAccepted", "OrderRested"]
+    rested = events[1]
+    assert (rested.order_id, rested.side, rested.price_ticks, rested.remaining_lots) == (
+        events[0].order_id,
+        Side.BUY,
+        9_990,
+        10,
+    )
+    assert rested.book_update_id == engine.markets[rested.market].book_update_id == 1
     assert depth(engine) == ([(9_990, 10)], [])
 
 
@@ -77,7 +85,7 @@ def test_post_only_rests_or_expires_but_never_takes():
     events = run(engine, limit(2, "BUY", 10_000, 5, GTX))
     assert kinds(events) == ["OrderAccepted", "OrderCanceled"]
     assert events[-1].reason is CancelReason.POST_ONLY_WOULD_TAKE
-    assert kinds(run(engine, limit(2, "BUY", 9_999, 5, GTX))) == ["OrderAccepted"]
+    assert kinds(run(engine, limit(2, "BUY", 9_999, 5, GTX))) == ["OrderAccepted", "OrderRested"]
     assert depth(engine) == ([(9_999, 5)], [(10_000, 5)])
 
 
@@ -95,7 +103,8 @@ def test_gtd_expiry_happens_before_the_command_that_moves_the_clock():
     engine = new_engine()
     run(engine, limit(1, "SELL", 10_000, 5, GTD, ts_ms=0, expire_at_ms=100))
     events = run(engine, limit(2, "BUY", 10_000, 5, ts_ms=100))
-    assert kinds(events) == ["OrderCanceled", "OrderAccepted"]  # nothing to trade with: it had expired
+    # nothing to trade with: it had expired
+    assert kinds(events) == ["OrderCanceled", "OrderAccepted", "OrderRested"]
 
 
 def test_gtd_in_the_past_and_expiry_without_gtd_are_rejected():
@@ -207,7 +216,7 @@ def test_same_command_id_is_applied_once():
     before = engine.state_hash()
     assert engine.apply(command) == []
     assert engine.state_hash() == before
-    assert engine.result_range(command.command_id) == (first[0].seq, 1)
+    assert engine.result_range(command.command_id) == (first[0].seq, 2)
 
 
 def test_a_command_id_is_remembered_for_at_least_the_window_then_forgotten():
@@ -222,7 +231,7 @@ def test_a_command_id_is_remembered_for_at_least_the_window_then_forgotten():
     for n in range(3):
         run(engine, limit(1, "BUY", 8_000 + n, 5))
     assert engine.result_range(command.command_id) is None
-    assert len(engine.apply(command)) == 1  # applied anew: a new order
+    assert kinds(engine.apply(command)) == ["OrderAccepted", "OrderRested"]  # applied anew: a new order
     engine.check_invariants()
 
 

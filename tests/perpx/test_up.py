@@ -26,7 +26,13 @@ from streams.stream_ids import parse_id
 class Up:
     def __init__(self, data_dir: Path, *options: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-        env.update(PERPX_ENGINE_HEALTH_PORT="0", PERPX_INDEXER_HEALTH_PORT="0", PYTHONUNBUFFERED="1")
+        env.update(
+            PERPX_ENGINE_HEALTH_PORT="0",
+            PERPX_ORACLE_HEALTH_PORT="0",
+            PERPX_FUNDING_HEALTH_PORT="0",
+            PERPX_INDEXER_HEALTH_PORT="0",
+            PYTHONUNBUFFERED="1",
+        )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "perpx.cli", "up", "--data-dir", str(data_dir), *options],
             env=env,
@@ -119,13 +125,15 @@ def test_up_runs_and_stops_on_ctrl_c(tmp_path):
                     if e.command_id.startswith("up-")
                 ]
             )
-            < 2
+            < 4
         ):
             assert time.monotonic() < up.deadline, up.text()
             time.sleep(0.05)
         assert [(e.command_id, type(e).__name__) for e in events] == [
             ("up-0", "BalanceChanged"),
+            ("up-0", "AccountUpdated"),
             ("up-1", "OrderAccepted"),
+            ("up-1", "OrderRested"),
         ]
         client.close()
         assert (tmp_path / "redis" / "appendonly.aof").exists()

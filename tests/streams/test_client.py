@@ -7,7 +7,7 @@ import redis.asyncio as aioredis
 
 from messages.commands import AdvanceClock, CancelOrder, PlaceOrder
 from messages.enums import RejectReason, Side
-from messages.events import OrderAccepted, Rejected, Trade
+from messages.events import OrderAccepted, OrderRested, Rejected, Trade
 from streams.client import CommandClient, append_command
 from tests.engine_service.service_thread import running_service
 
@@ -25,7 +25,7 @@ async def test_results_awaited_by_command_id(redis_server, aio, shard_keys):
             sell = PlaceOrder("s1", 0, 1, "AAPLUSDC", Side.SELL, 1000, 20000)
             buy = PlaceOrder("b1", 0, 2, "AAPLUSDC", Side.BUY, 400, 20000)
             placed = await client.submit(sell)
-            assert [type(e) for e in placed] == [OrderAccepted]
+            assert [type(e) for e in placed] == [OrderAccepted, OrderRested]
             both = await asyncio.gather(
                 client.submit(buy), client.submit(CancelOrder("c1", 0, 2, "AAPLUSDC", order_id=999))
             )
