@@ -126,3 +126,39 @@ def test_an_event_of_a_newer_engine_is_counted_and_its_seq_kept(tmp_path: Path) 
     counts = store.write_batch([*events, newer, price], "52-0")
     assert (counts.events, dict(counts.unknown_events or {})) == (52, {"PositionTeleported": 1})
     assert store.position().last_seq == 52
+
+
+def test_the_resting_orders_of_the_history_are_the_engines_books(tmp_path: Path) -> None:
+    """After a long margin run, the orders the history says rest are exactly the engine's book
+    orders, with their prices and remaining sizes; every other order has ended, with a status."""
+    from tests.exchange_workload import funded_commands, reference_engine
+    from tests.views.history.engine_run import timed_entries
+
+    engine, events = reference_engine(timed_entries(funded_commands(EVENTS, 7)), kind="margin")
+    store = history(tmp_path)
+    write_in_batches(store, events, random.Random(3))
+    in_books = sorted(
+        (order.order_id, symbol, order.price_ticks, order.remaining_lots)
+        for symbol, market in engine.markets.items()
+        for is_buy in (True, False)
+        for order in market.book.side_in_priority(is_buy)
+    )
+    cursor = store.connection.cursor()
+    cursor.execute("SELECT order_id, market, price_ticks, remaining_lots FROM orders WHERE resting = 1 ORDER BY order_id")
+    assert cursor.fetchall() == in_books and in_books
+    cursor.execute("SELECT DISTINCT status FROM orders WHERE resting = 0")
+    assert {row[0] for row in cursor.fetchall()} <= {"FILLED", "CANCELED", "EXPIRED", "EXPIRED_IN_MATCH"}
+
+
+def test_each_accounts_income_adds_up_to_its_balance(tmp_path: Path) -> None:
+    """Deposits, realized PnL, fees (and funding, dividends, liquidation fees when they happen): the
+    income history of every account sums to the balance its last AccountUpdated reports, exactly."""
+    from messages.events import AccountUpdated
+
+    events = margin_events(EVENTS, 7)
+    store = history(tmp_path)
+    write_in_batches(store, events, random.Random(4))
+    balances = {e.account_id: e.balance_micro for e in events if isinstance(e, AccountUpdated)}
+    cursor = store.connection.cursor()
+    cursor.execute("SELECT account_id, SUM(amount_micro) FROM income GROUP BY account_id ORDER BY account_id")
+    assert dict(cursor.fetchall()) == balances and len(balances) == 7
