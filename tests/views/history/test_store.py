@@ -144,7 +144,9 @@ def test_the_resting_orders_of_the_history_are_the_engines_books(tmp_path: Path)
         for order in market.book.side_in_priority(is_buy)
     )
     cursor = store.connection.cursor()
-    cursor.execute("SELECT order_id, market, price_ticks, remaining_lots FROM orders WHERE resting = 1 ORDER BY order_id")
+    cursor.execute(
+        "SELECT order_id, market, price_ticks, remaining_lots FROM orders WHERE resting = 1 ORDER BY order_id"
+    )
     assert cursor.fetchall() == in_books and in_books
     cursor.execute("SELECT DISTINCT status FROM orders WHERE resting = 0")
     assert {row[0] for row in cursor.fetchall()} <= {"FILLED", "CANCELED", "EXPIRED", "EXPIRED_IN_MATCH"}
