@@ -17,17 +17,10 @@ from streams.connection import DEFAULT_DATA_DIR, connect, must_get_redis_url
 from streams.keys import DEFAULT_SHARD, ShardKeys
 from streams.retention import RetentionSettings
 from views.history.indexer import Indexer, IndexerSettings
-from views.history.sql import open_sqlite
+from views.history.sql import HISTORY_FILE, history_path, open_sqlite
 from views.history.store import HistoryStore
 
 log = logging.getLogger("perpx.indexer")
-
-HISTORY_FILE = "history.sqlite3"
-
-
-def history_path(data_dir: Path, shard: str) -> Path:
-    """The shard's history database under the data directory."""
-    return data_dir / (HISTORY_FILE if shard == DEFAULT_SHARD else f"history-{shard}.sqlite3")
 
 
 def add_indexer_parser(commands: argparse._SubParsersAction) -> None:

@@ -10,6 +10,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
 
+from streams.keys import DEFAULT_SHARD
+
 
 class Cursor(Protocol):
     def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
@@ -29,6 +31,14 @@ def schema_sql() -> str:
     return files("views.history").joinpath("schema.sql").read_text()
 
 
+HISTORY_FILE = "history.sqlite3"
+
+
+def history_path(data_dir: Path, shard: str = DEFAULT_SHARD) -> Path:
+    """A shard's history database under the data directory (the indexer's and the API's default)."""
+    return data_dir / (HISTORY_FILE if shard == DEFAULT_SHARD else f"history-{shard}.sqlite3")
+
+
 def open_sqlite(path: Path) -> sqlite3.Connection:
     """The history file, created with its tables if new. WAL lets the API read while the indexer
     writes; synchronous=FULL makes a commit survive a power cut, since the position written with
@@ -39,4 +49,12 @@ def open_sqlite(path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA synchronous=FULL")
     connection.execute("PRAGMA busy_timeout=5000")
     connection.executescript(schema_sql())
+    return connection
+
+
+def open_sqlite_reader(path: Path) -> sqlite3.Connection:
+    """The history for a reader (the API): read-only, so it can never write what the indexer owns;
+    WAL lets it read while the indexer writes. The file must exist (the indexer creates it)."""
+    connection = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, check_same_thread=False)
+    connection.execute("PRAGMA busy_timeout=5000")
     return connection

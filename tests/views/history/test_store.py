@@ -164,3 +164,20 @@ def test_each_accounts_income_adds_up_to_its_balance(tmp_path: Path) -> None:
     cursor = store.connection.cursor()
     cursor.execute("SELECT account_id, SUM(amount_micro) FROM income GROUP BY account_id ORDER BY account_id")
     assert dict(cursor.fetchall()) == balances and len(balances) == 7
+
+
+def test_the_api_reads_while_the_indexer_writes_and_cannot_write(tmp_path: Path) -> None:
+    from views.history.queries import historical_trades
+    from views.history.sql import history_path, open_sqlite_reader
+
+    events = margin_events(EVENTS, 7)
+    path = history_path(tmp_path)
+    writer = HistoryStore(open_sqlite(path))
+    writer.write_batch(events[:1_000], "a")
+    reader = open_sqlite_reader(path)
+    seen = len(historical_trades(reader, "AAPLUSDC", from_trade_id=0, limit=10**6))
+    writer.write_batch(events[1_000:], "b")
+    assert len(historical_trades(reader, "AAPLUSDC", from_trade_id=0, limit=10**6)) > seen
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("DELETE FROM trades")
+    reader.close()
