@@ -235,3 +235,10 @@ def _aggregate(market: str, rows: list[tuple]) -> list[AggTradeRecord]:
             found.append(AggTradeRecord(trade_id, market, price, size, trade_id, trade_id, ts_ms, taker_side))
         key = (taker_order_id, price)
     return found
+
+
+def indexed_seq(connection: Connection) -> int:
+    """The last event seq the history holds (0: none): a reader joining it to the live stream takes
+    the stream's events after this seq."""
+    rows = _rows(connection, "SELECT last_seq FROM indexer_position WHERE id = 1", [])
+    return int(rows[0][0]) if rows else 0

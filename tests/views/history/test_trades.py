@@ -117,3 +117,14 @@ def test_agg_trades_merge_one_taker_at_one_price(tmp_path: Path) -> None:
     assert [a.agg_id for a in agg_trades(store.connection, M, limit=2)] == [4, 5]
     assert [a.agg_id for a in agg_trades(store.connection, M, from_id=4, limit=1)] == [4]
     assert [a.agg_id for a in agg_trades(store.connection, M, start_ms=T0_MS + 5)] == [5]
+
+
+def test_the_history_says_how_far_it_goes(tmp_path: Path) -> None:
+    from views.history.queries import indexed_seq
+
+    s = Script()
+    fill(s.command(), 1, 200, 5, (2, 20, 0), (1, 10, 5))
+    store = history(tmp_path)
+    assert indexed_seq(store.connection) == 0
+    store.write_batch(s.events, "1-0")
+    assert indexed_seq(store.connection) == 1
