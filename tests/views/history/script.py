@@ -5,7 +5,8 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from messages.events import Event
+from messages.enums import Side
+from messages.events import Event, Trade
 from views.history.sql import open_sqlite
 from views.history.store import HistoryStore
 
@@ -33,6 +34,29 @@ class Script:
         event = cls(seq=next(self.seqs), command_id=self.command_id, ts_ms=self.ts_ms, **fields)
         self.events.append(event)
         return event
+
+
+def trade(
+    s: Script, trade_id: int, price: int, size: int, taker: tuple, maker: tuple, side: Side = Side.BUY, **money: int
+) -> None:
+    """A Trade in AAPLUSDC; taker and maker are (account, order id, remaining after); `money`: fees
+    and realized PnL. Its book update id is its trade id (the history does not read it)."""
+    s.add(
+        Trade,
+        market="AAPLUSDC",
+        trade_id=trade_id,
+        price_ticks=price,
+        size_lots=size,
+        taker_side=side,
+        taker_order_id=taker[1],
+        taker_account_id=taker[0],
+        taker_remaining_lots=taker[2],
+        maker_order_id=maker[1],
+        maker_account_id=maker[0],
+        maker_remaining_lots=maker[2],
+        book_update_id=trade_id,
+        **money,
+    )
 
 
 def history(tmp_path: Path, name: str = "history.sqlite3") -> HistoryStore:

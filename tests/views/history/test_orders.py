@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from messages.enums import CancelReason, OrderType, Side, TimeInForce
-from messages.events import OrderAccepted, OrderAmended, OrderCanceled, OrderRested, Trade
-from tests.views.history.script import T0_MS, Script, history
+from messages.events import OrderAccepted, OrderAmended, OrderCanceled, OrderRested
+from tests.views.history.script import T0_MS, Script, history, trade
 from views.history.queries import all_orders, get_order, order_events
 
 M = "AAPLUSDC"
@@ -40,34 +40,15 @@ def rest(s: Script, account: int, order_id: int, side: Side, price: int, remaini
     )
 
 
-def trade(s: Script, trade_id: int, price: int, size: int, taker: tuple, maker: tuple, update_id: int) -> None:
-    """taker/maker: (account, order id, remaining after)."""
-    s.add(
-        Trade,
-        market=M,
-        trade_id=trade_id,
-        price_ticks=price,
-        size_lots=size,
-        taker_side=Side.SELL,
-        taker_order_id=taker[1],
-        taker_account_id=taker[0],
-        taker_remaining_lots=taker[2],
-        maker_order_id=maker[1],
-        maker_account_id=maker[0],
-        maker_remaining_lots=maker[2],
-        book_update_id=update_id,
-    )
-
-
 def test_a_bid_filled_in_two_trades(tmp_path: Path) -> None:
     """Alice bids 10 at 100; Bob sells 4, then Carol sells 6: Alice's order is FILLED at an average of 100."""
     s = Script()
     place(s.command(), 1, 1, Side.BUY, 100, 10)
     rest(s, 1, 1, Side.BUY, 100, 10, 1)
     place(s.command(T0_MS + 1_000), 2, 2, Side.SELL, 100, 4, TimeInForce.IOC)
-    trade(s, 1, 100, 4, (2, 2, 0), (1, 1, 6), 2)
+    trade(s, 1, 100, 4, (2, 2, 0), (1, 1, 6), Side.SELL)
     place(s.command(T0_MS + 2_000), 3, 3, Side.SELL, 99, 6, TimeInForce.IOC)
-    trade(s, 2, 100, 6, (3, 3, 0), (1, 1, 0), 3)
+    trade(s, 2, 100, 6, (3, 3, 0), (1, 1, 0), Side.SELL)
     store = history(tmp_path)
     store.write_batch(s.events, "9-0")
 
@@ -96,7 +77,7 @@ def test_a_partial_fill_then_a_cancel(tmp_path: Path) -> None:
     place(s.command(), 1, 1, Side.BUY, 100, 10)
     rest(s, 1, 1, Side.BUY, 100, 10, 1)
     place(s.command(), 2, 2, Side.SELL, 100, 3, TimeInForce.IOC)
-    trade(s, 1, 100, 3, (2, 2, 0), (1, 1, 7), 2)
+    trade(s, 1, 100, 3, (2, 2, 0), (1, 1, 7), Side.SELL)
     s.command()
     s.add(
         OrderCanceled,
@@ -232,7 +213,7 @@ def test_each_batch_boundary_gives_the_same_rows(tmp_path: Path) -> None:
     place(s.command(), 1, 1, Side.BUY, 100, 10)
     rest(s, 1, 1, Side.BUY, 100, 10, 1)
     place(s.command(), 2, 2, Side.SELL, 100, 3, TimeInForce.IOC)
-    trade(s, 1, 100, 3, (2, 2, 0), (1, 1, 7), 2)
+    trade(s, 1, 100, 3, (2, 2, 0), (1, 1, 7), Side.SELL)
     s.add(
         OrderCanceled,
         account_id=1,
@@ -268,7 +249,7 @@ def test_orders_ended_without_a_fill_are_forgotten_after_the_keep_time(tmp_path:
         place(s.command(), 1, order_id, Side.BUY, 100, 10)
         rest(s, 1, order_id, Side.BUY, 100, 10, order_id)
     place(s.command(), 2, 5, Side.SELL, 100, 3, TimeInForce.IOC)
-    trade(s, 1, 100, 3, (2, 5, 0), (1, 2, 7), 5)
+    trade(s, 1, 100, 3, (2, 5, 0), (1, 2, 7), Side.SELL)
     for order_id, remaining, ts_ms in ((1, 10, T0_MS), (2, 7, T0_MS), (3, 10, T0_MS + 2 * day_ms)):
         s.command(ts_ms).add(
             OrderCanceled, account_id=1, market=M, order_id=order_id, client_order_id=f"cl{order_id}",

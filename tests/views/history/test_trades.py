@@ -2,39 +2,17 @@
 
 from pathlib import Path
 
-from messages.enums import Side
-from messages.events import Trade
-from tests.views.history.script import T0_MS, Script, history
+from tests.views.history.script import T0_MS, Script, history, trade
 from views.history.queries import agg_trades, historical_trades, income, user_trades
 
 M = "AAPLUSDC"
-
-
-def fill(s: Script, trade_id: int, price: int, size: int, taker: tuple, maker: tuple, side=Side.BUY, **money) -> None:
-    """taker/maker: (account, order id, remaining after)."""
-    s.add(
-        Trade,
-        market=M,
-        trade_id=trade_id,
-        price_ticks=price,
-        size_lots=size,
-        taker_side=side,
-        taker_order_id=taker[1],
-        taker_account_id=taker[0],
-        taker_remaining_lots=taker[2],
-        maker_order_id=maker[1],
-        maker_account_id=maker[0],
-        maker_remaining_lots=maker[2],
-        book_update_id=trade_id,
-        **money,
-    )
 
 
 def test_one_trade_seen_by_the_market_and_by_each_side(tmp_path: Path) -> None:
     """Bob buys 5 at 200 from Alice's ask: Bob pays a 500 micro fee, Alice gets a 100 micro rebate
     and realizes 2,000 micro on the long she was closing."""
     s = Script()
-    fill(
+    trade(
         s.command(),
         1,
         200,
@@ -71,7 +49,7 @@ def test_one_trade_seen_by_the_market_and_by_each_side(tmp_path: Path) -> None:
 
 def test_a_self_trade_gives_the_account_both_sides(tmp_path: Path) -> None:
     s = Script()
-    fill(s.command(), 1, 200, 5, (1, 2, 0), (1, 1, 0), taker_fee_micro=50, maker_fee_micro=20)
+    trade(s.command(), 1, 200, 5, (1, 2, 0), (1, 1, 0), taker_fee_micro=50, maker_fee_micro=20)
     store = history(tmp_path)
     store.write_batch(s.events, "1-0")
     fills = user_trades(store.connection, 1)
@@ -85,7 +63,7 @@ def test_user_trades_windows(tmp_path: Path) -> None:
     """Trades 1..6, one a second, Alice the maker of each: fromId, the time window, the limit."""
     s = Script()
     for t in range(1, 7):
-        fill(s.command(T0_MS + t * 1_000), t, 100 + t, 1, (2, 100 + t, 0), (1, 1, 6 - t))
+        trade(s.command(T0_MS + t * 1_000), t, 100 + t, 1, (2, 100 + t, 0), (1, 1, 6 - t))
     store = history(tmp_path)
     store.write_batch(s.events, "6-0")
     c = store.connection
@@ -102,11 +80,11 @@ def test_agg_trades_merge_one_taker_at_one_price(tmp_path: Path) -> None:
     """A taker buying 3 makers at 100 and one at 101 prints two aggregates; the next taker a third."""
     s = Script()
     s.command()
-    fill(s, 1, 100, 1, (9, 90, 5), (1, 1, 0))
-    fill(s, 2, 100, 2, (9, 90, 3), (2, 2, 0))
-    fill(s, 3, 100, 1, (9, 90, 2), (3, 3, 0))
-    fill(s, 4, 101, 2, (9, 90, 0), (4, 4, 0))
-    fill(s.command(T0_MS + 5), 5, 101, 1, (8, 80, 0), (4, 5, 0))
+    trade(s, 1, 100, 1, (9, 90, 5), (1, 1, 0))
+    trade(s, 2, 100, 2, (9, 90, 3), (2, 2, 0))
+    trade(s, 3, 100, 1, (9, 90, 2), (3, 3, 0))
+    trade(s, 4, 101, 2, (9, 90, 0), (4, 4, 0))
+    trade(s.command(T0_MS + 5), 5, 101, 1, (8, 80, 0), (4, 5, 0))
     store = history(tmp_path)
     store.write_batch(s.events, "5-0")
     rows = [
@@ -123,7 +101,7 @@ def test_the_history_says_how_far_it_goes(tmp_path: Path) -> None:
     from views.history.queries import indexed_seq
 
     s = Script()
-    fill(s.command(), 1, 200, 5, (2, 20, 0), (1, 10, 5))
+    trade(s.command(), 1, 200, 5, (2, 20, 0), (1, 10, 5))
     store = history(tmp_path)
     assert indexed_seq(store.connection) == 0
     store.write_batch(s.events, "1-0")
