@@ -17,6 +17,7 @@ from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
 from perpx.keys_cli import add_keys_parser
 from perpx.up import add_up_parser
+from views.history.main import add_indexer_parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_keys_parser(commands)
     add_admin_parser(commands)
     add_bench_rest_parser(commands)
+    add_indexer_parser(commands)
     return parser
 
 
