@@ -223,6 +223,27 @@ def start_demo(url: str, server_key: bytes, api_port: int) -> None:
         except TimeoutError:
             log.warning("the engine did not fund the demo accounts in time")
             return
-        print_demo_keys(keys, f"http://127.0.0.1:{api_port}")
+        api_url = f"http://127.0.0.1:{api_port}"
+        if not wait_until_answering(f"{api_url}/fapi/v1/ping", timeout_s=120):
+            log.warning("the REST API did not answer at %s in time; the demo keys follow anyway", api_url)
+        print_demo_keys(keys, api_url)
 
     threading.Thread(target=run, name="demo-keys", daemon=True).start()
+
+
+def wait_until_answering(url: str, timeout_s: float) -> bool:
+    """Whether `url` answered 200 within the time: the demo keys are printed once they can be used."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    return False

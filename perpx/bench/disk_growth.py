@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import redis
 
@@ -28,6 +29,7 @@ from messages.codec import decode_command, encode
 from messages.commands import CancelOrder, Deposit, PlaceOrder, PriceUpdate
 from messages.enums import Side, TimeInForce
 from streams.keys import ShardKeys
+from streams.replies import Entry
 
 MARKETS = ("AAPLUSDC", "NVDAUSDC", "MSFTUSDC")
 ACCOUNTS = 20
@@ -40,7 +42,7 @@ def directory_bytes(path: Path) -> int:
 def latest_prices(client: redis.Redis, keys: ShardKeys) -> dict[str, int]:
     """The newest index price per market, from the oracle's PriceUpdate commands."""
     prices: dict[str, int] = {}
-    for _, fields in client.xrevrange(keys.commands, count=200):
+    for _, fields in cast(list[Entry], client.xrevrange(keys.commands, count=200)):
         if b"c" in fields:
             command = decode_command(fields[b"c"])
             if isinstance(command, PriceUpdate) and command.market not in prices:
@@ -70,7 +72,7 @@ def order_flow(client: redis.Redis, keys: ShardKeys, rate: int, stop: threading.
             roll = rng.random()
             if roll < 0.2 and open_orders:
                 owner, where, client_id = open_orders.pop(rng.randrange(len(open_orders)))
-                command = CancelOrder(f"dg{n}", 0, owner, where, client_order_id=client_id)
+                command: CancelOrder | PlaceOrder = CancelOrder(f"dg{n}", 0, owner, where, client_order_id=client_id)
             elif roll < 0.45:  # a taker: an IOC across the spread
                 price = index * (1005 if side is Side.BUY else 995) // 1000
                 command = PlaceOrder(f"dg{n}", 0, account, market, side, rng.randint(100, 500), price,
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             redis_bytes = directory_bytes(data_dir / "redis")
             history_bytes = sum(p.stat().st_size for p in data_dir.glob("history.sqlite3*"))
             samples.append((elapsed, redis_bytes, history_bytes))
-            indexed = client.get(keys.indexer_position) or b"-"
+            indexed = cast(bytes | None, client.get(keys.indexer_position)) or b"-"
             print(
                 f"{elapsed / 60:6.1f} {redis_bytes / 1e6:9.2f} {history_bytes / 1e6:11.2f} "
                 f"{client.xlen(keys.commands):9,} {client.xlen(keys.events):8,} {indexed.decode():>8}",

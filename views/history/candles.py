@@ -5,6 +5,8 @@ A batch's trades are first gathered per candle here, then each candle is merged 
 with one upsert (twelve periods per trade would otherwise be twelve writes per trade).
 """
 
+from typing import Any
+
 from messages.enums import Side
 from messages.events import Trade
 from views.candles import INTERVALS_MS
@@ -67,5 +69,5 @@ class CandleBuffer:
             c[_TRADES] += 1
             c[_LAST] = trade.trade_id
 
-    def rows(self) -> list[tuple]:
+    def rows(self) -> list[tuple[Any, ...]]:
         return [(*key, *candle) for key, candle in self.candles.items()]

@@ -13,10 +13,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 import redis
 
+from messages.events import Event
 from streams.keys import ShardKeys
+from streams.replies import Entry, ReadReply
 from streams.retention import EventRetention, RetentionSettings
 from streams.stream_ids import parse_id
 from views.entries import entry_events
@@ -70,8 +73,11 @@ class Indexer:
             self.client.set(self.keys.indexer_position, self.last_seq)
             self.published = True
         self.maybe_trim()
-        response = self.client.xread(
-            {self.keys.events: self.entry_id}, count=self.settings.read_count, block=self.settings.block_ms
+        response = cast(
+            ReadReply,
+            self.client.xread(
+                {self.keys.events: self.entry_id}, count=self.settings.read_count, block=self.settings.block_ms
+            ),
         )
         entries = response[0][1] if response else []
         self.caught_up = len(entries) < self.settings.read_count
@@ -93,18 +99,21 @@ class Indexer:
             self.last_seq = events[-1].seq
             self.client.set(self.keys.indexer_position, self.last_seq)
             self.since_prune += counts.events
-            if self.settings.keep_unfilled_ms and self.since_prune >= self.settings.prune_every_events:
+            newest = events[-1]
+            if (
+                self.settings.keep_unfilled_ms
+                and self.since_prune >= self.settings.prune_every_events
+                and isinstance(newest, Event)
+            ):
                 self.since_prune = 0
-                self.metrics.pruned.inc(
-                    self.store.prune_unfilled_orders(events[-1].ts_ms - self.settings.keep_unfilled_ms)
-                )
+                self.metrics.pruned.inc(self.store.prune_unfilled_orders(newest.ts_ms - self.settings.keep_unfilled_ms))
         self.metrics.written(counts)
         self.metrics.last_seq.set(self.last_seq)
         return counts.events
 
     def check_stream(self) -> None:
         """Refuse a stream that ends before the history does (the engine never trims its newest entry)."""
-        newest = self.client.xrevrange(self.keys.events, count=1)
+        newest = cast(list[Entry], self.client.xrevrange(self.keys.events, count=1))
         stream_last_seq = parse_id(newest[0][0])[0] if newest else 0
         if stream_last_seq < self.last_seq:
             raise HistoryAhead(self.last_seq, stream_last_seq)
@@ -140,11 +149,15 @@ class Indexer:
                 delay_s = min(5.0, delay_s * 2)
                 self.published = False
 
-    def health(self) -> tuple[bool, dict]:
+    def health(self) -> tuple[bool, dict[str, object]]:
         """Healthy while the loop turns and history has no gap; ready once caught up with the stream."""
         stalled_s = time.monotonic() - self.last_step_monotonic
         ok = self.error is None and stalled_s < 30
-        detail = {"last_seq": self.last_seq, "ready": ok and self.caught_up, "stalled_s": round(stalled_s, 1)}
+        detail: dict[str, object] = {
+            "last_seq": self.last_seq,
+            "ready": ok and self.caught_up,
+            "stalled_s": round(stalled_s, 1),
+        }
         if self.error is not None:
             detail["error"] = str(self.error)
         return ok, detail

@@ -23,7 +23,7 @@ from views.history.store import HistoryStore
 log = logging.getLogger("perpx.indexer")
 
 
-def add_indexer_parser(commands: argparse._SubParsersAction) -> None:
+def add_indexer_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("indexer", help="write the event stream's history into SQL (SQLite) and trim it")
     defaults, retention = IndexerSettings(), RetentionSettings()
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose event stream to index")

@@ -148,5 +148,5 @@ class OrderTracker:
             kind = "CANCELED" if status == "CANCELED" else "EXPIRED"
             self._record(order, e.seq, e.ts_ms, kind, order["size_lots"], reason=e.reason.value)
 
-    def rows(self) -> list[tuple]:
+    def rows(self) -> list[tuple[Any, ...]]:
         return [tuple(order[c] for c in _COLUMNS) for order in self.touched.values()]

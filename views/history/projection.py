@@ -86,7 +86,7 @@ class BatchProjection:
     def __init__(self, load_order: LoadOrder) -> None:
         self.orders = OrderTracker(load_order)
         self.candles = CandleBuffer()
-        self.rows: dict[str, list[tuple]] = {table: [] for table in _INSERTS if table != "order_events"}
+        self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in _INSERTS if table != "order_events"}
         self.unknown: Counter[str] = Counter()  # event types this indexer does not know, by name
 
     def add(self, event: Event | UndecodableEvent) -> None:
@@ -203,6 +203,7 @@ class BatchProjection:
         self.rows["income"].append((e.seq, e.account_id, "DIVIDEND", 0, e.market, e.amount_micro, e.ts_ms, None, ""))
 
     def _liquidation(self, e: LiquidationTriggered | PositionLiquidated | PositionDeleveraged) -> None:
+        row: tuple[Any, ...]
         if isinstance(e, LiquidationTriggered):
             row = (
                 e.seq,

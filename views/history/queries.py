@@ -6,6 +6,8 @@ Private queries take the account id and never return another account's rows. Bin
 bound means unbounded, and `limit` is required. Windows are inclusive at both ends, as Binance's.
 """
 
+from typing import Any
+
 from views.history.records import (
     ORDER_COLUMNS,
     AggTradeRecord,
@@ -23,7 +25,7 @@ from views.history.records import (
 from views.history.sql import Connection
 
 
-def _rows(connection: Connection, sql: str, parameters: list[object]) -> list[tuple]:
+def _rows(connection: Connection, sql: str, parameters: list[object]) -> list[tuple[Any, ...]]:
     cursor = connection.cursor()
     cursor.execute(sql, parameters)
     return list(cursor.fetchall())
@@ -208,7 +210,7 @@ def agg_trades(
     sql = f"SELECT {columns} FROM trades{where.sql()} ORDER BY trade_id {'ASC' if bounded else 'DESC'} LIMIT ? OFFSET ?"
     aggregates: list[AggTradeRecord] = []
     page, offset = max(limit, 100), 0
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     while True:
         fetched = _rows(connection, sql, [*where.parameters, page, offset])
         rows.extend(fetched)
@@ -222,9 +224,9 @@ def agg_trades(
     return aggregates[-limit:] if len(aggregates) > limit else aggregates
 
 
-def _aggregate(market: str, rows: list[tuple]) -> list[AggTradeRecord]:
+def _aggregate(market: str, rows: list[tuple[Any, ...]]) -> list[AggTradeRecord]:
     found: list[AggTradeRecord] = []
-    key: tuple | None = None
+    key: tuple[Any, ...] | None = None
     for trade_id, ts_ms, price, size, taker_side, taker_order_id in rows:
         if key == (taker_order_id, price) and found and found[-1].last_trade_id == trade_id - 1:
             last = found[-1]

@@ -4,6 +4,7 @@ engine's do, so history read with the market's current tick and lot is split-adj
 volume in tick-lots is the same money before and after a split (tick x lot does not change)."""
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ class LiquidationRecord:
 ORDER_COLUMNS = ", ".join(f.name for f in fields(OrderRecord))  # the orders table's, in order
 
 
-def order_from_row(row: tuple) -> OrderRecord:
+def order_from_row(row: tuple[Any, ...]) -> OrderRecord:
     """An orders table row (SQLite gives its booleans back as 0 and 1)."""
     values = list(row)
     values[13] = bool(values[13])  # reduce_only

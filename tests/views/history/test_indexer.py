@@ -124,7 +124,13 @@ def test_killed_at_random_points_then_equal_to_a_clean_run(redis_server, redis_c
             redis_server.url, shard_keys, database, "--read-count", str(rng.choice([3, 10, 30])), "--trim-every", "0"
         )
         indexer.wait_for("indexer for shard")
-        time.sleep(rng.uniform(0.05, 0.6))
+        # kill soon after its first commit of this life: mid-run while work is left, whatever the load
+        started_at = published_seq(redis_client, shard_keys)
+        time.sleep(rng.uniform(0.0, 0.2))
+        deadline = time.monotonic() + 30
+        while published_seq(redis_client, shard_keys) == started_at < events[-1].seq:
+            assert time.monotonic() < deadline and indexer.process.poll() is None, "\n".join(indexer.lines[-20:])
+            time.sleep(0.002)
         kills_mid_run += published_seq(redis_client, shard_keys) < events[-1].seq
         indexer.kill()
     assert kills_mid_run >= 3, "the kills did not land while the indexer had work"
