@@ -11,6 +11,7 @@ import logging
 import signal
 import socket
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -197,6 +198,24 @@ def run_up(args: argparse.Namespace) -> int:
     return 0
 
 
+def wait_for_api(api_port: int, timeout_s: float = 60.0) -> bool:
+    """True once the api answers /fapi/v1/ping (it binds its port after its read side caught up)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/fapi/v1/ping", timeout=1) as answer:
+                if answer.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    log.warning("the api did not answer within %.0f s", timeout_s)
+    return False
+
+
 def start_demo(url: str, server_key: bytes, api_port: int) -> None:
     """Demo keys for two funded accounts, printed once the engine has funded them (in a thread:
     the supervisor's watch must start at once)."""
@@ -217,6 +236,7 @@ def start_demo(url: str, server_key: bytes, api_port: int) -> None:
         except TimeoutError:
             log.warning("the engine did not fund the demo accounts in time")
             return
+        wait_for_api(api_port)  # the keys are printed for use: once the api answers (its views caught up)
         print_demo_keys(keys, f"http://127.0.0.1:{api_port}")
 
     threading.Thread(target=run, name="demo-keys", daemon=True).start()

@@ -19,6 +19,7 @@ from api.markets import Market, MarketCatalog
 from api.openapi import documented
 from api.params import Integer, Params, RawParams, parse_model, read_params
 from api.read_side import ReadSide
+from api.windows import bounded, pick
 from funding.rate import RateParams
 from margin.ledger import INSURANCE_ACCOUNT
 from streams.funding_index import get_premium_indexes_async
@@ -26,6 +27,7 @@ from streams.snapshots import wall_clock_ms
 from views.accounts import AccountsView
 from views.candles import INTERVALS_MS, Candle, CandleKind
 from views.exchange import ExchangeView
+from views.prices import FUNDING_KEPT
 from views.trades import AggTrade, TradeRecord
 
 router = APIRouter(tags=["market data"])
@@ -60,14 +62,6 @@ def market_of(request: Request, symbol: str) -> Market:
 
 def format_rate(rate_ppb: int) -> str:
     return format_units(rate_ppb, PPB)
-
-
-def bounded(name: str, value: int | None, default: int, maximum: int) -> int:
-    if value is None:
-        return default
-    if not 1 <= value <= maximum:
-        raise ApiError(-1130, f"Data sent for parameter '{name}' is not valid.")
-    return value
 
 
 def one_or_all(request: Request, symbol: str | None, row: Callable[[Market], dict[str, Any]]) -> JSONResponse:
@@ -161,10 +155,7 @@ async def historical_trades(request: Request, raw: Query) -> JSONResponse:
     market = market_of(request, params.symbol)
     limit = bounded("limit", params.limit, 500, 1000)
     kept = view_of(request).trades.recent(market.symbol, view_of(request).trades.kept)
-    if params.fromId is None:
-        chosen = kept[-limit:]
-    else:
-        chosen = [trade for trade in kept if trade.trade_id >= params.fromId][:limit]
+    chosen = pick(kept, lambda t: t.trade_id, lambda t: t.ts_ms, params.fromId, None, None, limit)
     return JSONResponse([trade_row(market, trade) for trade in chosen])
 
 
@@ -195,14 +186,10 @@ async def agg_trades(request: Request, raw: Query) -> JSONResponse:
         raise ApiError(-1127, "More than 1 hours between startTime and endTime.")
     view = view_of(request)
     groups = view.trades.agg_trades(market.symbol, view.trades.kept)
-    if params.fromId is not None:
-        chosen = [g for g in groups if g.agg_id >= params.fromId][:limit]
-    elif start is not None or end is not None:
-        low = start if start is not None else (end or 0) - HOUR_MS
-        high = end if end is not None else low + HOUR_MS
-        chosen = [g for g in groups if low <= g.ts_ms <= high][:limit]
-    else:
-        chosen = groups[-limit:]
+    if params.fromId is None and (start is not None or end is not None):  # an hour from whichever is sent
+        start = start if start is not None else (end or 0) - HOUR_MS
+        end = end if end is not None else start + HOUR_MS
+    chosen = pick(groups, lambda g: g.agg_id, lambda g: g.ts_ms, params.fromId, start, end, limit)
     return JSONResponse([agg_row(market, group) for group in chosen])
 
 
@@ -462,13 +449,8 @@ async def funding_rate(request: Request, raw: Query) -> JSONResponse:
     markets = [market_of(request, params.symbol)] if params.symbol is not None else catalog.all()
     rows: list[tuple[int, str, dict[str, Any]]] = []
     for market in markets:
-        for settled in view.prices.funding_history(
-            market.symbol, view.prices.must_get(market.symbol).settled.maxlen or 100
-        ):
-            if params.startTime is not None and settled.funding_time_ms < params.startTime:
-                continue
-            if params.endTime is not None and settled.funding_time_ms > params.endTime:
-                continue
+        prices = view.prices.must_get(market.symbol)
+        for settled in view.prices.funding_history(market.symbol, prices.settled.maxlen or FUNDING_KEPT):
             row = {
                 "symbol": market.symbol,
                 "fundingRate": format_rate(settled.rate_ppb),
@@ -477,7 +459,7 @@ async def funding_rate(request: Request, raw: Query) -> JSONResponse:
             }
             rows.append((settled.funding_time_ms, market.symbol, row))
     rows.sort(key=lambda r: (r[0], r[1]))
-    chosen = rows[:limit] if params.startTime is not None and params.endTime is None else rows[-limit:]
+    chosen = pick(rows, lambda r: r[0], lambda r: r[0], None, params.startTime, params.endTime, limit)
     return JSONResponse([row for _, _, row in chosen])
 
 

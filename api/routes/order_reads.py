@@ -22,6 +22,7 @@ from api.openapi import documented
 from api.order_response import average_price, closed_status
 from api.params import Integer, Params, parse_model
 from api.read_side import ReadSide
+from api.windows import bounded, pick
 from messages.enums import OrderType, Side
 from views.orders import OrderStatus, OrderView
 
@@ -41,14 +42,6 @@ async def caught_up(request: Request, account_id: int) -> ReadSide:
     read_side: ReadSide = request.app.state.read_side
     await read_side.wait_for_account(account_id, READ_YOUR_WRITES_S)
     return read_side
-
-
-def bounded(name: str, value: int | None, default: int, maximum: int) -> int:
-    if value is None:
-        return default
-    if not 1 <= value <= maximum:
-        raise ApiError(-1130, f"Data sent for parameter '{name}' is not valid.")
-    return value
 
 
 def binance_status(order: OrderView) -> str:
@@ -179,13 +172,7 @@ async def get_all_orders(request: Request, signed: Reader) -> JSONResponse:
         raise ApiError(-4166, "Search window is restricted to recent 7 days only.")
     read_side = await caught_up(request, signed.account_id)
     orders = account_orders(read_side, signed.account_id, market.symbol)
-    if params.orderId is not None:
-        chosen = [o for o in orders if o.order_id >= params.orderId][:limit]
-    else:
-        chosen = [
-            o for o in orders if (start is None or o.created_ms >= start) and (end is None or o.created_ms <= end)
-        ]
-        chosen = chosen[:limit] if start is not None and end is None else chosen[-limit:]
+    chosen = pick(orders, lambda o: o.order_id, lambda o: o.created_ms, params.orderId, start, end, limit)
     return JSONResponse([order_row(market, order) for order in chosen])
 
 
@@ -212,11 +199,7 @@ async def get_user_trades(request: Request, signed: Reader) -> JSONResponse:
     fills = read_side.own_activity.own_fills(signed.account_id, market.symbol)
     if params.orderId is not None:
         fills = [f for f in fills if f.order_id == params.orderId]
-    if params.fromId is not None:
-        chosen = [f for f in fills if f.trade_id >= params.fromId][:limit]
-    else:
-        fills = [f for f in fills if (start is None or f.ts_ms >= start) and (end is None or f.ts_ms <= end)]
-        chosen = fills[:limit] if start is not None and end is None else fills[-limit:]
+    chosen = pick(fills, lambda f: f.trade_id, lambda f: f.ts_ms, params.fromId, start, end, limit)
     per_tick_lot = market.spec.micro_per_tick_lot
     return JSONResponse(
         [
