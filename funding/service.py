@@ -97,7 +97,7 @@ class FundingService:
         after_step: Callable[[int, list[FundingSettle]], object] | None = None,
     ) -> None:
         """Step once per sample slot until `should_stop()`. `before_step` brings the source up to
-        date (drains the streams into the BookFeed); `after_step` gets the step's time and appends."""
+        date (catches the shared views up with the streams); `after_step` gets the step's time and appends."""
         step_ms = self.config.sample_interval_ms
         while not should_stop():
             if before_step is not None:

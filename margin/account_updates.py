@@ -2,7 +2,8 @@
 positions, in ascending account id (the contract in messages/events.py).
 
 MarginRisk marks what changes as it happens (`note_changed`, `note_balance_changed`); this turns
-the marks into events once the command, cascades included, is done, and clears them.
+the marks into events once the command, cascades included, is done, and clears them (the lists of
+marks keep their storage: counts say how much of them is this command's).
 """
 
 from __future__ import annotations
@@ -47,25 +48,29 @@ def position_state(risk: MarginRisk, account: Account, symbol: str) -> PositionS
     )
 
 
-def emit_account_updates(engine: MarginEngine, changed: list[Account]) -> None:
-    """One AccountUpdated per account of `changed` (sorted here by id), then the marks cleared."""
+def emit_account_updates(engine: MarginEngine) -> None:
+    """One AccountUpdated per account the command changed, in ascending id, then the marks cleared."""
     risk = engine.margin
     out = engine.out
     command_id = engine.command_id
-    ts_ms = engine.ts_ms
-    sort_by_id(changed)
-    for account in changed:
+    ts_ms = engine.ts_key
+    changed = risk.changed
+    count = risk.changed_count
+    if count > 1:
+        sort_by_id(changed, count)
+    for i in range(count):
+        account = changed[i]
         account.changed = False
         symbols = account.changed_markets
-        n = len(symbols)
+        n = account.changed_count
+        account.changed_count = 0
         if n == 0:
             positions = _NO_POSITIONS
         elif n == 1:
             positions = (position_state(risk, account, symbols[0]),)
         else:
-            positions = tuple(position_state(risk, account, symbol) for symbol in sorted(symbols))
-        symbols.clear()
+            positions = tuple(position_state(risk, account, symbol) for symbol in sorted(symbols[:n]))
         seq = engine.next_seq
         engine.next_seq = seq + 1
-        out.append(_AccountUpdated(seq, command_id, ts_ms, account.account_id, account.balance_micro, positions))
-    changed.clear()
+        out.append(_AccountUpdated(seq, command_id, ts_ms, account.id_key, account.balance_micro, positions))
+    risk.changed_count = 0

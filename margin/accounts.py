@@ -6,7 +6,7 @@ cost, exact in integers; the average entry price is a derived, rounded view of i
 the totals of the account's resting orders in its market, which the pre-trade check needs.
 """
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from margin.watch import SideIndex
@@ -67,7 +67,9 @@ class Account:
         "account_id",
         "balance_micro",
         "changed",
+        "changed_count",
         "changed_markets",
+        "id_key",
         "isolated_micro",
         "leverage",
         "positions",
@@ -80,6 +82,7 @@ class Account:
 
     def __init__(self, account_id: int, balance_micro: int = 0) -> None:
         self.account_id = account_id
+        self.id_key: Any = account_id  # boxed once, for the events (see matching's Order.id_key)
         self.balance_micro = balance_micro  # collateral: deposits, realized PnL, fees, funding
         self.positions: dict[str, Position] = {}
         # the position, when the account has exactly one (flat or not): the common account's,
@@ -89,9 +92,11 @@ class Account:
         self.isolated_micro: dict[str, int] = NO_SETTINGS  # isolated market -> its margin (part of the balance)
         self.touched = False  # a mark, not state: listed in MarginRisk.touched (once)
         # marks, not state: the account's balance or positions changed during the current command
-        # (listed in MarginRisk.changed, once), and the markets whose position did; reported in an
-        # AccountUpdated at the command's end, then cleared (the list is kept: no allocation per command)
+        # (listed in MarginRisk.changed, once), and the markets whose position did: the first
+        # `changed_count` of `changed_markets`, a list that only grows, so that marking allocates
+        # nothing (a list emptied and filled again frees and allocates its storage each time)
         self.changed = False
+        self.changed_count = 0
         self.changed_markets: list[str] = []
         # the liquidation watch's entry for an account with one cross position (margin/watch.py):
         # derived, not state; watch_side is None when the watch holds no such entry
@@ -123,12 +128,22 @@ def account_id_of(account: Account) -> int:
     return account.account_id
 
 
-def sort_by_id(accounts: list[Account]) -> None:
-    """In place, ascending ids. A command touches a few accounts (a fill two): an insertion sort
-    compiled to native comparisons beats a sort call with a key; many are sorted by the key."""
-    n = len(accounts)
+def sort_by_id(accounts: list[Account], n: int = -1) -> None:
+    """In place, ascending ids, the first `n` (all by default). A command touches a few accounts
+    (a fill two): an insertion sort compiled to native comparisons beats a sort call with a key;
+    many are sorted by the key."""
+    if n < 0:
+        n = len(accounts)
+    if n == 2:  # a fill's two accounts, the commonest case
+        first = accounts[0]
+        if first.account_id > accounts[1].account_id:
+            accounts[0] = accounts[1]
+            accounts[1] = first
+        return
     if n > 16:
-        accounts.sort(key=account_id_of)
+        head = accounts[:n]
+        head.sort(key=account_id_of)
+        accounts[:n] = head
         return
     for i in range(1, n):
         account = accounts[i]

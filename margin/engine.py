@@ -147,8 +147,8 @@ class MarginEngine(Engine):
                     for account_id in risk.watch.candidates(market.symbol, valuation_price_ticks(market)):
                         risk.note_account(risk.ledger.accounts[account_id])
             settle_touched(self)
-        if risk.changed:
-            emit_account_updates(self, risk.changed)
+        if risk.changed_count:
+            emit_account_updates(self)
 
     def check_invariants(self) -> None:
         super().check_invariants()

@@ -22,9 +22,9 @@ def check_margin_invariants(engine: MarginEngine) -> None:
     for account in accounts.values():
         held = list(account.positions.values())
         assert account.sole_position is (held[0] if len(held) == 1 else None), "sole_position is stale"
-        assert not account.changed and not account.changed_markets, "a change left unreported"
+        assert not account.changed and not account.changed_count, "a change left unreported"
     assert not risk.liquidating and not risk.touched and not risk.unmarked_traded, "a command left work behind"
-    assert not risk.changed, "a change left unreported"
+    assert not risk.changed_count, "a change left unreported"
     sizes: dict[str, int] = {}
     costs: dict[str, int] = {}
     holders: dict[str, set[int]] = {}

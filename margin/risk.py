@@ -28,7 +28,6 @@ from matching.market import Market
 from matching.order import Order
 from matching.risk import Risk
 from messages.enums import RejectReason
-from messages.limits import MAX_POSITION_VALUE_PER_TICK_MICRO
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -48,7 +47,8 @@ class MarginRisk(Risk):
         self.unmarked_traded: list[Market] = []
         # trader accounts whose balance or positions changed during the current command (once
         # each), for its AccountUpdated events (margin/account_updates.py)
-        self.changed: list[Account] = []
+        self.changed: list[Account] = []  # the first `changed_count` (the list only grows, see Account)
+        self.changed_count = 0
 
     # -- the seam --------------------------------------------------------------------------------
 
@@ -115,7 +115,7 @@ class MarginRisk(Risk):
             sell_adjust += lots * price_ticks * u
             exposure_lots = position.sell_lots + sell_lots - position.size_lots
         # the position and the orders that grow it, at any price: bounded (messages/limits.py)
-        if exposure_lots * u > MAX_POSITION_VALUE_PER_TICK_MICRO:
+        if exposure_lots > market.max_position_lots:
             return RejectReason.POSITION_LIMIT
         common = not account.isolated_micro and ((sole is not None and stored is sole) or not account.positions)
         # the common account (one market, no isolated margin): its equity is that market's alone
@@ -323,17 +323,32 @@ class MarginRisk(Risk):
         if account.account_id <= 0:
             return  # system accounts are not reported
         if not account.changed:
-            account.changed = True
-            self.changed.append(account)
-            account.changed_markets.append(symbol)
-        elif symbol not in account.changed_markets:
-            account.changed_markets.append(symbol)
+            self.list_changed(account)
+        symbols = account.changed_markets
+        n = account.changed_count
+        for i in range(n):
+            if symbols[i] == symbol:
+                return
+        if n < len(symbols):
+            symbols[n] = symbol
+        else:
+            symbols.append(symbol)
+        account.changed_count = n + 1
 
     def note_balance_changed(self, account: Account) -> None:
         """The account's balance changed: report it when the command is done."""
         if not account.changed and account.account_id > 0:
-            account.changed = True
-            self.changed.append(account)
+            self.list_changed(account)
+
+    def list_changed(self, account: Account) -> None:
+        account.changed = True
+        changed = self.changed
+        n = self.changed_count
+        if n < len(changed):
+            changed[n] = account
+        else:
+            changed.append(account)
+        self.changed_count = n + 1
 
     def note_account(self, account: Account) -> None:
         """Its state changed: once the command is done, check it against maintenance and

@@ -46,9 +46,8 @@ from messages.limits import (
     MAX_COMMAND_ID_LEN,
     MAX_ID,
     MAX_SYMBOL_LEN,
-    cancel_fits,
+    MAX_TIME_MS,
     command_problem,
-    order_fits,
 )
 from messages.market_spec import MarketSpec
 
@@ -68,8 +67,6 @@ _OrderRested: Final = OrderRested
 _SELF_TRADE: Final = CancelReason.SELF_TRADE
 _REDUCE_ONLY: Final = CancelReason.REDUCE_ONLY
 _EXPIRED: Final = CancelReason.EXPIRED
-_order_fits: Final = order_fits
-_cancel_fits: Final = cancel_fits
 DENSE_ACCOUNT_IDS: Final = 1 << 20  # traders of accounts below this id are also found by index
 # engine.out between commands: always empty, as nothing emits events outside a command
 _NO_EVENTS: Final[list[Event]] = []
@@ -140,6 +137,9 @@ class Engine:
         self.out: list[Event] = _NO_EVENTS
         self.command_id = ""
         self.ts_ms = 0
+        # the same clock as one int object, boxed once per command: compiled, each event built
+        # with the native `ts_ms` would box it anew
+        self.ts_key: Any = 0
 
     # -- applying commands -----------------------------------------------------------------------
 
@@ -161,20 +161,9 @@ class Engine:
             fields = _astuple(command)
             command_id: str = fields[0]  # every command starts with command_id, ts_ms
             ts_ms: int = fields[1]
-            # the fields' ranges (messages/limits.py), as a few comparisons
-            if command_type is _PlaceOrder:
-                fits = _order_fits(
-                    command_id,
-                    ts_ms,
-                    fields[2],
-                    fields[5],
-                    fields[6],
-                    fields[9],
-                    fields[11],
-                    ts_ms if ts_ms > clock_ms else clock_ms,
-                )
-            else:
-                fits = _cancel_fits(command_id, ts_ms, fields[2], fields[4], fields[5])
+            # the ranges every command shares (messages/limits.py), natively: the rest of a
+            # PlaceOrder's are order_rejection's; a CancelOrder's other fields are only looked up
+            fits = len(command_id) <= MAX_COMMAND_ID_LEN and 0 <= ts_ms <= MAX_TIME_MS
         else:
             fields = ()
             command_id = command.command_id
@@ -193,6 +182,7 @@ class Engine:
         if ts_ms > self.clock_ms:
             self.clock_ms = ts_ms
         self.ts_ms = self.clock_ms
+        self.ts_key = self.clock_ms
         if self.expiries and self.expiries[0][0] <= self.clock_ms:
             self.expire_due()
         if self.countdowns and self.next_countdown_ms <= self.clock_ms:
@@ -322,6 +312,9 @@ class Engine:
     def rest(self, market: Market, order: Order) -> None:
         """Put the order at the back of its level and say so (OrderRested), then bookkeeping."""
         market.book.add(order)
+        trader = order.trader
+        if trader is None:  # the account's first order to rest
+            trader = order.trader = self.trader(order.account_id)
         update_id = market.book_update_id + 1
         market.book_update_id = update_id
         seq = self.next_seq
@@ -330,8 +323,8 @@ class Engine:
             _OrderRested(
                 seq,
                 self.command_id,
-                self.ts_ms,
-                order.account_id,
+                self.ts_key,
+                trader.id_key,
                 market.symbol,
                 order.id_key,
                 order.client_order_id,
@@ -341,9 +334,6 @@ class Engine:
                 update_id,
             )
         )
-        trader = order.trader
-        if trader is None:  # the account's first order to rest
-            trader = order.trader = self.trader(order.account_id)
         trader.add(order)
         if order.expire_at_ms:
             heapq.heappush(self.expiries, (order.expire_at_ms, order.order_id, market.symbol))
@@ -387,7 +377,7 @@ class Engine:
             _OrderCanceled(
                 self.take_seq(),
                 self.command_id,
-                self.ts_ms,
+                self.ts_key,
                 order.account_id,
                 market.symbol,
                 order.id_key,
@@ -406,7 +396,7 @@ class Engine:
             _OrderAmended(
                 self.take_seq(),
                 self.command_id,
-                self.ts_ms,
+                self.ts_key,
                 order.account_id,
                 market.symbol,
                 order.id_key,
@@ -426,7 +416,7 @@ class Engine:
         risk = self.risk
         command_id, symbol = self.command_id, market.symbol
         # boxed once for all the trades (compiled, a native int handed to a Trade is boxed anew each time)
-        ts_ms: Any = self.ts_ms
+        ts_ms = self.ts_key
         taker_id: Any = taker.id_key
         taker_account: Any = taker.account_id
         taker_side = _BUY if taker.is_buy else _SELL

@@ -2,6 +2,7 @@
 
 from matching.book import OrderBook
 from messages.enums import MarketStatus
+from messages.limits import MAX_POSITION_VALUE_PER_TICK_MICRO
 from messages.market_spec import MarketSpec
 
 
@@ -14,6 +15,7 @@ class Market:
         "maker_fee_ppm",
         "mark_price_ticks",
         "max_order_lots",
+        "max_position_lots",
         "micro_per_tick_lot",
         "min_notional_micro",
         "risk_handle",
@@ -35,6 +37,9 @@ class Market:
         self.book_update_id = 0
         self.micro_per_tick_lot = spec.micro_per_tick_lot
         self.max_order_lots = spec.max_order_lots  # copied from the spec: read on every order
+        # margin/ caps a position with its orders on one side at this (messages/limits.py); a split
+        # keeps micro per tick lot, hence this too
+        self.max_position_lots = MAX_POSITION_VALUE_PER_TICK_MICRO // self.micro_per_tick_lot
         self.min_notional_micro = spec.min_notional_micro
         self.maker_fee_ppm = spec.maker_fee_ppm  # read on every fill
         self.taker_fee_ppm = spec.taker_fee_ppm

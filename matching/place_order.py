@@ -22,7 +22,7 @@ from matching.order import Order
 from messages.commands import PlaceOrder
 from messages.enums import CancelReason, MarketStatus, OrderType, RejectReason, Side, TimeInForce
 from messages.events import OrderAccepted
-from messages.limits import MAX_CLIENT_ORDER_ID_LEN
+from messages.limits import MAX_CLIENT_ORDER_ID_LEN, MAX_EXPIRY_AHEAD_MS, MAX_ID, MAX_PRICE_TICKS
 
 if TYPE_CHECKING:
     from matching.engine import Engine
@@ -70,6 +70,7 @@ assert PlaceOrder.__struct_fields__ == (
 
 def order_rejection(
     market: Market,
+    account_id: int,
     is_buy: bool,
     order_type: OrderType,
     tif: TimeInForce,
@@ -80,7 +81,11 @@ def order_rejection(
     client_order_id: str,
     clock_ms: int,
 ) -> RejectReason | None:
-    """Why this order cannot enter the market, judged from the order and market alone."""
+    """Why this order cannot enter the market, judged from the order and market alone. The ranges
+    of messages/limits.py are checked here, on the hot path, with its constants (the command id
+    and the clock are Engine.apply's)."""
+    if account_id > MAX_ID or account_id < -MAX_ID:
+        return RejectReason.ID_OUT_OF_RANGE
     status = market.status
     is_market_order = order_type is _MARKET
     if status is not _ACTIVE:
@@ -104,9 +109,13 @@ def order_rejection(
         price_ticks = market.reference_price_ticks(is_buy)
     elif price_ticks <= 0:
         return RejectReason.PRICE_NOT_POSITIVE
+    elif price_ticks > MAX_PRICE_TICKS:
+        return RejectReason.PRICE_OUT_OF_RANGE
     if tif is _GTD:
         if expire_at_ms <= clock_ms:
             return RejectReason.EXPIRY_IN_PAST
+        if expire_at_ms > clock_ms + MAX_EXPIRY_AHEAD_MS:
+            return RejectReason.TIME_OUT_OF_WINDOW
     elif expire_at_ms:
         return RejectReason.INVALID_TIME_IN_FORCE
     # reduce-only orders may close any remainder; a market order with no reference price at all
@@ -153,6 +162,7 @@ def place_unpacked(engine: Engine, cmd: PlaceOrder, fields: tuple[Any, ...]) -> 
     is_buy = side is _BUY
     reason = order_rejection(
         market,
+        account_id,
         is_buy,
         order_type,
         tif,
@@ -203,7 +213,7 @@ def place_unpacked(engine: Engine, cmd: PlaceOrder, fields: tuple[Any, ...]) -> 
         _OrderAccepted(
             seq,
             engine.command_id,
-            engine.ts_ms,
+            engine.ts_key,
             account_id,
             symbol,
             order.id_key,

@@ -6,7 +6,7 @@ dictionary step costs a boxed key and a comparison, and an order used to take fo
 order finds its trader through `Order.trader`, set when it is placed.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matching.order import Order
@@ -20,10 +20,11 @@ class Trader:
     """`risk_handle` is whatever the risk policy keeps for the account (margin/: its Account), so
     that a pre-trade check finds it without a lookup by id; like `Order.risk_handle`, not state."""
 
-    __slots__ = ("account_id", "first_order", "order_count", "risk_handle")
+    __slots__ = ("account_id", "first_order", "id_key", "order_count", "risk_handle")
 
     def __init__(self, account_id: int) -> None:
         self.account_id = account_id
+        self.id_key: Any = account_id  # boxed once, for the events (see Order.id_key)
         self.first_order: Order | None = None
         self.order_count = 0
         self.risk_handle: object = None

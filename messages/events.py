@@ -79,9 +79,10 @@ class Event(msgspec.Struct, frozen=True, tag=True, array_like=True, gc=False):
 
 
 class OrderAccepted(Event, frozen=True, gc=False):
-    """An order passed every check and got its id; emitted first among a PlaceOrder's events (not
-    for a rejected one). `size_lots` is what was accepted (a reduce-only order may be cut to the
-    position). Whether it then trades, rests or ends, the events after it say."""
+    """An order passed every check and got its id: a PlaceOrder's first own event (after any
+    expiries its clock caused; a rejected order has a Rejected instead). `size_lots` is what was
+    accepted (a reduce-only order may be cut to the position). Whether it then trades, rests or
+    ends, the events after it say."""
 
     account_id: int
     market: str
@@ -211,8 +212,8 @@ class MarketStatusChanged(Event, frozen=True, gc=False):
 
 class PriceApplied(Event, frozen=True, gc=False):
     """A PriceUpdate was applied: the market's index and mark are now these, and so are the bounds
-    they put in force. Emitted first among the events of every accepted PriceUpdate (a refused one
-    is a Rejected), before the liquidations it causes.
+    they put in force. An accepted PriceUpdate's first own event (after any expiries its clock
+    caused; a refused one is a Rejected), before the liquidations it causes.
 
     `band_low_ticks` / `band_high_ticks`: the market-order protection band around the mark, the
     worst prices a market sell / buy may fill at (rounded inward). `discovery_low_ticks` /

@@ -40,39 +40,47 @@ alone: the engine service restores the state before it and dead-letters it (engi
 
 Lower bounds that have a meaning of their own (a price must be positive, a leverage at least 1)
 stay with the handlers and their specific reasons; here the lower bounds are magnitudes.
+
+Where: `command_problem` checks every command before its handler (Engine.apply), except the two of
+the hot path, PlaceOrder and CancelOrder, whose checks are inlined with these same constants:
+command id and clock in Engine.apply, account, price and expiry in place_order.order_rejection
+(its size and client order id were already checked there). A CancelOrder's account, order id and
+client order id are only looked up, never stored, and Engine.reject echoes none out of range.
 """
 
 from typing import Any, Final
 
+from msgspec.structs import astuple
+
 from messages.enums import RejectReason
 
-MAX_PRICE_TICKS: Final = 1 << 28
-MAX_SIZE_LOTS: Final = 1 << 32  # an order's size; a market's max_order_lots is at most this
-MAX_MICRO_PER_TICK_LOT: Final = 1 << 20
-MAX_POSITION_VALUE_PER_TICK_MICRO: Final = 1 << 33  # |lots| x micro per tick lot of a position and its orders
-MAX_AMOUNT_MICRO: Final = 1 << 50  # one transfer of collateral
-MAX_BALANCE_MICRO: Final = 1 << 53  # an account's balance after a deposit
-MAX_TOTAL_COLLATERAL_MICRO: Final = 1 << 56  # everything deposited and not withdrawn
-MAX_FUNDING_INDEX: Final = 1 << 62  # cumulative, micro-USDC per lot x 1e-9
+MAX_PRICE_TICKS: Final = 268_435_456  # 2**28 (literals: compiled modules inline them)
+MAX_SIZE_LOTS: Final = 4_294_967_296  # 2**32: an order's size; a market's max_order_lots is at most this
+MAX_MICRO_PER_TICK_LOT: Final = 1_048_576  # 2**20
+MAX_POSITION_VALUE_PER_TICK_MICRO: Final = (
+    8_589_934_592  # 2**33: |lots| x micro per tick lot of a position and its orders
+)
+MAX_AMOUNT_MICRO: Final = 1_125_899_906_842_624  # 2**50: one transfer of collateral
+MAX_BALANCE_MICRO: Final = 9_007_199_254_740_992  # 2**53: an account's balance after a deposit
+MAX_TOTAL_COLLATERAL_MICRO: Final = 72_057_594_037_927_936  # 2**56: everything deposited and not withdrawn
+MAX_FUNDING_INDEX: Final = 4_611_686_018_427_387_904  # 2**62: cumulative, micro-USDC per lot x 1e-9
 MAX_RATE_PPB: Final = 1_000_000_000  # 100% of notional per funding interval
 MAX_SPLIT_RATIO: Final = 1_000  # each side of a split (the largest real ones are 1:1000 reverse)
 MAX_LEVERAGE: Final = 100  # as MarketSpec.validate allows
-MAX_DIVIDEND_MICRO_PER_SHARE: Final = 1 << 40  # a million USDC a share; also at most a lot's value at P
-MAX_TIME_MS: Final = 1 << 45
-MAX_EXPIRY_AHEAD_MS: Final = 366 * 86_400_000
+MAX_DIVIDEND_MICRO_PER_SHARE: Final = (
+    1_099_511_627_776  # 2**40: a million USDC a share; also at most a lot's value at P
+)
+MAX_TIME_MS: Final = 35_184_372_088_832  # 2**45
+MAX_EXPIRY_AHEAD_MS: Final = 31_622_400_000  # 366 days
 MAX_FUNDING_AHEAD_MS: Final = 3_600_000
-MAX_ID: Final = (1 << 53) - 1
+MAX_ID: Final = 9_007_199_254_740_991  # 2**53 - 1
 MAX_COMMAND_ID_LEN: Final = 128
 MAX_SYMBOL_LEN: Final = 32
 MAX_CLIENT_ORDER_ID_LEN: Final = 36
 MAX_TEXT_LEN: Final = 128  # any other text (a market's name)
 MAX_FEE_PPM: Final = 1_000_000
-MAX_FUNDING_INTERVAL_S: Final = 7 * 86_400
+MAX_FUNDING_INTERVAL_S: Final = 604_800  # a week
 MAX_MARGIN_TIERS: Final = 32
-
-# clock-relative windows: the bound is clock + offset
-_AHEAD: Final = 1
-_BEHIND: Final = 2
 
 
 class Bound:
@@ -146,63 +154,63 @@ UNBOUNDED_FIELDS: Final = frozenset(
 )
 
 
+class FieldCheck:
+    """One field of one command type to check: its position, and its integer bound or text limit."""
+
+    __slots__ = ("bound", "index", "max_len", "name", "text_reason")
+
+    def __init__(
+        self, index: int, name: str, bound: Bound | None, max_len: int = 0, text_reason: RejectReason | None = None
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.bound = bound
+        self.max_len = max_len
+        self.text_reason = text_reason
+
+
+_checks_by_type: dict[type, list[FieldCheck]] = {}
+
+
+def field_checks(command_type: type) -> list[FieldCheck]:
+    """The checks of a command type, in field order: built from its field names once, then cached."""
+    checks = _checks_by_type.get(command_type)
+    if checks is None:
+        checks = []
+        for index, name in enumerate(command_type.__struct_fields__):  # type: ignore[attr-defined]
+            bound = INT_BOUNDS.get(name)
+            text = TEXT_BOUNDS.get(name)
+            if bound is not None:
+                checks.append(FieldCheck(index, name, bound))
+            elif text is not None:
+                checks.append(FieldCheck(index, name, None, text[0], text[1]))
+        _checks_by_type[command_type] = checks
+    return checks
+
+
 def command_problem(command: Any, clock_ms: int) -> tuple[RejectReason, str] | None:
     """The first field of `command` outside its range, as (reason, detail); None if all fit.
 
-    Fields are read by name from the command's msgspec fields, so a command added later is checked
-    as soon as its field names are in the tables above."""
-    for name in command.__struct_fields__:
-        value = getattr(command, name)
-        bound = INT_BOUNDS.get(name)
+    Fields are found by name among the command's msgspec fields, so a command added later is
+    checked as soon as its field names are in the tables above."""
+    values = astuple(command)
+    for check in field_checks(type(command)):
+        value = values[check.index]
+        name = check.name
+        bound = check.bound
         if bound is not None:
             if type(value) is not int:
                 return bound.above, f"{name} is not an integer"
-            lo, hi = bound.lo, bound.hi
-            if bound.relative:
-                hi += clock_ms
+            hi = bound.hi + clock_ms if bound.relative else bound.hi
             if value > hi:
                 return bound.above, f"{name} {value} above {hi}"
-            if value < lo:
-                return bound.below, f"{name} {value} below {lo}"
-            continue
-        text = TEXT_BOUNDS.get(name)
-        if text is not None:
+            if value < bound.lo:
+                return bound.below, f"{name} {value} below {bound.lo}"
+        else:
+            reason = check.text_reason
+            assert reason is not None
             if type(value) is not str:
-                return text[1], f"{name} is not text"
-            if len(value) > text[0]:
-                return text[1], f"{name} longer than {text[0]} characters"
+                return reason, f"{name} is not text"
+            if len(value) > check.max_len:
+                return reason, f"{name} longer than {check.max_len} characters"
     return None
-
-
-def order_fits(
-    command_id: str,
-    ts_ms: int,
-    account_id: int,
-    size_lots: int,
-    price_ticks: int,
-    expire_at_ms: int,
-    client_order_id: str,
-    clock_ms: int,
-) -> bool:
-    """PlaceOrder's fields within command_problem's ranges: the hot path's few comparisons (the
-    market is looked up, so its name needs none); command_problem then says which field is out."""
-    return (
-        len(command_id) <= MAX_COMMAND_ID_LEN
-        and 0 <= ts_ms <= MAX_TIME_MS
-        and -MAX_ID <= account_id <= MAX_ID
-        and -MAX_SIZE_LOTS <= size_lots <= MAX_SIZE_LOTS
-        and -MAX_PRICE_TICKS <= price_ticks <= MAX_PRICE_TICKS
-        and -MAX_TIME_MS <= expire_at_ms <= clock_ms + MAX_EXPIRY_AHEAD_MS
-        and len(client_order_id) <= MAX_CLIENT_ORDER_ID_LEN
-    )
-
-
-def cancel_fits(command_id: str, ts_ms: int, account_id: int, order_id: int, client_order_id: str) -> bool:
-    """CancelOrder's fields within command_problem's ranges (see order_fits)."""
-    return (
-        len(command_id) <= MAX_COMMAND_ID_LEN
-        and 0 <= ts_ms <= MAX_TIME_MS
-        and -MAX_ID <= account_id <= MAX_ID
-        and -MAX_ID <= order_id <= MAX_ID
-        and len(client_order_id) <= MAX_CLIENT_ORDER_ID_LEN
-    )

@@ -146,7 +146,7 @@ def _handler(health: HealthCheck, ready: HealthCheck, registry: CollectorRegistr
 
 # Each service's /healthz, /readyz and /metrics port by default; `PERPX_<SERVICE>_HEALTH_PORT` sets
 # another, `--health-port` wins over both, and `perpx up` picks free ones when these are taken.
-DEFAULT_HEALTH_PORTS = {"engine": 9101, "oracle": 9102, "funding": 9103}
+DEFAULT_HEALTH_PORTS = {"engine": 9101, "oracle": 9102, "funding": 9103, "indexer": 9104}
 
 
 def health_port_env(service: str) -> str:

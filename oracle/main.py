@@ -135,6 +135,7 @@ async def serve(
         registry = CollectorRegistry()
         registry.register(OracleCollector(service))
         registry.register(SkippedCollector())  # events the books could not use
+        book.view.metrics.also_register(registry)
         wall = clock
         probe = RedisProbe(url)
 

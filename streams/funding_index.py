@@ -27,6 +27,12 @@ def get_premium_index(client: redis.Redis, keys: ShardKeys, market: str) -> Prem
     return _decoder.decode(raw) if raw is not None else None
 
 
+def get_premium_indexes(client: redis.Redis, keys: ShardKeys) -> dict[str, PremiumIndex]:
+    """Every market's latest published view (none before the funding service first ran)."""
+    raw = cast(dict[bytes, bytes], client.hgetall(premium_index_key(keys)))
+    return {market.decode(): _decoder.decode(value) for market, value in sorted(raw.items())}
+
+
 async def get_premium_indexes_async(client: aioredis.Redis, keys: ShardKeys) -> dict[str, PremiumIndex]:
     """Every market's latest published view (none before the funding service first ran)."""
     raw = cast(dict[bytes, bytes], await client.hgetall(premium_index_key(keys)))

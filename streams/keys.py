@@ -42,3 +42,9 @@ class ShardKeys:
     def previous_snapshot(self) -> str:
         """Hash: the snapshot before the newest, kept as a fallback; the stream is kept back to it."""
         return f"{self.prefix}:snapshot:previous"
+
+    @property
+    def indexer_position(self) -> str:
+        """String: the last event seq the history indexer has durably written; the event stream is
+        never trimmed past it (streams.retention)."""
+        return f"{self.prefix}:indexer:position"

@@ -55,26 +55,41 @@ class BookTicker(NamedTuple):
 
 
 class MarketBook:
-    __slots__ = ("book", "last_update_id")
+    """One market's book; with `touched` set (depth_diffs.py), the levels changed since the last diff."""
 
-    def __init__(self) -> None:
+    __slots__ = ("book", "diff_first_id", "diff_previous_id", "last_update_id", "touched")
+
+    def __init__(self, track_diffs: bool = False) -> None:
         self.book = OrderBook()
         self.last_update_id = 0
+        self.touched: set[tuple[bool, int]] | None = set() if track_diffs else None
+        self.diff_first_id = 0  # the first update id not yet in a diff (0: none)
+        self.diff_previous_id = 0  # the last update id of the previous diff (Binance's `pu`)
+
+    def touch(self, is_buy: bool, price_ticks: int) -> None:
+        touched = self.touched
+        if touched is not None:
+            touched.add((is_buy, price_ticks))
+            if not self.diff_first_id:
+                self.diff_first_id = self.last_update_id
 
 
 class BookView:
     name = "books"
 
-    def __init__(self, markets: MarketsView) -> None:
+    def __init__(self, markets: MarketsView, track_diffs: bool = False) -> None:
+        """`track_diffs`: keep the levels each event changes, for depth diffs (depth_diffs.py);
+        only a reader that takes the diffs should ask for it (they pile up until taken)."""
         self.markets = markets
+        self.track_diffs = track_diffs
         self.books: dict[str, MarketBook] = {}
 
     def seed(self, engine: Engine, last_seq: int) -> None:
         """Copy each engine book, queue by queue (the copies keep the engine's priority)."""
         self.books = {}
         for symbol, market in sorted(engine.markets.items()):
-            book = self.books[symbol] = MarketBook()
-            book.last_update_id = getattr(market, "book_update_id", 0)
+            book = self.books[symbol] = MarketBook(self.track_diffs)
+            book.last_update_id = book.diff_previous_id = market.book_update_id
             for is_buy in (True, False):
                 for order in market.book.side_in_priority(is_buy):
                     book.book.add(_resting_order(order.order_id, order.account_id, symbol, is_buy, order))
@@ -91,7 +106,7 @@ class BookView:
     # -- events ----------------------------------------------------------------------------------
 
     def listed(self, event: MarketListed) -> None:
-        self.books.setdefault(event.spec.symbol, MarketBook())
+        self.books.setdefault(event.spec.symbol, MarketBook(self.track_diffs))
 
     def rested(self, event: OrderRested) -> None:
         book = self._book(event.market, event.book_update_id)
@@ -106,10 +121,12 @@ class BookView:
             client_order_id=event.client_order_id,
         )
         book.book.add(order)
+        book.touch(order.is_buy, order.price_ticks)
 
     def traded(self, event: Trade) -> None:
         book = self._book(event.market, event.book_update_id)
         maker = _must_get(book.book, event.maker_order_id)
+        book.touch(maker.is_buy, maker.price_ticks)
         if event.maker_remaining_lots == 0:
             book.book.take_out(maker)
         else:
@@ -119,11 +136,14 @@ class BookView:
         if event.book_update_id == 0:
             return  # a taker's end: it never rested
         book = self._book(event.market, event.book_update_id)
-        book.book.take_out(_must_get(book.book, event.order_id))
+        order = _must_get(book.book, event.order_id)
+        book.touch(order.is_buy, order.price_ticks)
+        book.book.take_out(order)
 
     def amended(self, event: OrderAmended) -> None:
         book = self._book(event.market, event.book_update_id)
         order = _must_get(book.book, event.order_id)
+        book.touch(order.is_buy, order.price_ticks)
         if event.priority_kept:
             _shrink(book.book, order, event.remaining_lots)
         else:
@@ -180,7 +200,9 @@ class BookView:
         impact notional), rounded against the taker as the engine's book does; None on a thin side."""
         spec = self.spec(symbol)
         notional = spec.impact_notional_micro if notional_micro is None else notional_micro
-        return self.must_get(symbol).book.impact_price_ticks(is_buy, notional, spec.micro_per_tick_lot)
+        return self.must_get(symbol).book.impact_price_ticks(
+            is_buy, notional, self.markets.must_get(symbol).micro_per_tick_lot
+        )
 
     def spec(self, symbol: str) -> MarketSpec:
         return self.markets.must_get(symbol).spec

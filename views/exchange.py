@@ -24,16 +24,20 @@ log = logging.getLogger("perpx.views")
 
 
 class ExchangeView:
-    def __init__(self, metrics: ViewMetrics | None = None, extra: Sequence[Projection] = ()) -> None:
-        """`extra`: projections beyond the market-side ones (a reader's own)."""
+    def __init__(
+        self, metrics: ViewMetrics | None = None, extra: Sequence[Projection] = (), track_depth_diffs: bool = False
+    ) -> None:
+        """`extra`: projections beyond the market-side ones (a reader's own). `track_depth_diffs`:
+        for a reader that takes depth diffs (views/depth_diffs.py) after each batch it applies."""
         self.metrics = metrics if metrics is not None else ViewMetrics()
         self.markets = MarketsView()
-        self.books = BookView(self.markets)
+        self.books = BookView(self.markets, track_depth_diffs)
         self.trades = TradesView()
         self.candles = CandleView(self.markets)
         self.ticker = TickerView(self.markets)
         self.prices = PricesView(self.markets)
-        # accounts: the account-side projections (views/accounts*.py, built beside these) join here
+        # ACCOUNTS: views/accounts.py (branch `accounts`, same Projection interface) joins here once
+        # merged: `self.accounts = AccountsView()`, listed in self.projections below
         self.projections: list[Projection] = [
             self.markets,
             self.books,

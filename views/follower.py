@@ -82,8 +82,9 @@ class FollowerCore:
     def last_seq(self) -> int:
         return self.sequencer.last_seq
 
-    def seed(self, snapshot: Snapshot | None) -> None:
-        """Start from `snapshot` (None: from the genesis state and the first event)."""
+    def seed(self, snapshot: Snapshot | None) -> bool:
+        """Start from `snapshot` (None, or one no engine loader reads: from the genesis state and
+        the first event). True if started from the snapshot."""
         engine: Engine | None = None
         last_seq = 0
         if snapshot is not None:
@@ -92,6 +93,7 @@ class FollowerCore:
                 last_seq = snapshot.next_seq - 1
             except UnreadableSnapshot as exc:
                 log.error("the newest snapshot is unreadable (%s); starting from the first event", exc)
+        restored = engine is not None
         if engine is None:
             engine = self.genesis()
         self.view.seed(engine, last_seq)
@@ -101,6 +103,7 @@ class FollowerCore:
         self.metrics.last_seq.set(last_seq)
         for listener in self.seed_listeners:
             listener(last_seq)
+        return restored
 
     def resync(self, gap: SeqGap, snapshot: Snapshot | None) -> bool:
         """Start over from `snapshot` if it reaches past the gap (True); else stay where we are,
@@ -111,8 +114,7 @@ class FollowerCore:
             return False
         log.error("%s: starting over from the newest snapshot (seq %d)", gap, snapshot.next_seq - 1)
         self.metrics.resyncs.inc()
-        self.seed(snapshot)
-        return True
+        return self.seed(snapshot)  # False if it was unreadable: started over from the beginning
 
     def take(self, entries: list[RawEntry]) -> int:
         """Apply the entries' events; return the number of events applied. Raises SeqGap."""

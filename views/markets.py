@@ -18,6 +18,10 @@ from views.projection import EventHandler
 class ListedMarket(msgspec.Struct):
     spec: MarketSpec
     status: MarketStatus
+    micro_per_tick_lot: int = 0  # the spec's, computed once (a split keeps it)
+
+    def __post_init__(self) -> None:
+        self.micro_per_tick_lot = self.spec.micro_per_tick_lot
 
 
 class MarketsView:

@@ -23,3 +23,16 @@ class ViewMetrics:
         self.resyncs = Counter("views_resyncs", "starts over from a snapshot or the genesis state", registry=r)
         self.reconnects = Counter("views_redis_errors", "Redis errors met while following (retried)", registry=r)
         self.last_seq = Gauge("views_last_seq", "seq of the last event applied", registry=r)
+
+    def also_register(self, registry: CollectorRegistry) -> None:
+        """Show these metrics on another registry too (a service's /metrics made after the views)."""
+        for metric in (
+            self.events_applied,
+            self.duplicates,
+            self.unusable,
+            self.gaps,
+            self.resyncs,
+            self.reconnects,
+            self.last_seq,
+        ):
+            registry.register(metric)

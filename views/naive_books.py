@@ -54,7 +54,7 @@ class NaiveBookView:
     def seed(self, engine: Engine, last_seq: int) -> None:
         self.books = {}
         for symbol, market in engine.markets.items():
-            book = self.books[symbol] = NaiveMarketBook(getattr(market, "book_update_id", 0))
+            book = self.books[symbol] = NaiveMarketBook(market.book_update_id)
             assert book.orders is not None
             for is_buy in (True, False):
                 for place, order in enumerate(market.book.side_in_priority(is_buy)):

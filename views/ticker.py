@@ -123,7 +123,7 @@ class TickerView:
         trades = window.trades
         if not trades:
             return Stats24h(None, None, None, None, 0, 0, 0, None, None, now - DAY_MS, now)
-        per_tick_lot = self.markets.must_get(market).spec.micro_per_tick_lot
+        per_tick_lot = self.markets.must_get(market).micro_per_tick_lot
         return Stats24h(
             trades[0].price_ticks,
             window.highs[0].price_ticks,

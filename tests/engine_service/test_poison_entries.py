@@ -45,6 +45,7 @@ SANE = {
     "index_price_ticks": 20_000,
     "mark_price_ticks": 20_000,
     "funding_time_ms": 0,
+    "countdown_ms": 60_000,
     "rate_ppb": 1_000,
     "ratio_new": 2,
     "ratio_old": 1,

@@ -1,4 +1,4 @@
-"""Every field of every command has a range, and the hot path's comparisons agree with the table."""
+"""Every field of every command has a range, and the hot path's inline checks refuse what the table refuses."""
 
 import msgspec
 import pytest
@@ -6,9 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import margin.engine  # noqa: F401 - loads nothing new, but keeps the command set the engine service sees
-from messages.codec import concrete_subclasses
+from matching.engine import Engine
+from matching.markets import load_markets
+from messages import limits
+from messages.codec import concrete_subclasses, encode
 from messages.commands import CancelOrder, Command, PlaceOrder
-from messages.enums import RejectReason, Side
+from messages.enums import RejectReason, Side, TimeInForce
+from messages.events import Rejected
 from messages.limits import (
     INT_BOUNDS,
     MAX_CLIENT_ORDER_ID_LEN,
@@ -17,9 +21,7 @@ from messages.limits import (
     MAX_PRICE_TICKS,
     TEXT_BOUNDS,
     UNBOUNDED_FIELDS,
-    cancel_fits,
     command_problem,
-    order_fits,
 )
 from messages.market_spec import MarginTier, MarketSpec
 
@@ -62,20 +64,31 @@ def test_command_problem_names_the_field_and_the_reason():
     st.sampled_from(EXTREMES),
     st.sampled_from(EXTREMES),
     st.sampled_from(TEXTS),
-    st.sampled_from((0, 10**12)),
+    st.sampled_from((TimeInForce.GTC, TimeInForce.GTD)),
 )
-def test_the_hot_paths_comparisons_agree_with_the_table(
-    command_id, ts_ms, account_id, size_lots, price_ticks, number, client_order_id, clock_ms
+def test_the_hot_path_refuses_what_the_table_refuses(
+    command_id, ts_ms, account_id, size_lots, price_ticks, number, client_order_id, tif
 ):
+    """PlaceOrder and CancelOrder are checked inline (Engine.apply, order_rejection), not by
+    command_problem: whatever the table refuses, they refuse too, with nothing but a Rejected."""
+    engine = Engine(load_markets())
+    engine.apply(PlaceOrder("rest", 0, 3, "AAPLUSDC", Side.SELL, 1_000, 20_100))
     order = PlaceOrder(
-        command_id, ts_ms, account_id, "AAPLUSDC", Side.BUY, size_lots, price_ticks, expire_at_ms=number,
-        client_order_id=client_order_id,
+        command_id, ts_ms, account_id, "AAPLUSDC", Side.BUY, size_lots, price_ticks, time_in_force=tif,
+        expire_at_ms=number, client_order_id=client_order_id,
     )  # fmt: skip
-    fits = order_fits(command_id, ts_ms, account_id, size_lots, price_ticks, number, client_order_id, clock_ms)
-    assert fits == (command_problem(order, clock_ms) is None)
     cancel = CancelOrder(command_id, ts_ms, account_id, "AAPLUSDC", number, client_order_id)
-    fits = cancel_fits(command_id, ts_ms, account_id, number, client_order_id)
-    assert fits == (command_problem(cancel, clock_ms) is None)
+    for command in (order, cancel):
+        before = engine.state_hash()
+        clock_ms = engine.clock_ms
+        events = engine.apply(command)
+        if command_problem(command, max(clock_ms, ts_ms) if 0 <= ts_ms <= limits.MAX_TIME_MS else clock_ms):
+            # (the clock may move: a handler's rejection comes after it, as for any rejected order)
+            assert [type(e) for e in events] in ([Rejected], []), events  # ([]: a repeated command id)
+            if not events:
+                assert engine.state_hash() == before
+        engine.check_invariants()
+        encode(events)
 
 
 def spec(**changes) -> MarketSpec:
@@ -101,6 +114,19 @@ def spec(**changes) -> MarketSpec:
 def test_a_market_spec_beyond_the_limits_is_invalid(changes):
     assert spec().validate() is None
     assert spec(**changes).validate() is not None
+
+
+def test_the_literals_are_the_powers_the_derivation_uses():
+    assert (limits.MAX_PRICE_TICKS, limits.MAX_SIZE_LOTS, limits.MAX_MICRO_PER_TICK_LOT) == (2**28, 2**32, 2**20)
+    assert limits.MAX_POSITION_VALUE_PER_TICK_MICRO == 2**33
+    assert limits.MAX_POSITION_VALUE_PER_TICK_MICRO * limits.MAX_PRICE_TICKS == 2**61
+    assert (limits.MAX_AMOUNT_MICRO, limits.MAX_BALANCE_MICRO, limits.MAX_TOTAL_COLLATERAL_MICRO) == (
+        2**50,
+        2**53,
+        2**56,
+    )
+    assert (limits.MAX_FUNDING_INDEX, limits.MAX_DIVIDEND_MICRO_PER_SHARE, limits.MAX_TIME_MS) == (2**62, 2**40, 2**45)
+    assert limits.MAX_EXPIRY_AHEAD_MS == 366 * 86_400_000
 
 
 def test_ids_fit_json_numbers_and_client_ids_binance():

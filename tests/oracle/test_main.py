@@ -105,3 +105,32 @@ async def test_the_view_book_reader_sees_the_engine_book(
     assert top.impact_bid_ticks == engine_market.book.impact_price_ticks(
         False, engine_market.spec.impact_notional_micro, engine_market.micro_per_tick_lot
     )
+
+
+async def test_the_view_book_reader_starts_from_a_snapshot_with_resting_orders(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, shard_keys: ShardKeys
+) -> None:
+    """The crash of issue 13: a reader seeded from a snapshot that holds resting orders (stored as
+    rows) reads them with the engine's own loader; the events before the snapshot may be gone."""
+    import redis.asyncio as aioredis
+
+    from matching.markets import load_markets
+    from oracle.book_view import ViewBookReader
+
+    with running_service(redis_server.url, shard_keys) as engine_service:
+        for i, (side, price_ticks) in enumerate([(Side.BUY, 17_990), (Side.SELL, 18_010)]):
+            append_command(redis_client, shard_keys, PlaceOrder(f"o{i}", 0, 7, "NVDAUSDC", side, 100_000, price_ticks))
+        append_command(redis_client, shard_keys, PlaceOrder("take", 0, 8, "NVDAUSDC", Side.SELL, 40_000, 17_990))
+        last_id = redis_client.xrevrange(shard_keys.commands, count=1)[0][0]
+        wait_until_covered(engine_service, tuple(int(p) for p in last_id.decode().split("-")))  # type: ignore[arg-type]
+    engine_service.take_snapshot()
+    engine_service.close()
+    redis_client.delete(shard_keys.events)  # only the snapshot is left to tell the book
+    client = aioredis.from_url(redis_server.url)
+    reader = ViewBookReader(client, shard_keys, load_markets())
+    await reader.refresh()
+    top = await reader.book_top("NVDAUSDC")
+    await client.aclose()
+    assert (top.best_bid_ticks, top.best_ask_ticks, top.last_trade_ticks) == (17_990, 18_010, 17_990)
+    engine_book = engine_service.engine.markets["NVDAUSDC"].book
+    assert reader.view.books.must_get("NVDAUSDC").book.depth(5) == engine_book.depth(5)

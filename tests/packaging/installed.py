@@ -54,13 +54,14 @@ class InstalledPerpx:
             _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(wheels), str(ROOT)], self.log)
             _run([sys.executable, "-m", "venv", "--without-pip", str(self.venv)], self.log)
             (wheel,) = wheels.glob("perpx-*.whl")
+            pip = [sys.executable, "-m", "pip", "--python", str(self.venv / "bin" / "python")]
+            _run([*pip, "install", "--no-deps", "--ignore-installed", str(wheel)], self.log)
             # perpx's dependencies are those of the environment running the tests, which pip resolved
             # from the same pyproject.toml: a path to its site-packages, not its .pth files (so not the
-            # editable checkout), spares a minute of resolving and unpacking them again
+            # editable checkout), spares a minute of resolving and unpacking them again. Added after
+            # the install, so that pip never takes the editable perpx there for this one.
             site = self.venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
             (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-            pip = [sys.executable, "-m", "pip", "--python", str(self.venv / "bin" / "python")]
-            _run([*pip, "install", "--no-deps", str(wheel)], self.log)
         except BaseException as exc:  # reported by wait(), in the test that needs it
             self.error = exc
 

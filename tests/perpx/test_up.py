@@ -96,6 +96,24 @@ def assert_gone(url: str) -> None:
     raise AssertionError("embedded Redis still answers after perpx up stopped")
 
 
+def assert_in_history(path: Path, account_id: int, order_id: int, up: Up) -> None:
+    """The indexer `perpx up` runs writes the order into the history file under the data directory."""
+    from views.history.queries import get_order
+    from views.history.sql import open_sqlite
+
+    while not path.exists():
+        assert time.monotonic() < up.deadline, up.text()
+        time.sleep(0.05)
+    connection = open_sqlite(path)
+    try:
+        while (order := get_order(connection, account_id, order_id=order_id)) is None:
+            assert time.monotonic() < up.deadline, up.text()
+            time.sleep(0.05)
+        assert (order.status, order.market) == ("NEW", "AAPLUSDC")
+    finally:
+        connection.close()
+
+
 def readyz(port: int) -> dict:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
@@ -124,7 +142,7 @@ def run_and_stop(up: Up, tmp_path: Path, taken_port: int) -> None:
     up.wait_for("recovered at")
     up.wait_for("/readyz and /metrics on port", 3)
     ports = {name: int(port) for name, port in re.findall(r"perpx.up: (\w+): http://127.0.0.1:(\d+)/readyz", up.text())}
-    assert set(ports) == {"engine", "oracle", "funding"} and taken_port not in ports.values()
+    assert set(ports) == {"engine", "oracle", "funding", "indexer"} and taken_port not in ports.values()
     assert f"port {taken_port} is taken: oracle uses {ports['oracle']}" in up.text()
     assert readyz(ports["engine"])["service"] == "engine"
     assert readyz(ports["funding"])["service"] == "funding"
@@ -163,6 +181,7 @@ def run_and_stop(up: Up, tmp_path: Path, taken_port: int) -> None:
     ]
     client.close()
     assert (tmp_path / "redis" / "appendonly.aof").exists()
+    assert_in_history(tmp_path / "history.sqlite3", 7, 1, up)
     assert up.ctrl_c() == 0, up.text()
     up.reader.join(5)
     assert "engine stopped (exit 0)" in up.text()

@@ -1,10 +1,12 @@
 """Agreement, exactly: after random command sequences through the engine, every book view equals the
 engine's book level by level (price, size, order count), queue by queue, with the engine's book
-update id; its naive twin agrees; and the same from a snapshot taken at a random point."""
+update id; its naive twin agrees; and the same from a snapshot taken at a random point.
+VIEWS_SEEDS=100 VIEWS_EXAMPLES=2000 search longer than the suite's default."""
 
+import os
 import random
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.engine import Engine, EngineConfig
@@ -36,7 +38,7 @@ def feed(view: ExchangeView, naive: NaiveBookView, events: list[Event]) -> None:
 
 
 def test_matching_engine_random_sequences_agree_after_every_command() -> None:
-    for seed in range(6):
+    for seed in range(int(os.environ.get("VIEWS_SEEDS", 6))):
         engine = Engine(SPECS, config=EngineConfig(command_window=50, client_id_window=8))
         view, naive = seeded(engine)
         generator = CommandGenerator(seed)
@@ -54,6 +56,7 @@ def test_matching_engine_random_sequences_agree_after_every_command() -> None:
         assert_books_agree(late[0], engine, late[1])
 
 
+@settings(max_examples=int(os.environ.get("VIEWS_EXAMPLES", 60)))
 @given(
     st.lists(st.tuples(st.sampled_from(TRADERS), st.integers(100, 20_000)), min_size=1, max_size=5),
     st.lists(ops, max_size=60),

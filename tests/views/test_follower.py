@@ -180,3 +180,56 @@ async def wait_for(condition, timeout_s: float = 10.0) -> None:  # type: ignore[
         if loop.time() > deadline:
             pytest.fail("condition not reached")
         await asyncio.sleep(0.02)
+
+
+def test_listeners_hear_each_applied_entry_and_each_seed(redis_client: redis.Redis, shard_keys: ShardKeys) -> None:
+    writer = StreamWriter(redis_client, shard_keys, Engine(SPECS))
+    view = RecordingView()
+    follower = Follower(redis_client, shard_keys, view, genesis=genesis)
+    heard: list[list[Event]] = []
+    seeds: list[int] = []
+    follower.core.listeners.append(heard.append)
+    follower.core.seed_listeners.append(seeds.append)
+    written = write_random(writer, 15, 30, per_entry=5)
+    follower.catch_up()
+    assert [e for batch in heard for e in batch] == written
+    assert seeds == [0]
+
+
+def test_an_unreadable_snapshot_past_a_gap_starts_over_and_waits(
+    redis_client: redis.Redis, shard_keys: ShardKeys
+) -> None:
+    writer = StreamWriter(redis_client, shard_keys, Engine(SPECS))
+    write_random(writer, 16, 30)
+    third = redis_client.xrange(shard_keys.events)[2][0]
+    redis_client.xtrim(shard_keys.events, minid=third, approximate=False)  # the first events are gone
+    redis_client.hset(
+        shard_keys.snapshot,
+        mapping={"data": b"not a snapshot", "covers": "1-0", "next_seq": 40, "state_hash": "", "taken_ms": 0},
+    )
+    view = RecordingView()
+    follower = Follower(redis_client, shard_keys, view, genesis=genesis)
+    assert follower.catch_up() == 0  # no loop: a gap, a snapshot it cannot read: it waits
+    assert follower.backoff.waiting()
+    assert follower.metrics.gaps._value.get() >= 1
+
+
+def test_the_blocking_run_follows_until_stopped(redis_client: redis.Redis, shard_keys: ShardKeys) -> None:
+    import threading
+    import time
+
+    writer = StreamWriter(redis_client, shard_keys, Engine(SPECS))
+    view = RecordingView()
+    follower = Follower(redis_client, shard_keys, view, genesis=genesis)
+    stop = threading.Event()
+    thread = threading.Thread(target=follower.run, args=(stop.is_set, 50), daemon=True)
+    thread.start()
+    written = write_random(writer, 17, 40)
+    deadline = time.monotonic() + 10
+    while follower.last_seq < written[-1].seq:
+        assert time.monotonic() < deadline, "the blocking follower never caught up"
+        time.sleep(0.02)
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert view.events == written

@@ -38,3 +38,13 @@ def test_a_gap_stops_before_the_missing_seq() -> None:
     assert [e.seq for e in sink.seen] == [5]
     assert sequencer.last_seq == 5
     assert metrics.gaps._value.get() == 1
+
+
+def test_the_metrics_show_on_a_service_registry_too() -> None:
+    from prometheus_client import CollectorRegistry
+
+    metrics, service = ViewMetrics(), CollectorRegistry()
+    metrics.also_register(service)
+    Sequencer(Sink(), metrics).feed([trade(1), trade(1)])
+    assert service.get_sample_value("views_events_applied_total") == 1
+    assert service.get_sample_value("views_events_duplicate_total") == 1
