@@ -8,6 +8,7 @@ from the shard's event stream by one `AsyncFollower`; nothing else in the api fo
 - `add_listener(callback)`: called once per applied batch (one stream entry) with its events in
   seq order, after every projection applied them. A listener that raises is logged and counted,
   and neither the follower nor the other listeners stop.
+- depth diffs are tracked (views/depth_diffs.py): the WebSocket fan-out takes them in its listener.
 - `add_reseed_listener(callback)`: called with the new `last_seq` whenever the follower (re)starts
   from a snapshot or the genesis state (a subscriber's incremental state is void then).
 - `wait_for_seq(seq, timeout_s)`: read-your-writes. A write route knows the seqs of its command's
@@ -60,7 +61,7 @@ class ReadSide:
         self.metrics = metrics if metrics is not None else ViewMetrics()
         self.accounts = AccountsView()  # balances, positions, open and recently closed orders
         self.own_activity = OwnActivityView()  # each account's recent fills and income
-        self.view = ExchangeView(self.metrics, (self.accounts, self.own_activity, *extra))
+        self.view = ExchangeView(self.metrics, (self.accounts, self.own_activity, *extra), track_depth_diffs=True)
         self.history = history  # the indexer's query object (None: live and recent data only)
         self.follower = AsyncFollower(client, keys, self.view, metrics=self.metrics, genesis=genesis)
         self.listeners: list[BatchListener] = []

@@ -22,12 +22,12 @@ from api.read_side import ReadSide
 from api.windows import bounded, pick
 from funding.rate import RateParams
 from margin.ledger import INSURANCE_ACCOUNT
-from streams.funding_index import get_premium_indexes_async
 from streams.snapshots import wall_clock_ms
 from views.accounts import AccountsView
 from views.candles import INTERVALS_MS, Candle, CandleKind
 from views.exchange import ExchangeView
 from views.prices import FUNDING_KEPT
+from views.published import refresh_funding_async
 from views.trades import AggTrade, TradeRecord
 
 router = APIRouter(tags=["market data"])
@@ -391,21 +391,13 @@ async def book_ticker(request: Request, raw: Query) -> JSONResponse:
 # -- prices and funding ----------------------------------------------------------------------------
 
 
-async def refresh_published(request: Request) -> None:
-    """The funding service's latest published rates (a Redis hash beside the stream) into the view."""
-    read_side = read_side_of(request)
-    published = await get_premium_indexes_async(request.app.state.redis, request.app.state.shard_keys)
-    for index in published.values():
-        read_side.view.prices.set_published(index)
-
-
 @router.get(
     "/fapi/v1/premiumIndex", summary="Mark price and funding rate", openapi_extra=documented(SymbolParams, signed=False)
 )
 async def premium_index(request: Request, raw: Query) -> JSONResponse:
     params = parse_model(SymbolParams, raw.values, ())
     await caught_up(request)
-    await refresh_published(request)
+    await refresh_funding_async(view_of(request).prices, request.app.state.redis, request.app.state.shard_keys)
     view = view_of(request)
     now_ms = max(view.clock_ms, wall_clock_ms())
 
