@@ -11,6 +11,7 @@ import logging
 import signal
 import socket
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -203,6 +204,24 @@ def run_up(args: argparse.Namespace) -> int:
     return 0
 
 
+def wait_for_api(api_port: int, timeout_s: float = 60.0) -> bool:
+    """True once the api answers /fapi/v1/ping (it binds its port after its read side caught up)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/fapi/v1/ping", timeout=1) as answer:
+                if answer.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    log.warning("the api did not answer within %.0f s", timeout_s)
+    return False
+
+
 def start_demo(url: str, server_key: bytes, api_port: int) -> None:
     """Demo keys for two funded accounts, printed once the engine has funded them (in a thread:
     the supervisor's watch must start at once)."""
@@ -223,27 +242,7 @@ def start_demo(url: str, server_key: bytes, api_port: int) -> None:
         except TimeoutError:
             log.warning("the engine did not fund the demo accounts in time")
             return
-        api_url = f"http://127.0.0.1:{api_port}"
-        if not wait_until_answering(f"{api_url}/fapi/v1/ping", timeout_s=120):
-            log.warning("the REST API did not answer at %s in time; the demo keys follow anyway", api_url)
-        print_demo_keys(keys, api_url)
+        wait_for_api(api_port)  # the keys are printed for use: once the api answers (its views caught up)
+        print_demo_keys(keys, f"http://127.0.0.1:{api_port}")
 
     threading.Thread(target=run, name="demo-keys", daemon=True).start()
-
-
-def wait_until_answering(url: str, timeout_s: float) -> bool:
-    """Whether `url` answered 200 within the time: the demo keys are printed once they can be used."""
-    import time
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    return False

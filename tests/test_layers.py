@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "oracle": {"messages", "matching", "margin", "streams", "ops", "views"},
     "funding": {"messages", "matching", "margin", "streams", "ops", "views"},
     "engine_service": {"messages", "matching", "margin", "streams", "ops"},
-    "api": {"messages", "matching", "margin", "streams", "ops", "views", "oracle"},
+    "api": {"messages", "matching", "margin", "streams", "ops", "views", "oracle", "funding"},  # funding: the rate cap
     "perpx": {
         "messages",
         "matching",

@@ -64,6 +64,11 @@ def test_list_a_market(exchange):
     }
     listed = exchange.admin.ok("POST", "/perpx/v1/admin/market", {"spec": json.dumps(spec)})
     assert listed == {"symbol": "CRCLXUSDC", "status": "ACTIVE"}
+    info = exchange.admin.http.get("/fapi/v1/exchangeInfo").json()  # the live listing, at once
+    (crclx,) = [s for s in info["symbols"] if s["symbol"] == "CRCLXUSDC"]
+    assert (crclx["status"], crclx["baseAsset"], crclx["filters"][0]["tickSize"]) == ("TRADING", "CRCLX", "0.01")
+    depth = exchange.admin.http.get("/fapi/v1/depth", params={"symbol": "CRCLXUSDC"}).json()
+    assert (depth["bids"], depth["asks"]) == ([], [])
     assert_error(exchange.admin.post("/perpx/v1/admin/market", {"spec": json.dumps(spec)}), 400, -4000)
     assert_error(
         exchange.admin.post("/perpx/v1/admin/market", {"spec": json.dumps({**spec, "tick_size": "x"})}), 400, -1130
