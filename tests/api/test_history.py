@@ -8,12 +8,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 
 from api.key_store import create_key
 from api.keys import ApiKey, permissions_for
-from messages.commands import PriceUpdate
+from messages.commands import FundingSettle, PriceUpdate
 from streams.client import append_command
 from streams.keys import ShardKeys
 from streams.snapshots import SnapshotStore
@@ -25,6 +26,8 @@ from tests.engine_service.engine_process import EngineProcess
 from views.history.indexer import Indexer, IndexerSettings
 from views.history.sql import open_sqlite
 from views.history.store import HistoryStore
+
+HOUR_MS = 3_600_000
 
 
 def index_everything(client: redis.Redis, keys: ShardKeys, path: Path) -> None:
@@ -87,6 +90,25 @@ class Shard:
             time.sleep(0.05)
         admin.close()
 
+    def settle_funding(self, number: int) -> None:
+        """SYMBOL's `number`th funding settlement (of the hour `3 - number` hours ago, at `number`
+        ppm), and wait until the api shows it."""
+        now_ms = int(time.time() * 1000)
+        funding_time_ms = (now_ms // HOUR_MS - 3 + number) * HOUR_MS
+        command = FundingSettle(f"fund-{number}", now_ms, SYMBOL, funding_time_ms, 1000 * number)
+        append_command(self.client, self.keys, command)
+        deadline = time.monotonic() + 10
+        while not any(r["fundingTime"] == funding_time_ms for r in self.rates({})):
+            assert time.monotonic() < deadline, "the funding was not settled"
+            time.sleep(0.05)
+
+    def rates(self, params: dict[str, object]) -> list[dict[str, object]]:
+        """GET /fapi/v1/fundingRate (public: no signature)."""
+        answer = httpx.get(self.api[1] + "/fapi/v1/fundingRate", params=params, timeout=10)  # type: ignore[arg-type]
+        assert answer.status_code == 200, answer.text
+        rows: list[dict[str, object]] = answer.json()
+        return rows
+
     def close(self) -> None:
         for client in self.clients:
             client.close()
@@ -123,7 +145,10 @@ def test_fills_before_a_restart_come_from_the_history(shard: Shard, tmp_path: Pa
     common = {"symbol": SYMBOL, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.100"}
     canceled = maker.ok("POST", "/fapi/v1/order", {**common, "price": "200.00"})
     maker.ok("DELETE", "/fapi/v1/order", {"symbol": SYMBOL, "orderId": canceled["orderId"]})
+    shard.settle_funding(1)
     seen = {"maker": private_reads(maker, sold["orderId"]), "taker": private_reads(taker, bought["orderId"])}
+    rates = shard.rates({"symbol": SYMBOL})
+    assert [r["fundingRate"] for r in rates] == ["0.000001000"]  # type: ignore[index]
     assert len(seen["maker"]["userTrades"]) == 1 and len(seen["maker"]["allOrders"]) == 2  # type: ignore[arg-type]
     assert {r["incomeType"] for r in seen["maker"]["income"]} >= {"TRANSFER", "COMMISSION"}  # type: ignore[attr-defined]
     shard.snapshot_past_now()
@@ -132,6 +157,7 @@ def test_fills_before_a_restart_come_from_the_history(shard: Shard, tmp_path: Pa
     # without the history, an api started after the fills does not know them (it began at a snapshot)
     shard.start_api("")
     assert shard.signed(maker_key).ok("GET", "/fapi/v1/userTrades", {"symbol": SYMBOL}) == []
+    assert shard.rates({"symbol": SYMBOL}) == []
     shard.start_api(str(database))
     maker, taker = shard.signed(maker_key), shard.signed(taker_key)
     assert private_reads(maker, sold["orderId"]) == seen["maker"]  # field by field, nothing twice
@@ -139,6 +165,8 @@ def test_fills_before_a_restart_come_from_the_history(shard: Shard, tmp_path: Pa
     by_client = maker.ok("GET", "/fapi/v1/order", {"symbol": SYMBOL, "origClientOrderId": canceled["clientOrderId"]})
     assert by_client == seen["maker"]["allOrders"][1]  # type: ignore[index]
     assert by_client["status"] == "CANCELED"
+    assert shard.rates({"symbol": SYMBOL}) == rates
+    assert shard.rates({}) == rates  # every market: this one settled only
 
     # a fill after the restart: live only (not indexed yet), answered next to the indexed one
     sold_again, _ = fill(maker, taker, "0.200", "228.00")
@@ -160,9 +188,16 @@ def test_fills_before_a_restart_come_from_the_history(shard: Shard, tmp_path: Pa
     assert maker.ok("GET", "/fapi/v1/allOrders", {"symbol": SYMBOL, "limit": 2}) == orders[1:]  # type: ignore[index]
     assert maker.ok("GET", "/fapi/v1/income", {"limit": 2}) == income[-2:]  # type: ignore[index]
 
+    shard.settle_funding(2)  # and a funding settled since the restart
+    both_rates = shard.rates({"symbol": SYMBOL})
+    assert both_rates[:1] == rates and [r["fundingRate"] for r in both_rates[1:]] == ["0.000002000"]  # type: ignore[index]
+    assert shard.rates({"symbol": SYMBOL, "limit": 1}) == both_rates[1:]  # type: ignore[index]
+    now = private_reads(maker, sold_again["orderId"])
+
     # once the indexer has the new fill too, the answers are the same (each row once)
     index_everything(shard.client, shard.keys, database)
     assert private_reads(maker, sold_again["orderId"]) == now
+    assert shard.rates({"symbol": SYMBOL}) == both_rates
 
     # every query stays the key's account's own
     stranger = shard.signed(shard.funded_key())
