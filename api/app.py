@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.gateway import Gateway
+from api.history import HistoryReader
 from api.key_store import KeyStore
 from api.limits import Limiter
 from api.markets import MarketCatalog
@@ -40,7 +41,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.state.keys = KeyStore(client, settings.server_key)
         app.state.limiter = Limiter(client, settings.limits, settings.limits_namespace or settings.shard)
         app.state.shard_keys = ShardKeys(settings.shard)
-        read_side = ReadSide(client, ShardKeys(settings.shard))
+        history = HistoryReader(settings.history_db) if settings.history_db is not None else None
+        read_side = ReadSide(client, ShardKeys(settings.shard), history=history)
         app.state.gateway = Gateway(commands, read_side.note_command)
         app.state.read_side = read_side
         app.state.markets = MarketCatalog(read_side.view.markets)
@@ -49,6 +51,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
             yield
         finally:
             await read_side.stop()
+            if history is not None:
+                history.close()
             await commands.stop()
             await client.aclose()
 

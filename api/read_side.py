@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
 
+from api.history import HistoryReader
 from matching.engine import Engine
 from messages.commands import Command
 from messages.events import Event
@@ -54,7 +55,7 @@ class ReadSide:
         keys: ShardKeys,
         *,
         extra: Sequence[Projection] = (),
-        history: object | None = None,
+        history: HistoryReader | None = None,
         metrics: ViewMetrics | None = None,
         genesis: Callable[[], Engine] = genesis_engine,
     ) -> None:
@@ -62,7 +63,7 @@ class ReadSide:
         self.accounts = AccountsView()  # balances, positions, open and recently closed orders
         self.own_activity = OwnActivityView()  # each account's recent fills and income
         self.view = ExchangeView(self.metrics, (self.accounts, self.own_activity, *extra), track_depth_diffs=True)
-        self.history = history  # the indexer's query object (None: live and recent data only)
+        self.history = history  # the indexer's SQL history (None: live and recent data only)
         self.follower = AsyncFollower(client, keys, self.view, metrics=self.metrics, genesis=genesis)
         self.listeners: list[BatchListener] = []
         self.reseed_listeners: list[ReseedListener] = []

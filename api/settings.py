@@ -1,6 +1,7 @@
 """What an api process needs to know: where Redis is, the server key, the limits."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from api.limits import LimitSettings
 from streams.keys import DEFAULT_SHARD
@@ -15,3 +16,4 @@ class ApiSettings:
     listen_key_ttl_s: int = 3600
     limits: LimitSettings = field(default_factory=LimitSettings)
     limits_namespace: str = ""  # whose counts these are: the shard unless set (every replica shares them)
+    history_db: Path | None = None  # the indexer's SQLite history (None: closed orders etc. are live only)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 DEFAULT_PORT = 8000
+HISTORY_ENV = "PERPX_HISTORY_DB"  # the indexer's SQLite history file ("": live views only)
 
 
 def add_api_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -22,7 +23,11 @@ def add_api_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser
     parser.add_argument("--port", type=int, default=int(os.environ.get("PERPX_API_PORT", DEFAULT_PORT)))
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--shard", default=DEFAULT_SHARD)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where server.key is kept")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=f"where server.key and the indexer's history are kept (default: $PERPX_DATA_DIR or {DEFAULT_DATA_DIR})",
+    )
     parser.set_defaults(run=run_api)
 
 
@@ -31,10 +36,12 @@ def run_api(args: argparse.Namespace) -> int:
 
     from perpx.exchange import exchange_redis
 
-    with exchange_redis(args.data_dir) as (url, _):
+    data_dir = args.data_dir if args.data_dir is not None else DEFAULT_DATA_DIR
+    os.environ[HISTORY_ENV] = history_db_setting(args.data_dir, args.shard)
+    with exchange_redis(data_dir) as (url, _):
         # the workers build their app from the environment (uvicorn's factory mode)
         os.environ["REDIS_URL"] = url
-        os.environ[SERVER_KEY_ENV] = load_server_key(args.data_dir).decode()
+        os.environ[SERVER_KEY_ENV] = load_server_key(data_dir).decode()
         os.environ["PERPX_API_SHARD"] = args.shard
         uvicorn.run(
             "perpx.api_main:app_from_env",
@@ -46,6 +53,19 @@ def run_api(args: argparse.Namespace) -> int:
             access_log=False,
         )
     return 0
+
+
+def history_db_setting(data_dir: Path | None, shard: str) -> str:
+    """The history file the api reads ("": none): $PERPX_HISTORY_DB if set, else the indexer's file
+    under a data directory given explicitly (--data-dir or $PERPX_DATA_DIR, as `perpx up` sets),
+    never an unrelated default directory's."""
+    if HISTORY_ENV in os.environ:
+        return os.environ[HISTORY_ENV]
+    if data_dir is None and "PERPX_DATA_DIR" not in os.environ:
+        return ""
+    from views.history.sql import history_path
+
+    return str(history_path(data_dir if data_dir is not None else DEFAULT_DATA_DIR, shard).resolve())
 
 
 def app_from_env() -> "FastAPI":  # imported lazily so that `perpx` starts fast
@@ -61,5 +81,6 @@ def app_from_env() -> "FastAPI":  # imported lazily so that `perpx` starts fast
             limits=limits_from_text(os.environ.get("PERPX_API_LIMITS", "")),
             limits_namespace=os.environ.get("PERPX_API_LIMITS_NAMESPACE", ""),
             command_timeout_s=float(os.environ.get("PERPX_API_COMMAND_TIMEOUT_S", "5")),
+            history_db=Path(history) if (history := os.environ.get(HISTORY_ENV, "")) else None,
         )
     )

@@ -50,6 +50,7 @@ class OwnFill(NamedTuple):
     realized_pnl_micro: int
     is_maker: bool
     ts_ms: int
+    seq: int  # the Trade event's seq (the history holds the fills up to its indexed seq)
 
 
 class IncomeEntry(NamedTuple):
@@ -58,7 +59,13 @@ class IncomeEntry(NamedTuple):
     amount_micro: int  # signed: positive credits the account
     ts_ms: int
     trade_id: int  # 0 when not of a trade
-    seq: int  # the event's seq (Binance's tranId)
+    seq: int  # the event's seq
+    part: int = 0  # which of the event's entries (as the history numbers them): tranId = seq x 4 + part
+
+    @property
+    def tran_id(self) -> int:
+        """Binance's tranId, unique per entry and the same as the history's (views/history)."""
+        return self.seq * 4 + self.part
 
 
 class OwnActivityView:
@@ -118,17 +125,28 @@ class OwnActivityView:
                 pnl,
                 is_maker,
                 event.ts_ms,
+                event.seq,
             )
             self._fills_of(account_id).append(fill)
             if pnl:
                 self._add(
                     account_id,
-                    IncomeEntry(IncomeType.REALIZED_PNL, event.market, pnl, event.ts_ms, event.trade_id, event.seq),
+                    IncomeEntry(
+                        IncomeType.REALIZED_PNL, event.market, pnl, event.ts_ms, event.trade_id, event.seq, 2 * is_maker
+                    ),
                 )
             if fee:
                 self._add(
                     account_id,
-                    IncomeEntry(IncomeType.COMMISSION, event.market, -fee, event.ts_ms, event.trade_id, event.seq),
+                    IncomeEntry(
+                        IncomeType.COMMISSION,
+                        event.market,
+                        -fee,
+                        event.ts_ms,
+                        event.trade_id,
+                        event.seq,
+                        2 * is_maker + 1,
+                    ),
                 )
 
     def funding_paid(self, event: FundingPaid) -> None:

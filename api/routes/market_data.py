@@ -26,6 +26,8 @@ from streams.snapshots import wall_clock_ms
 from views.accounts import AccountsView
 from views.candles import INTERVALS_MS, Candle, CandleKind
 from views.exchange import ExchangeView
+from views.history.queries import funding_rates
+from views.history.records import FundingRateRecord
 from views.prices import FUNDING_KEPT
 from views.published import refresh_funding_async
 from views.trades import AggTrade, TradeRecord
@@ -429,7 +431,7 @@ class FundingRateParams(Params):
 
 @router.get(
     "/fapi/v1/fundingRate",
-    summary="Settled funding rates (those the live view saw)",
+    summary="Settled funding rates (the history's, else those the live view saw)",
     openapi_extra=documented(FundingRateParams, signed=False),
 )
 async def funding_rate(request: Request, raw: Query) -> JSONResponse:
@@ -439,20 +441,46 @@ async def funding_rate(request: Request, raw: Query) -> JSONResponse:
     view = view_of(request)
     catalog: MarketCatalog = request.app.state.markets
     markets = [market_of(request, params.symbol)] if params.symbol is not None else catalog.all()
-    rows: list[tuple[int, str, dict[str, Any]]] = []
+    # one row per (market, funding time): each is settled once, so the history's and the live
+    # view's rows of one settlement are the same row
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    symbols = {market.symbol for market in markets}
+    for record in indexed_funding_rates(request, params.symbol and markets[0].symbol, params, limit):
+        market = catalog.get(record.market)
+        if market is not None and market.symbol in symbols:
+            rows[record.funding_time_ms, market.symbol] = funding_row(
+                market, record.rate_ppb, record.funding_time_ms, record.price_ticks
+            )
     for market in markets:
         prices = view.prices.must_get(market.symbol)
         for settled in view.prices.funding_history(market.symbol, prices.settled.maxlen or FUNDING_KEPT):
-            row = {
-                "symbol": market.symbol,
-                "fundingRate": format_rate(settled.rate_ppb),
-                "fundingTime": settled.funding_time_ms,
-                "markPrice": market.price(settled.price_ticks),
-            }
-            rows.append((settled.funding_time_ms, market.symbol, row))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    chosen = pick(rows, lambda r: r[0], lambda r: r[0], None, params.startTime, params.endTime, limit)
-    return JSONResponse([row for _, _, row in chosen])
+            key = (settled.funding_time_ms, market.symbol)
+            rows[key] = funding_row(market, settled.rate_ppb, settled.funding_time_ms, settled.price_ticks)
+    ordered = sorted(rows.items())
+    chosen = pick(ordered, lambda r: r[0][0], lambda r: r[0][0], None, params.startTime, params.endTime, limit)
+    return JSONResponse([row for _, row in chosen])
+
+
+def indexed_funding_rates(
+    request: Request, symbol: str | None, params: FundingRateParams, limit: int
+) -> list[FundingRateRecord]:
+    """The history's settled rates as Binance picks them (none without a history)."""
+    history = read_side_of(request).history
+    if history is None:
+        return []
+    with history.snapshot() as snapshot:
+        if snapshot is None:
+            return []
+        return funding_rates(snapshot.connection, symbol, params.startTime, params.endTime, limit)
+
+
+def funding_row(market: Market, rate_ppb: int, funding_time_ms: int, price_ticks: int) -> dict[str, Any]:
+    return {
+        "symbol": market.symbol,
+        "fundingRate": format_rate(rate_ppb),
+        "fundingTime": funding_time_ms,
+        "markPrice": market.price(price_ticks),
+    }
 
 
 def funding_cap_ppb(market: Market) -> int:

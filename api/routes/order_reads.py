@@ -4,8 +4,9 @@ Every query takes the signed key's account and nothing else: another account's o
 id is answered exactly as an unknown one (-2013), and lists hold only the caller's rows. Each read
 first waits (briefly) until the views show every write this account made through this process
 (api.read_side), so a GET right after a POST sees the POST. Open orders are the AccountsView's;
-closed orders, fills and income are its recent windows (views/orders.py, views/own_activity.py),
-not the full history.
+closed orders, fills and income are the indexer's SQL history joined to the views' recent windows
+(api.history) when the history is configured, else those windows alone (views/orders.py,
+views/own_activity.py): what this process saw since it started.
 """
 
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from api.auth import Signed, signed_with
 from api.decimals import format_micro
 from api.errors import ApiError
+from api.history import bounds_of, merged_orders, newer_order, order_view, own_fill
 from api.keys import READ
 from api.markets import Market, MarketCatalog
 from api.openapi import documented
@@ -24,7 +26,10 @@ from api.params import Integer, Params, parse_model
 from api.read_side import ReadSide
 from api.windows import bounded, pick
 from messages.enums import OrderType, Side
+from views.history import queries
+from views.history.records import IncomeRecord
 from views.orders import OrderStatus, OrderView
+from views.own_activity import IncomeEntry, OwnFill
 
 router = APIRouter(prefix="/fapi/v1", tags=["account reads"])
 Reader = Annotated[Signed, Depends(signed_with(READ))]
@@ -108,10 +113,25 @@ async def get_order(request: Request, signed: Reader) -> JSONResponse:
     symbol, order_id, client_id = order_ref(signed.params.values)
     market = catalog_of(request).must_get(symbol)
     read_side = await caught_up(request, signed.account_id)
-    order = read_side.accounts.get_order(signed.account_id, order_id, client_id)
+    order = find_order(read_side, signed.account_id, order_id, client_id)
     if order is None or order.market != market.symbol:
         raise unknown_order()
     return JSONResponse(order_row(market, order))
+
+
+def find_order(read_side: ReadSide, account_id: int, order_id: int, client_id: str) -> OrderView | None:
+    """The account's order from the live views, or the history's if they no longer hold it."""
+    live = read_side.accounts.get_order(account_id, order_id, client_id)
+    if read_side.history is None:
+        return live
+    with read_side.history.snapshot() as snapshot:
+        if snapshot is None:
+            return live
+        record = queries.get_order(snapshot.connection, account_id, order_id or None, client_id or None)
+    indexed = order_view(record) if record is not None else None
+    if indexed is not None and live is not None and indexed.order_id != live.order_id:
+        return max(indexed, live, key=lambda o: o.order_id)  # a client id used again: its newest order
+    return newer_order(indexed, live, read_side.last_seq >= snapshot.indexed_seq)
 
 
 @router.get("/openOrder", summary="Query an open order (USER_DATA)", openapi_extra=documented(OrderRefParams))
@@ -172,6 +192,21 @@ async def get_all_orders(request: Request, signed: Reader) -> JSONResponse:
         raise ApiError(-4166, "Search window is restricted to recent 7 days only.")
     read_side = await caught_up(request, signed.account_id)
     orders = account_orders(read_side, signed.account_id, market.symbol)
+    if read_side.history is not None:
+        with read_side.history.snapshot() as snapshot:
+            if snapshot is not None:
+                b = bounds_of(params.orderId, start, end)
+                indexed = queries.all_orders(
+                    snapshot.connection,
+                    signed.account_id,
+                    market.symbol,
+                    b.from_id,
+                    b.start_ms,
+                    b.end_ms,
+                    limit,
+                    b.newest,
+                )
+                orders = merged_orders(indexed, orders, read_side.last_seq >= snapshot.indexed_seq)
     chosen = pick(orders, lambda o: o.order_id, lambda o: o.created_ms, params.orderId, start, end, limit)
     return JSONResponse([order_row(market, order) for order in chosen])
 
@@ -199,6 +234,7 @@ async def get_user_trades(request: Request, signed: Reader) -> JSONResponse:
     fills = read_side.own_activity.own_fills(signed.account_id, market.symbol)
     if params.orderId is not None:
         fills = [f for f in fills if f.order_id == params.orderId]
+    fills = with_indexed_fills(read_side, signed.account_id, market.symbol, params, limit, fills)
     chosen = pick(fills, lambda f: f.trade_id, lambda f: f.ts_ms, params.fromId, start, end, limit)
     per_tick_lot = market.spec.micro_per_tick_lot
     return JSONResponse(
@@ -224,6 +260,24 @@ async def get_user_trades(request: Request, signed: Reader) -> JSONResponse:
     )
 
 
+def with_indexed_fills(
+    read_side: ReadSide, account_id: int, symbol: str, params: UserTradesParams, limit: int, live: list[OwnFill]
+) -> list[OwnFill]:
+    """The history's fills up to its indexed seq, then the live window's newer ones."""
+    if read_side.history is None:
+        return live
+    with read_side.history.snapshot() as snapshot:
+        if snapshot is None:
+            return live
+        b = bounds_of(params.fromId, params.startTime, params.endTime)
+        connection = snapshot.connection
+        records = queries.user_trades(
+            connection, account_id, symbol, b.from_id, b.start_ms, b.end_ms, params.orderId, limit, b.newest
+        )
+    fills = [own_fill(r) for r in records] + [f for f in live if f.seq > snapshot.indexed_seq]
+    return sorted(fills, key=lambda f: (f.trade_id, f.is_maker))
+
+
 class IncomeParams(Params):
     symbol: str | None = None
     incomeType: str | None = None
@@ -241,27 +295,55 @@ async def get_income(request: Request, signed: Reader) -> JSONResponse:
     page = bounded("page", params.page, 1, 1_000_000)
     start, end = params.startTime, params.endTime
     read_side = await caught_up(request, signed.account_id)
-    entries = [
-        e
+    from_start = start is not None or page > 1
+    after_seq = 0
+    rows: list[dict[str, Any]] = []
+    if read_side.history is not None:
+        with read_side.history.snapshot() as snapshot:
+            if snapshot is not None:
+                after_seq = snapshot.indexed_seq
+                records = queries.income(
+                    snapshot.connection,
+                    signed.account_id,
+                    params.incomeType,
+                    symbol,
+                    start,
+                    end,
+                    page * limit if from_start else limit,
+                    newest=not from_start,
+                )
+                rows = [indexed_income_row(r) for r in records]
+    rows += [
+        live_income_row(e)
         for e in read_side.own_activity.income(signed.account_id)
-        if (symbol is None or e.market == symbol)
+        if e.seq > after_seq
+        and (symbol is None or e.market == symbol)
         and (params.incomeType is None or e.income_type.value == params.incomeType)
         and (start is None or e.ts_ms >= start)
         and (end is None or e.ts_ms <= end)
     ]
-    chosen = entries[(page - 1) * limit : page * limit] if start is not None or page > 1 else entries[-limit:]
-    return JSONResponse(
-        [
-            {
-                "symbol": e.market,
-                "incomeType": e.income_type.value,
-                "income": format_micro(e.amount_micro),
-                "asset": "USDC",
-                "info": e.income_type.value,
-                "time": e.ts_ms,
-                "tranId": e.seq,
-                "tradeId": str(e.trade_id) if e.trade_id else "",
-            }
-            for e in chosen
-        ]
-    )
+    rows.sort(key=lambda row: (row["time"], row["tranId"]))
+    return JSONResponse(rows[(page - 1) * limit : page * limit] if from_start else rows[-limit:])
+
+
+def live_income_row(e: IncomeEntry) -> dict[str, Any]:
+    return income_row(e.market, e.income_type.value, e.amount_micro, e.ts_ms, e.tran_id, e.trade_id)
+
+
+def indexed_income_row(r: IncomeRecord) -> dict[str, Any]:
+    return income_row(r.market, r.income_type, r.amount_micro, r.ts_ms, r.tran_id, r.trade_id or 0)
+
+
+def income_row(
+    market: str, income_type: str, amount_micro: int, ts_ms: int, tran_id: int, trade_id: int
+) -> dict[str, Any]:
+    return {
+        "symbol": market,
+        "incomeType": income_type,
+        "income": format_micro(amount_micro),
+        "asset": "USDC",
+        "info": income_type,
+        "time": ts_ms,
+        "tranId": tran_id,
+        "tradeId": str(trade_id) if trade_id else "",
+    }

@@ -49,7 +49,12 @@ class Exchange:
 
 
 def start_api(
-    redis_url: str, keys: ShardKeys, limits: str = "", namespace: str = "", timeout_s: float = 5.0
+    redis_url: str,
+    keys: ShardKeys,
+    limits: str = "",
+    namespace: str = "",
+    timeout_s: float = 5.0,
+    history_db: str = "",
 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {
@@ -59,6 +64,7 @@ def start_api(
         "PERPX_API_LIMITS": limits or "ip_weight_per_minute=1000000,key_weight_per_minute=1000000",
         "PERPX_API_LIMITS_NAMESPACE": namespace,
         "PERPX_API_COMMAND_TIMEOUT_S": str(timeout_s),
+        "PERPX_HISTORY_DB": history_db,  # "": the live views only
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "perpx.cli", "api", "--port", str(port), "--shard", keys.shard],

@@ -31,6 +31,14 @@ def _rows(connection: Connection, sql: str, parameters: list[object]) -> list[tu
     return list(cursor.fetchall())
 
 
+def _desc(newest: bool) -> str:
+    return " DESC" if newest else ""
+
+
+def _oldest_first(rows: list[tuple[Any, ...]], newest: bool) -> list[tuple[Any, ...]]:
+    return rows[::-1] if newest else rows
+
+
 class _Where:
     """AND-ed conditions and their parameters, built from the bounds actually given."""
 
@@ -56,12 +64,14 @@ def all_orders(
     start_ms: int | None = None,
     end_ms: int | None = None,
     limit: int = 500,
+    newest: bool = False,
 ) -> list[OrderRecord]:
-    """The account's orders by id: from `from_order_id` up if given, else created in the window."""
+    """The account's orders by id: from `from_order_id` up if given, else created in the window;
+    the first `limit` of them, or with `newest` the last (still returned oldest first)."""
     where = _Where().add("account_id = ?", account_id).add("market = ?", market).add("order_id >= ?", from_order_id)
     where.add("created_ms >= ?", start_ms).add("created_ms <= ?", end_ms)
-    sql = f"SELECT {ORDER_COLUMNS} FROM orders{where.sql()} ORDER BY order_id LIMIT ?"
-    return [order_from_row(r) for r in _rows(connection, sql, [*where.parameters, limit])]
+    sql = f"SELECT {ORDER_COLUMNS} FROM orders{where.sql()} ORDER BY order_id{_desc(newest)} LIMIT ?"
+    return [order_from_row(r) for r in _oldest_first(_rows(connection, sql, [*where.parameters, limit]), newest)]
 
 
 def get_order(
@@ -93,12 +103,16 @@ def user_trades(
     end_ms: int | None = None,
     order_id: int | None = None,
     limit: int = 500,
+    newest: bool = False,
 ) -> list[FillRecord]:
-    """The account's fills by trade id (a self-trade gives its taker side, then its maker side)."""
+    """The account's fills by trade id (a self-trade gives its taker side, then its maker side);
+    the first `limit` of them, or with `newest` the last (still returned oldest first)."""
     where = _Where().add("account_id = ?", account_id).add("market = ?", market).add("trade_id >= ?", from_trade_id)
     where.add("ts_ms >= ?", start_ms).add("ts_ms <= ?", end_ms).add("order_id = ?", order_id)
-    sql = f"SELECT * FROM fills{where.sql()} ORDER BY trade_id, is_maker LIMIT ?"
-    return [FillRecord(r[0], bool(r[1]), *r[2:]) for r in _rows(connection, sql, [*where.parameters, limit])]
+    desc = _desc(newest)
+    sql = f"SELECT * FROM fills{where.sql()} ORDER BY trade_id{desc}, is_maker{desc} LIMIT ?"
+    rows = _oldest_first(_rows(connection, sql, [*where.parameters, limit]), newest)
+    return [FillRecord(r[0], bool(r[1]), *r[2:]) for r in rows]
 
 
 def income(
@@ -109,14 +123,17 @@ def income(
     start_ms: int | None = None,
     end_ms: int | None = None,
     limit: int = 100,
+    newest: bool = False,
 ) -> list[IncomeRecord]:
+    """The account's income by time: the first `limit` entries, or with `newest` the last."""
     where = _Where().add("account_id = ?", account_id).add("income_type = ?", income_type).add("market = ?", market)
     where.add("ts_ms >= ?", start_ms).add("ts_ms <= ?", end_ms)
+    desc = _desc(newest)
     sql = (
         "SELECT seq, account_id, income_type, market, amount_micro, ts_ms, trade_id, info, seq * 4 + part"
-        f" FROM income{where.sql()} ORDER BY ts_ms, seq, part LIMIT ?"
+        f" FROM income{where.sql()} ORDER BY ts_ms{desc}, seq{desc}, part{desc} LIMIT ?"
     )
-    return [IncomeRecord(*r) for r in _rows(connection, sql, [*where.parameters, limit])]
+    return [IncomeRecord(*r) for r in _oldest_first(_rows(connection, sql, [*where.parameters, limit]), newest)]
 
 
 def balance_changes(
