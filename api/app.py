@@ -2,7 +2,8 @@
 
 Per process (each uvicorn worker runs its own lifespan): one Redis client, one CommandClient that
 awaits the engine's events, the key store and the limiter (whose state is in Redis, shared by
-every replica). Nothing here holds exchange state.
+every replica) and the read side (api.read_side: the views, kept current by one follower task), the
+only exchange state an api process holds.
 """
 
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from api.gateway import Gateway
 from api.key_store import KeyStore
 from api.limits import Limiter
 from api.markets import MarketCatalog
+from api.read_side import ReadSide
 from api.routes import account, admin, listen_key, orders, public
 from api.settings import ApiSettings
 from api.weights import WeightMiddleware
@@ -27,7 +29,7 @@ DESCRIPTION = """perpx speaks Binance's USD-M futures REST API: point ccxt's `bi
 Binance checks them; errors are `{"code": -NNNN, "msg": "..."}`. Decimal strings in and out."""
 
 
-def create_app(settings: ApiSettings, markets: MarketCatalog | None = None) -> FastAPI:
+def create_app(settings: ApiSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = aioredis.Redis.from_url(settings.redis_url)
@@ -37,12 +39,16 @@ def create_app(settings: ApiSettings, markets: MarketCatalog | None = None) -> F
         app.state.redis = client
         app.state.keys = KeyStore(client, settings.server_key)
         app.state.limiter = Limiter(client, settings.limits, settings.limits_namespace or settings.shard)
-        app.state.gateway = Gateway(commands)
-        app.state.markets = markets or MarketCatalog.from_listing()
         app.state.shard_keys = ShardKeys(settings.shard)
+        read_side = ReadSide(client, ShardKeys(settings.shard))
+        app.state.gateway = Gateway(commands, read_side.note_command)
+        app.state.read_side = read_side
+        app.state.markets = MarketCatalog(read_side.view.markets)
+        await read_side.start()
         try:
             yield
         finally:
+            await read_side.stop()
             await commands.stop()
             await client.aclose()
 

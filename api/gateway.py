@@ -7,6 +7,7 @@ status unknown, as Binance says of a timeout.
 """
 
 import uuid
+from collections.abc import Callable
 
 from api.errors import ApiError
 from api.reject_codes import error_for
@@ -24,9 +25,15 @@ def now_ms() -> int:
     return wall_clock_ms()
 
 
+WriteObserver = Callable[[Command, list[Event]], None]
+
+
 class Gateway:
-    def __init__(self, client: CommandClient) -> None:
+    def __init__(self, client: CommandClient, observe: WriteObserver | None = None) -> None:
+        """`observe` sees every command with its result events (the read side marks the account's
+        last write there, for read-your-writes)."""
         self.client = client
+        self.observe = observe
 
     async def submit(self, command: Command) -> list[Event]:
         """The command's events; ApiError if it was rejected or timed out."""
@@ -39,13 +46,16 @@ class Gateway:
     async def submit_any(self, command: Command) -> list[Event]:
         """The command's events, a Rejected one included (for batches, answered one by one)."""
         try:
-            return await self.client.submit(command)
+            events = await self.client.submit(command)
         except TimeoutError as exc:
             raise ApiError(
                 -1007,
                 "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
                 503,
             ) from exc
+        if self.observe is not None:
+            self.observe(command, events)
+        return events
 
 
 def rejection_of(events: list[Event]) -> ApiError | None:

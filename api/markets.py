@@ -1,8 +1,9 @@
 """The markets the api accepts orders for, with the decimal tick and lot sizes of each.
 
-For now the packaged genesis listing (matching/markets.toml, what the engine starts from): markets
-listed at runtime, status changes and splits reach the api through views/ (api.reads.Reads.markets),
-not yet built. Conversions between wire decimals and the engine's integers live here.
+The live listing of the read side's MarketsView (views/markets.py): markets listed at runtime,
+status changes and splits (new tick and lot sizes) reach every order check and exchangeInfo as soon
+as the api's follower applied their events. Conversions between wire decimals and the engine's
+integers live here.
 """
 
 from dataclasses import dataclass
@@ -10,9 +11,9 @@ from decimal import Decimal
 
 from api.decimals import MICRO, format_units, to_units
 from api.errors import ApiError
-from matching.markets import load_markets
 from messages.enums import MarketStatus
 from messages.market_spec import MarketSpec
+from views.markets import MarketsView
 
 MAX_PRICE = Decimal(1_000_000)  # PRICE_FILTER maxPrice: an upper bound that keeps ticks far from overflow
 
@@ -65,18 +66,21 @@ class Market:
 
 
 class MarketCatalog:
-    def __init__(self, specs: list[MarketSpec]) -> None:
-        self.by_symbol = {spec.symbol: Market(spec, MarketStatus.ACTIVE) for spec in specs}
+    """Every listed market, read from `view` at each call (nothing copied that a split would miss)."""
 
-    @classmethod
-    def from_listing(cls) -> "MarketCatalog":
-        return cls(load_markets())
+    def __init__(self, view: MarketsView) -> None:
+        self.view = view
 
     def all(self) -> list[Market]:
-        return list(self.by_symbol.values())
+        markets = self.view.markets
+        return [Market(markets[symbol].spec, markets[symbol].status) for symbol in sorted(markets)]
+
+    def get(self, symbol: str) -> Market | None:
+        listed = self.view.get(symbol)
+        return Market(listed.spec, listed.status) if listed is not None else None
 
     def must_get(self, symbol: str) -> Market:
-        market = self.by_symbol.get(symbol)
+        market = self.get(symbol)
         if market is None:
             raise ApiError(-1121, "Invalid symbol.")
         return market

@@ -15,6 +15,8 @@ from margin.accounts import Account
 from margin.ledger import EXTERNAL_ACCOUNT
 from margin.liquidation import emit_balance
 from margin.requirements import cross_requirements, isolated_requirements
+from margin.tiers import Tiers
+from matching.market import Market
 from messages.commands import AdjustIsolatedMargin, Deposit, SetLeverage, SetMarginMode, Withdraw
 from messages.enums import BalanceReason, RejectReason
 from messages.events import IsolatedMarginChanged, LeverageSet, MarginModeSet
@@ -47,11 +49,10 @@ def deposit(engine: MarginEngine, cmd: Deposit) -> None:
     emit_balance(engine, account, cmd.amount_micro, BalanceReason.DEPOSIT)
 
 
-def free_collateral_micro(engine: MarginEngine, account_id: int) -> int:
-    """Cash of the cross bucket above its initial margin (isolated margin is not free)."""
-    risk = engine.margin
-    account = risk.ledger.accounts[account_id]
-    needed = cross_requirements(account, risk.markets, risk.tiers)
+def free_collateral_micro(account: Account, markets: dict[str, Market], tiers: dict[str, Tiers]) -> int:
+    """Cash of the cross bucket above its initial margin (isolated margin is not free). Plain
+    values in, so that views/ computes it from the accounts it folds from the events."""
+    needed = cross_requirements(account, markets, tiers)
     cash = account.balance_micro - sum(account.isolated_micro.values())
     return max(0, min(cash, needed.equity_micro - needed.initial_micro))
 
@@ -65,7 +66,7 @@ def withdraw(engine: MarginEngine, cmd: Withdraw) -> None:
     if cmd.amount_micro <= 0:
         engine.reject(cmd, RejectReason.AMOUNT_NOT_POSITIVE)
         return
-    free = free_collateral_micro(engine, cmd.account_id)
+    free = free_collateral_micro(account, risk.markets, risk.tiers)
     if cmd.amount_micro > free:
         engine.reject(cmd, RejectReason.INSUFFICIENT_BALANCE, f"free {free} micro-USDC")
         return

@@ -1,4 +1,8 @@
-"""Read-only views for the API: account summary, positions with liquidation prices, ADL rank."""
+"""Read-only views for the API: account summary, positions with liquidation prices, ADL rank.
+
+Each is a function of margin's state (a MarginRisk: its ledger, markets and tiers), so that the
+engine answers from its own and views/ from the one it folds from the events, with the same code.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ import msgspec
 from margin.adl import adl_rank
 from margin.collateral import free_collateral_micro
 from margin.requirements import cross_requirements, valuation_price_ticks
+from margin.tiers import Tiers
 
 if TYPE_CHECKING:
     from margin.engine import MarginEngine
+    from margin.risk import MarginRisk
 
 
 class PositionView(msgspec.Struct, frozen=True):
@@ -43,7 +49,10 @@ class AccountSummary(msgspec.Struct, frozen=True):
 
 
 def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | None:
-    risk = engine.margin
+    return summarize_account(engine.margin, account_id)
+
+
+def summarize_account(risk: MarginRisk, account_id: int) -> AccountSummary | None:
     account = risk.ledger.accounts.get(account_id)
     if account is None:
         return None
@@ -54,7 +63,7 @@ def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | N
         position = account.positions[symbol]
         if not position.size_lots:
             continue
-        market = engine.markets[symbol]
+        market = risk.markets[symbol]
         u = market.micro_per_tick_lot
         price = valuation_price_ticks(market)
         value = position.size_lots * price * u
@@ -89,7 +98,7 @@ def account_summary(engine: MarginEngine, account_id: int) -> AccountSummary | N
         equity - account.balance_micro,
         needed.initial_micro,
         needed.maintenance_micro,
-        free_collateral_micro(engine, account_id),
+        free_collateral_micro(account, risk.markets, risk.tiers),
         ratio,
         views,
     )
@@ -115,7 +124,10 @@ def leverage_brackets(engine: MarginEngine, symbol: str) -> list[LeverageBracket
     market = engine.markets.get(symbol)
     if market is None:
         return None
-    tiers = engine.margin.tiers_of(market)
+    return brackets_of(engine.margin.tiers_of(market))
+
+
+def brackets_of(tiers: Tiers) -> list[LeverageBracket]:
     brackets = []
     for i, (floor, leverage) in enumerate(zip(tiers.floors, tiers.leverages, strict=True)):
         cap = tiers.floors[i + 1] if i + 1 < len(tiers.floors) else 0
