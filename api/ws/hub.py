@@ -27,7 +27,7 @@ from api.ws import user_messages as um
 from api.ws.connection import Connection
 from api.ws.names import DEPTH_PERIODS_MS, depth_stream
 from api.ws.orders import OrderTracker
-from messages.enums import CancelReason
+from messages.enums import CancelReason, Side
 from messages.events import (
     AccountUpdated,
     Event,
@@ -182,11 +182,19 @@ class Hub:
             if isinstance(event, Trade):
                 trades.setdefault(event.market, []).append(event)
                 touched.add(event.market)
-                self.book_changed(event.market, event.book_update_id, not event.taker_side.value == "BUY", event.price_ticks, event.ts_ms)
+                self.book_changed(
+                    event.market,
+                    event.book_update_id,
+                    event.taker_side is Side.SELL,
+                    event.price_ticks,
+                    event.ts_ms,
+                )
                 self.user_fill(event, now_ms)
             elif isinstance(event, OrderRested):
                 touched.add(event.market)
-                self.book_changed(event.market, event.book_update_id, event.side.value == "BUY", event.price_ticks, event.ts_ms)
+                self.book_changed(
+                    event.market, event.book_update_id, event.side is Side.BUY, event.price_ticks, event.ts_ms
+                )
             elif isinstance(event, OrderCanceled):
                 self.user_canceled(event, now_ms)
             elif isinstance(event, OrderAmended):
@@ -269,14 +277,23 @@ class Hub:
     # -- user data -----------------------------------------------------------------------------------
 
     def user_order(
-        self, order_id: int, account_id: int, execution: str, status: str, ts_ms: int, now_ms: int, fill: Trade | None = None
+        self,
+        order_id: int,
+        account_id: int,
+        execution: str,
+        status: str,
+        ts_ms: int,
+        now_ms: int,
+        fill: Trade | None = None,
     ) -> None:
         if account_id not in self.accounts:
             return
         order = self.orders.get(order_id)
         if order is None:
             return
-        self.publish_user(account_id, um.order_update(self.market(order.market), order, execution, status, ts_ms, now_ms, fill))
+        self.publish_user(
+            account_id, um.order_update(self.market(order.market), order, execution, status, ts_ms, now_ms, fill)
+        )
 
     def user_fill(self, trade: Trade, now_ms: int) -> None:
         """The Trade has not been folded into the tracker yet: fold it for each side first."""
@@ -301,13 +318,16 @@ class Hub:
         if order is None:
             return
         if event.book_update_id:
-            self.book_changed(event.market, event.book_update_id, order.side.value == "BUY", order.price_ticks, event.ts_ms)
+            self.book_changed(
+                event.market, event.book_update_id, order.side is Side.BUY, order.price_ticks, event.ts_ms
+            )
         if event.account_id in self.accounts:
             execution, status = um.canceled_status(event.reason)
             if event.reason is CancelReason.SELF_TRADE:
                 execution = "EXPIRED"
             self.publish_user(
-                event.account_id, um.order_update(self.market(order.market), order, execution, status, event.ts_ms, now_ms)
+                event.account_id,
+                um.order_update(self.market(order.market), order, execution, status, event.ts_ms, now_ms),
             )
 
     def user_amended(self, event: OrderAmended, now_ms: int) -> None:
@@ -315,7 +335,9 @@ class Hub:
         if order is None:
             return
         if event.book_update_id:
-            self.book_changed(event.market, event.book_update_id, order.side.value == "BUY", order.price_ticks, event.ts_ms)
+            self.book_changed(
+                event.market, event.book_update_id, order.side is Side.BUY, order.price_ticks, event.ts_ms
+            )
         if event.account_id in self.accounts:
             after = _copy(order)
             after.price_ticks = event.price_ticks
@@ -323,7 +345,8 @@ class Hub:
             after.filled_lots = event.size_lots - event.remaining_lots
             status = "PARTIALLY_FILLED" if after.filled_lots else "NEW"
             self.publish_user(
-                event.account_id, um.order_update(self.market(order.market), after, "AMENDMENT", status, event.ts_ms, now_ms)
+                event.account_id,
+                um.order_update(self.market(order.market), after, "AMENDMENT", status, event.ts_ms, now_ms),
             )
 
     def account_updated(self, event: AccountUpdated, command: list[Event], now_ms: int) -> None:
@@ -386,9 +409,8 @@ class Hub:
                     lots = level.total_lots if level is not None and level.live_count else 0
                     (bids if is_bid else asks).append((price, lots))
                 ids = (gather.first_id, gather.last_id, gather.previous_id)
-                self.publish_lazy(
-                    diff_stream, lambda: mm.depth_message(market, *ids, bids, asks, gather.ts_ms, now_ms)
-                )
+                if self.wants(diff_stream):
+                    self.publish(diff_stream, mm.depth_message(market, *ids, bids, asks, gather.ts_ms, now_ms))
                 for levels, name in partials:
                     if self.wants(name):
                         depth = books.depth(symbol, levels)

@@ -84,7 +84,9 @@ class MarketSession:
         if not isinstance(request, dict):
             return error_frame(2, "Invalid request: expected an object")
         request_id = request.get("id")
-        if request_id is not None and (not isinstance(request_id, int) or isinstance(request_id, bool) or request_id < 0):
+        if request_id is not None and (
+            not isinstance(request_id, int) or isinstance(request_id, bool) or request_id < 0
+        ):
             return error_frame(2, "Invalid request: request ID must be an unsigned integer", None)
         unknown = set(request) - {"method", "params", "id"}
         if unknown:
@@ -201,10 +203,11 @@ async def ws_streams(websocket: WebSocket, names: str) -> None:
     """`/ws/<stream>` (or `/ws/<listenKey>`); several joined by `/` as Binance allows."""
     parts = _stream_names(names)
     state: WsState = websocket.app.state.ws
-    if len(parts) == 1 and parse_stream(parts[0], set(state.hub.view.markets.symbols())) is None:
-        if await account_of_listen_key(state.redis, parts[0]) is not None:
-            await serve(websocket, [], False, parts[0])
-            return
+    symbols = set(state.hub.view.markets.symbols())
+    is_listen_key = len(parts) == 1 and parse_stream(parts[0], symbols) is None
+    if is_listen_key and await account_of_listen_key(state.redis, parts[0]) is not None:
+        await serve(websocket, [], False, parts[0])
+        return
     await serve(websocket, parts, False, None)
 
 

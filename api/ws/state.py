@@ -54,7 +54,9 @@ class WsState:
                 continue
             frame = json.dumps({"e": "listenKeyExpired", "E": wall_clock_ms(), "listenKey": listen_key})
             for connection in list(self.hub.accounts.get(account_id, ())):
-                wrapped = json.dumps({"stream": listen_key, "data": json.loads(frame)}) if connection.combined else frame
+                wrapped = (
+                    json.dumps({"stream": listen_key, "data": json.loads(frame)}) if connection.combined else frame
+                )
                 self.hub.unsubscribe_user(connection, listen_key)
                 if connection in self.private:
                     connection.close_soon(wrapped)

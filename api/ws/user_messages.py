@@ -8,6 +8,7 @@ AUTO_DELEVERAGE (ADL), LIQUIDATION (a liquidation's fee or insurance cover).
 
 from typing import Any
 
+from api.decimals import format_micro, format_ratio
 from api.markets import Market
 from api.order_response import closed_status
 from api.ws.orders import TrackedOrder
@@ -50,9 +51,7 @@ def order_update(
         fee_micro, pnl_micro = fill.maker_fee_micro, fill.maker_realized_pnl_micro
     else:
         fee_micro, pnl_micro = fill.taker_fee_micro, fill.taker_realized_pnl_micro
-    average = (
-        _average(market, order.filled_quote_lots_ticks, order.filled_lots) if order.filled_lots else "0"
-    )
+    average = _average(market, order.filled_quote_lots_ticks, order.filled_lots) if order.filled_lots else "0"
     order_type = order.order_type.value
     return {
         "e": "ORDER_TRADE_UPDATE",
@@ -98,8 +97,6 @@ def order_update(
 
 
 def _average(market: Market, quote_lots_ticks: int, lots: int) -> str:
-    from api.decimals import format_ratio
-
     return format_ratio(quote_lots_ticks, lots, market.tick)
 
 
@@ -176,15 +173,20 @@ def account_update(
         "T": event.ts_ms,
         "a": {
             "m": reason,
-            "B": [{"a": "USDC", "wb": balance, "cw": _micro(event.balance_micro - isolated_micro), "bc": _micro(change_micro)}],
+            "B": [
+                {
+                    "a": "USDC",
+                    "wb": balance,
+                    "cw": _micro(event.balance_micro - isolated_micro),
+                    "bc": _micro(change_micro),
+                }
+            ],
             "P": positions,
         },
     }
 
 
 def _micro(amount_micro: int) -> str:
-    from api.decimals import format_micro
-
     return format_micro(amount_micro)
 
 
