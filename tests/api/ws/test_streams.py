@@ -75,25 +75,45 @@ def test_flood_closes_the_connection(exchange: Exchange) -> None:
         assert len(answers) == 11
 
 
-def test_trade_agg_trade_book_ticker_combined(exchange: Exchange, trader: SignedClient, other_trader: SignedClient) -> None:
+def test_trade_agg_trade_book_ticker_combined(
+    exchange: Exchange, trader: SignedClient, other_trader: SignedClient
+) -> None:
     streams = "aaplusdc@trade/aaplusdc@aggTrade/aaplusdc@bookTicker/aaplusdc@depth5@100ms"
     with connect(ws_url(exchange, f"/stream?streams={streams}")) as ws:
         time.sleep(0.2)
         maker = trader.ok(
-            "POST", "/fapi/v1/order",
-            {"symbol": "AAPLUSDC", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "2", "price": "231.00"},
+            "POST",
+            "/fapi/v1/order",
+            {
+                "symbol": "AAPLUSDC",
+                "side": "SELL",
+                "type": "LIMIT",
+                "timeInForce": "GTC",
+                "quantity": "2",
+                "price": "231.00",
+            },
         )
         ticker = receive_until(ws, lambda m: m["stream"] == "aaplusdc@bookTicker")
         assert set(ticker["data"]) == {"e", "u", "E", "T", "s", "b", "B", "a", "A"}
         assert ticker["data"]["a"] == "231.00" and ticker["data"]["A"] == "2.000"
-        other_trader.ok("POST", "/fapi/v1/order", {"symbol": "AAPLUSDC", "side": "BUY", "type": "MARKET", "quantity": "1"})
+        other_trader.ok(
+            "POST", "/fapi/v1/order", {"symbol": "AAPLUSDC", "side": "BUY", "type": "MARKET", "quantity": "1"}
+        )
         trade = receive_until(ws, lambda m: m["stream"] == "aaplusdc@trade")["data"]
         assert trade["e"] == "trade" and trade["s"] == "AAPLUSDC"
         assert (trade["p"], trade["q"], trade["m"], trade["X"]) == ("231.00", "1.000", False, "MARKET")
         agg = receive_until(ws, lambda m: m["stream"] == "aaplusdc@aggTrade")["data"]
         assert set(agg) == {"e", "E", "a", "s", "p", "q", "f", "l", "T", "m"}
-        assert (agg["a"], agg["f"], agg["l"], agg["p"], agg["q"]) == (trade["t"], trade["t"], trade["t"], "231.00", "1.000")
-        partial = receive_until(ws, lambda m: m["stream"] == "aaplusdc@depth5@100ms" and m["data"]["a"] == [["231.00", "1.000"]])
+        assert (agg["a"], agg["f"], agg["l"], agg["p"], agg["q"]) == (
+            trade["t"],
+            trade["t"],
+            trade["t"],
+            "231.00",
+            "1.000",
+        )
+        partial = receive_until(
+            ws, lambda m: m["stream"] == "aaplusdc@depth5@100ms" and m["data"]["a"] == [["231.00", "1.000"]]
+        )
         assert set(partial["data"]) == {"e", "E", "T", "s", "U", "u", "pu", "b", "a"}
         trader.ok("DELETE", "/fapi/v1/order", {"symbol": "AAPLUSDC", "orderId": maker["orderId"]})
 
@@ -107,14 +127,17 @@ def apply_diff(book: dict[str, dict[Decimal, Decimal]], diff: dict) -> None:
                 book[side][Decimal(price)] = Decimal(size)
 
 
-def test_depth_diffs_keep_a_local_book_in_sync(exchange: Exchange, trader: SignedClient, other_trader: SignedClient) -> None:
+def test_depth_diffs_keep_a_local_book_in_sync(
+    exchange: Exchange, trader: SignedClient, other_trader: SignedClient
+) -> None:
     """The book starts empty (the tests leave none); a client applies @depth@100ms diffs through
     random orders, cancels and fills of two accounts: no sequence break, and at the end its book
     equals the server's top 20 levels (depth20)."""
     rng = random.Random(7)
-    with connect(ws_url(exchange, "/ws/tslausdc@depth@100ms")) as ws, connect(
-        ws_url(exchange, "/ws/tslausdc@depth20@100ms")
-    ) as top:
+    with (
+        connect(ws_url(exchange, "/ws/tslausdc@depth@100ms")) as ws,
+        connect(ws_url(exchange, "/ws/tslausdc@depth20@100ms")) as top,
+    ):
         time.sleep(0.3)
         open_orders: list[tuple[SignedClient, int]] = []
         for _ in range(300):
@@ -127,9 +150,16 @@ def test_depth_diffs_keep_a_local_book_in_sync(exchange: Exchange, trader: Signe
             side = rng.choice(("BUY", "SELL"))
             ticks = 40_000 + rng.randint(-8, 8) * 10
             body = client.ok(
-                "POST", "/fapi/v1/order",
-                {"symbol": "TSLAUSDC", "side": side, "type": "LIMIT", "timeInForce": "GTC",
-                 "quantity": str(rng.randint(1, 5)), "price": str(Decimal(ticks) / 100)},
+                "POST",
+                "/fapi/v1/order",
+                {
+                    "symbol": "TSLAUSDC",
+                    "side": side,
+                    "type": "LIMIT",
+                    "timeInForce": "GTC",
+                    "quantity": str(rng.randint(1, 5)),
+                    "price": str(Decimal(ticks) / 100),
+                },
             )
             open_orders.append((client, body["orderId"]))
         book: dict[str, dict[Decimal, Decimal]] = {"bids": {}, "asks": {}}
