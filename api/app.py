@@ -20,10 +20,10 @@ from api.markets import MarketCatalog
 from api.read_side import ReadSide
 from api.routes import account, admin, listen_key, orders, public
 from api.settings import ApiSettings
+from api.weights import WeightMiddleware
 from api.ws import market_routes, ws_api
 from api.ws.settings import WsSettings
 from api.ws.state import WsState
-from api.weights import WeightMiddleware
 from streams.client import CommandClient
 from streams.keys import ShardKeys
 

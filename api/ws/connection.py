@@ -2,7 +2,10 @@
 
 The fan-out only ever appends to the queue (`offer`, never awaiting): a connection whose queue is
 full is marked overflowed, its queue dropped, and its sender sends one error frame and closes it.
-So one slow socket costs at most `max_queued` frames of memory and never delays anyone else.
+So one slow socket costs at most `max_queued` frames of memory and never delays anyone else. A
+sender stuck on a socket that takes nothing is cancelled at the overflow; the error frame and the
+close are then attempted with a deadline (the socket may take nothing more), after which the
+transport is dropped.
 """
 
 import asyncio
@@ -27,6 +30,7 @@ class Connection:
         self.streams: set[str] = set()  # market streams subscribed
         self.listen_keys: set[str] = set()  # user data streams subscribed
         self.sent = 0
+        self.sender: asyncio.Task[None] | None = None
 
     def offer(self, frame: str) -> None:
         """Queue a frame; past `max_queued` the connection is cut off (never blocks, never grows)."""
@@ -35,6 +39,8 @@ class Connection:
         if len(self.queue) >= self.max_queued:
             self.overflowed = True
             self.queue.clear()
+            if self.sender is not None:
+                self.sender.cancel()  # it may be stuck on the socket: the connection ends now
         else:
             self.queue.append(frame)
         self.wakeup.set()
@@ -46,18 +52,17 @@ class Connection:
         self.closed = True
         self.wakeup.set()
 
+    def start(self) -> "asyncio.Task[None]":
+        self.sender = asyncio.create_task(self.send_loop())
+        return self.sender
+
     async def send_loop(self) -> None:
         websocket = self.websocket
         try:
-            while True:
+            while not self.overflowed:
                 await self.wakeup.wait()
                 self.wakeup.clear()
-                if self.overflowed:
-                    error = {"error": {"code": -1, "msg": "Slow consumer: send queue full; connection closed."}}
-                    await websocket.send_text(json.dumps(error))
-                    await websocket.close(SLOW_CONSUMER_CLOSE, "slow consumer")
-                    return
-                while self.queue:
+                while self.queue and not self.overflowed:
                     await websocket.send_text(self.queue.popleft())
                     self.sent += 1
                 if self.closed:
@@ -70,6 +75,13 @@ class Connection:
 
     async def close(self) -> None:
         self.closed = True
-        if self.websocket.application_state != WebSocketState.DISCONNECTED:
+        if self.websocket.application_state == WebSocketState.DISCONNECTED:
+            return
+        code = 1000
+        if self.overflowed:
+            code = SLOW_CONSUMER_CLOSE
+            error = {"error": {"code": -1, "msg": "Slow consumer: send queue full; connection closed."}}
             with contextlib.suppress(Exception):
-                await self.websocket.close()
+                await asyncio.wait_for(self.websocket.send_text(json.dumps(error)), 1.0)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.websocket.close(code), 1.0)

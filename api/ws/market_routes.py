@@ -9,7 +9,6 @@ the connection stays open, except for a flood (more than 10 messages a second), 
 """
 
 import asyncio
-import contextlib
 import json
 from typing import Any
 
@@ -156,7 +155,7 @@ async def serve(websocket: WebSocket, names: list[str], combined: bool, listen_k
 async def run(session: MarketSession, websocket: WebSocket) -> None:
     connection = session.connection
     state = session.state
-    sender = asyncio.create_task(connection.send_loop())
+    sender = connection.start()
     rate = MessageRate(session.settings.messages_per_s)
     try:
         while not connection.closed:
@@ -183,8 +182,7 @@ async def run(session: MarketSession, websocket: WebSocket) -> None:
     finally:
         state.hub.drop(connection)
         state.private.discard(connection)
-        with contextlib.suppress(asyncio.TimeoutError, Exception):
-            await asyncio.wait_for(sender, 2.0)
+        await asyncio.wait({sender}, timeout=2.0)  # what is queued goes out first (a flood's error frame)
         sender.cancel()
         await connection.close()
 
