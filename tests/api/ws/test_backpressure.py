@@ -112,10 +112,16 @@ def test_a_slow_consumer_is_cut_off_while_others_keep_receiving(
     for reader in readers:
         reader.join()
     nvda_fills = fills // 2
-    assert closed_by_server(slow, 30), "the slow consumer was not closed"
+    try:
+        assert closed_by_server(slow, 30), "the slow consumer was not closed"
+    finally:
+        slow.close()
     assert all(count == nvda_fills for count in received), (nvda_fills, sorted(set(received)))
 
 
 def test_a_client_silent_to_pings_is_closed(small_api: str) -> None:
     sock = raw_websocket(small_api, "/ws/nvdausdc@markPrice")
-    assert closed_by_server(sock, 10)
+    try:
+        assert closed_by_server(sock, 10)
+    finally:
+        sock.close()
