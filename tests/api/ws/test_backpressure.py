@@ -1,13 +1,14 @@
 """A slow consumer is cut off while 100 others keep receiving; a client silent to pings is closed.
 
-Both on an api process of their own, started with small limits (a 50-frame send queue, pings
-every 0.3 s answered within 0.5 s) so that a test reaches them quickly.
+Both on an api process of their own, started with small limits (a 20-frame send queue, pings
+every 0.3 s answered within 0.5 s), each on its own, so that a test reaches them quickly.
 """
 
 import base64
 import json
 import os
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,18 +20,28 @@ from tests.api.binance_client import SignedClient
 from tests.api.conftest import Exchange, start_api, stop
 
 
-@pytest.fixture(scope="module")
-def small_api(exchange: Exchange) -> Iterator[str]:
+def api_with(exchange: Exchange, settings: dict[str, str]) -> tuple[subprocess.Popen, str]:
     saved = dict(os.environ)
-    os.environ.update(
-        {"PERPX_WS_MAX_QUEUED": "50", "PERPX_WS_PING_INTERVAL_S": "0.3", "PERPX_WS_PING_TIMEOUT_S": "0.5"}
-    )
+    os.environ.update(settings)
     try:
         process, url = start_api(exchange.redis_url, exchange.keys)
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    yield url.replace("http://", "ws://")
+    return process, url.replace("http://", "ws://")
+
+
+@pytest.fixture(scope="module")
+def small_queue_api(exchange: Exchange) -> Iterator[str]:
+    process, url = api_with(exchange, {"PERPX_WS_MAX_QUEUED": "20"})
+    yield url
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def fast_ping_api(exchange: Exchange) -> Iterator[str]:
+    process, url = api_with(exchange, {"PERPX_WS_PING_INTERVAL_S": "0.3", "PERPX_WS_PING_TIMEOUT_S": "0.5"})
+    yield url
     stop(process)
 
 
@@ -54,13 +65,17 @@ def raw_websocket(url: str, path: str, receive_buffer: int = 4096) -> socket.soc
     return sock
 
 
-def closed_by_server(sock: socket.socket, timeout_s: float) -> bool:
-    """Drain the socket until the server closes it (EOF or reset) within `timeout_s`."""
+def closed_by_server(sock: socket.socket, timeout_s: float, seen: bytearray | None = None) -> bool:
+    """Drain the socket until the server closes it (EOF or reset) within `timeout_s`; what came is
+    added to `seen`."""
     sock.settimeout(timeout_s)
     deadline = time.monotonic() + timeout_s
     try:
         while time.monotonic() < deadline:
-            if not sock.recv(65536):
+            data = sock.recv(65536)
+            if seen is not None:
+                seen += data
+            if not data:
                 return True
     except (ConnectionResetError, BrokenPipeError):
         return True
@@ -70,15 +85,22 @@ def closed_by_server(sock: socket.socket, timeout_s: float) -> bool:
 
 
 def test_a_slow_consumer_is_cut_off_while_others_keep_receiving(
-    small_api: str, trader: SignedClient, other_trader: SignedClient
+    small_queue_api: str, trader: SignedClient, other_trader: SignedClient
 ) -> None:
-    streams = "/".join(f"{s}@depth20@100ms/{s}@trade/{s}@bookTicker" for s in ("nvdausdc", "aaplusdc"))
-    slow = raw_websocket(small_api, f"/stream?streams={streams}", receive_buffer=1024)
+    for symbol, mid in (("NVDAUSDC", 18_000), ("AAPLUSDC", 23_000)):  # deep books: large partial depths
+        for level in range(1, 21):
+            for side, ticks in (("BUY", mid - 100 - level), ("SELL", mid + 100 + level)):
+                order = {"symbol": symbol, "side": side, "type": "LIMIT", "timeInForce": "GTC", "quantity": "9"}
+                trader.ok("POST", "/fapi/v1/order", {**order, "price": f"{ticks / 100:.2f}"})
+    kinds = [f"depth{n}{speed}" for n in ("", "5", "10", "20") for speed in ("", "@100ms", "@500ms")]
+    kinds += ["trade", "aggTrade", "bookTicker"]
+    streams = "/".join(f"{s}@{kind}" for s in ("nvdausdc", "aaplusdc") for kind in kinds)
+    slow = raw_websocket(small_queue_api, f"/stream?streams={streams}", receive_buffer=1024)
     received = [0] * 100
     stop_readers = threading.Event()
 
     def read(index: int) -> None:
-        with connect(small_api + "/ws/nvdausdc@trade") as ws:
+        with connect(small_queue_api + "/ws/nvdausdc@trade") as ws:
             while not stop_readers.is_set():
                 try:
                     json.loads(ws.recv(timeout=0.2))
@@ -92,7 +114,7 @@ def test_a_slow_consumer_is_cut_off_while_others_keep_receiving(
     time.sleep(1.0)
     fills = 0
     while fills < 200:
-        for symbol, price in (("NVDAUSDC", "181.00"), ("AAPLUSDC", "231.00")):
+        for symbol, price in (("NVDAUSDC", "180.50"), ("AAPLUSDC", "230.50")):
             sell = {
                 "symbol": symbol,
                 "side": "SELL",
@@ -113,15 +135,19 @@ def test_a_slow_consumer_is_cut_off_while_others_keep_receiving(
         reader.join()
     nvda_fills = fills // 2
     try:
-        assert closed_by_server(slow, 30), "the slow consumer was not closed"
+        seen = bytearray()
+        assert closed_by_server(slow, 30, seen), ("the slow consumer was not closed", len(seen))
+        assert b"Slow consumer: send queue full; connection closed." in seen
     finally:
         slow.close()
     assert all(count == nvda_fills for count in received), (nvda_fills, sorted(set(received)))
 
 
-def test_a_client_silent_to_pings_is_closed(small_api: str) -> None:
-    sock = raw_websocket(small_api, "/ws/nvdausdc@markPrice")
+def test_a_client_silent_to_pings_is_closed(fast_ping_api: str) -> None:
+    sock = raw_websocket(fast_ping_api, "/ws/nvdausdc@markPrice")
     try:
-        assert closed_by_server(sock, 10)
+        seen = bytearray()
+        assert closed_by_server(sock, 10, seen)
+        assert b"keepalive ping timeout" in seen
     finally:
         sock.close()
