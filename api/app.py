@@ -18,7 +18,7 @@ from api.key_store import KeyStore
 from api.limits import Limiter
 from api.markets import MarketCatalog
 from api.read_side import ReadSide
-from api.routes import account, admin, listen_key, orders, public
+from api.routes import account, account_info, admin, listen_key, market_data, order_reads, orders, public
 from api.settings import ApiSettings
 from api.weights import WeightMiddleware
 from api.ws import market_routes, ws_api
@@ -64,6 +64,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_error_handlers(app)
 
     app.add_middleware(WeightMiddleware)
-    for module in (public, orders, account, listen_key, admin, market_routes, ws_api):
+    routers = (public, market_data, orders, order_reads, account, account_info, listen_key, admin)
+    for module in (*routers, market_routes, ws_api):
         app.include_router(module.router)
     return app

@@ -31,7 +31,29 @@ WEIGHTS: dict[tuple[str, str], int] = {
     ("POST", "/fapi/v1/leverage"): 1,
     ("POST", "/fapi/v1/marginType"): 1,
     ("POST", "/fapi/v1/positionMargin"): 1,
+    ("GET", "/fapi/v1/trades"): 5,
+    ("GET", "/fapi/v1/historicalTrades"): 20,
+    ("GET", "/fapi/v1/aggTrades"): 20,
+    ("GET", "/fapi/v1/allOrders"): 5,
+    ("GET", "/fapi/v1/userTrades"): 5,
+    ("GET", "/fapi/v1/income"): 30,
+    ("GET", "/fapi/v2/account"): 5,
+    ("GET", "/fapi/v3/account"): 5,
+    ("GET", "/fapi/v2/balance"): 5,
+    ("GET", "/fapi/v3/balance"): 5,
+    ("GET", "/fapi/v2/positionRisk"): 5,
+    ("GET", "/fapi/v3/positionRisk"): 5,
+    ("GET", "/fapi/v1/commissionRate"): 20,
 }
+# without a symbol these weigh the whole exchange's worth (Binance's numbers)
+WEIGHTS_WITHOUT_SYMBOL: dict[str, int] = {
+    "/fapi/v1/openOrders": 40,
+    "/fapi/v1/ticker/24hr": 40,
+    "/fapi/v1/ticker/price": 2,
+    "/fapi/v2/ticker/price": 2,
+    "/fapi/v1/ticker/bookTicker": 5,
+}
+KLINES = ("/fapi/v1/klines", "/fapi/v1/continuousKlines", "/fapi/v1/markPriceKlines", "/fapi/v1/indexPriceKlines")
 
 _WEIGH = """
 local banned = redis.call('TTL', KEYS[1])
@@ -70,9 +92,25 @@ class LimitSettings:
 
 
 def weight_of(method: str, path: str, query: str) -> int:
-    if method == "GET" and path == "/fapi/v1/openOrders" and "symbol=" not in query:
-        return 40
+    if method == "GET":
+        if path in WEIGHTS_WITHOUT_SYMBOL and "symbol=" not in query:
+            return WEIGHTS_WITHOUT_SYMBOL[path]
+        if path == "/fapi/v1/depth":
+            limit = limit_in(query, 500)
+            return 2 if limit <= 50 else 5 if limit <= 100 else 10 if limit <= 500 else 20
+        if path in KLINES:
+            limit = limit_in(query, 500)
+            return 1 if limit < 100 else 2 if limit < 500 else 5 if limit <= 1000 else 10
     return WEIGHTS.get((method, path), 1)
+
+
+def limit_in(query: str, default: int) -> int:
+    """The `limit` parameter of a query string, for weighing only (the endpoint validates it)."""
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        if name == "limit" and value.isdigit() and len(value) < 10:
+            return int(value)
+    return default
 
 
 class Limiter:

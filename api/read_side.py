@@ -1,7 +1,8 @@
 """The one live read side of an api process: the views, kept current by one follower task.
 
 Created in the app's lifespan and kept on `app.state.read_side`. Every read endpoint and the
-WebSocket fan-out read the same `ExchangeView` (and the account projections once built), folded
+WebSocket fan-out read the same `ExchangeView`, the account projections (`accounts`, an
+AccountsView, among its projections) included, folded
 from the shard's event stream by one `AsyncFollower`; nothing else in the api folds events.
 
 - `add_listener(callback)`: called once per applied batch (one stream entry) with its events in
@@ -13,7 +14,8 @@ from the shard's event stream by one `AsyncFollower`; nothing else in the api fo
   result events; a read that must see them waits until the view reached that seq.
 - `note_write(account_id, events)` / `wait_for_account(account_id, timeout_s)`: the same per
   account within this process: the last seq each account's own command produced here, so a GET
-  after a POST on the same process sees the POST's effect even though no seq is passed.
+  after a POST on the same process sees the POST's effect even though no seq is passed;
+  `wait_for_own_writes(timeout_s)`: every write through this process, for the public reads.
 """
 
 import asyncio
@@ -29,10 +31,12 @@ from matching.engine import Engine
 from messages.commands import Command
 from messages.events import Event
 from streams.keys import ShardKeys
+from views.accounts import AccountsView
 from views.engine_state import genesis_engine
 from views.exchange import ExchangeView
 from views.follower import AsyncFollower
 from views.metrics import ViewMetrics
+from views.own_activity import OwnActivityView
 from views.projection import Projection
 
 log = logging.getLogger("perpx.api.read_side")
@@ -54,7 +58,9 @@ class ReadSide:
         genesis: Callable[[], Engine] = genesis_engine,
     ) -> None:
         self.metrics = metrics if metrics is not None else ViewMetrics()
-        self.view = ExchangeView(self.metrics, extra)
+        self.accounts = AccountsView()  # balances, positions, open and recently closed orders
+        self.own_activity = OwnActivityView()  # each account's recent fills and income
+        self.view = ExchangeView(self.metrics, (self.accounts, self.own_activity, *extra))
         self.history = history  # the indexer's query object (None: live and recent data only)
         self.follower = AsyncFollower(client, keys, self.view, metrics=self.metrics, genesis=genesis)
         self.listeners: list[BatchListener] = []
@@ -63,6 +69,7 @@ class ReadSide:
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []  # heap by seq
         self._order = itertools.count()
         self._account_marks: OrderedDict[int, int] = OrderedDict()
+        self.last_written_seq = 0  # the last seq any command through this process produced
         self.follower.core.listeners.append(self._applied)
         self.follower.core.seed_listeners.append(self._reseeded)
 
@@ -99,6 +106,7 @@ class ReadSide:
         if not events:
             return
         seq = max(event.seq for event in events)
+        self.last_written_seq = max(self.last_written_seq, seq)
         marks = self._account_marks
         if seq > marks.get(account_id, 0):
             marks[account_id] = seq
@@ -106,11 +114,23 @@ class ReadSide:
         while len(marks) > _REMEMBERED_ACCOUNTS:
             marks.popitem(last=False)
 
+    def note_events(self, events: Sequence[Event]) -> None:
+        """A write of no account (an admin's): later reads of this process wait for it too."""
+        if events:
+            self.last_written_seq = max(self.last_written_seq, max(event.seq for event in events))
+
+    async def wait_for_own_writes(self, timeout_s: float) -> bool:
+        """Wait until the views show every write made through this process (any account's): what
+        a public read waits for, so that one process never answers older than its own writes."""
+        return await self.wait_for_seq(self.last_written_seq, timeout_s)
+
     def note_command(self, command: Command, events: list[Event]) -> None:
         """The gateway's observer: a command of an account's marks that account's last write."""
         account_id = getattr(command, "account_id", None)
         if isinstance(account_id, int):
             self.note_write(account_id, events)
+        else:
+            self.note_events(events)
 
     async def wait_for_account(self, account_id: int, timeout_s: float) -> bool:
         """Wait until the views show every write `account_id` made through this process."""

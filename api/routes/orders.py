@@ -1,5 +1,5 @@
 """Signed order entry: new, amend, cancel (one or a batch), cancel all. Answered from each command's
-own result events; the order reads (GET order, openOrder(s), allOrders) are views/' (api.reads)."""
+own result events; the order reads (GET order, openOrder(s), allOrders) are api.routes.order_reads'."""
 
 import json
 from collections.abc import Awaitable, Callable
@@ -17,6 +17,9 @@ from api.openapi import documented
 from api.order_params import AmendParams, NewOrder, NewOrderParams, OrderRefParams, amend, cancel, new_order
 from api.order_response import amended_order, canceled_order, find, placed_order
 from api.params import SIGNED, Integer, Params, parse_model
+from api.read_side import ReadSide
+from api.routes.order_reads import READ_YOUR_WRITES_S
+from api.routes.public import MAX_NUM_ORDERS
 from messages.commands import CancelAll, CountdownCancelAll
 from messages.enums import CancelReason
 from messages.events import Event, OrderAccepted, OrderCanceled
@@ -59,9 +62,20 @@ def placement_result(order: NewOrder, events: list[Event]) -> dict[str, Any]:
     return placed_order(events, order.market, order.command.self_trade_prevention, order.result)
 
 
+async def check_open_order_cap(request: Request, account_id: int, new_orders: int) -> None:
+    """MAX_NUM_ORDERS at the edge: the account's open orders as the read side shows them (after its
+    own writes through this process), plus the new ones, may not pass the cap. Orders in flight
+    through other api processes are not yet in the view: the cap is the api's, not the engine's."""
+    read_side: ReadSide = request.app.state.read_side
+    await read_side.wait_for_account(account_id, READ_YOUR_WRITES_S)
+    if len(read_side.accounts.open_orders(account_id)) + new_orders > MAX_NUM_ORDERS:
+        raise ApiError(-2025, "Reach max open order limit.")
+
+
 @router.post("/order", summary="New order (TRADE)", openapi_extra=documented(NewOrderParams))
 async def post_order(request: Request, signed: Trader) -> JSONResponse:
     order = new_order(signed.params.values, markets_of(request), signed.account_id, SIGNED)
+    await check_open_order_cap(request, signed.account_id, 1)
     await request.app.state.limiter.charge_orders(request, signed.account_id, 1)
     events = await gateway_of(request).submit_any(order.command)
     return JSONResponse(placement_result(order, events))
@@ -174,6 +188,7 @@ async def answer_each(
 async def post_batch_orders(request: Request, signed: Trader) -> JSONResponse:
     params = parse_model(BatchParams, signed.params.values)
     elements = batch_elements(params.batchOrders, MAX_BATCH_ORDERS)
+    await check_open_order_cap(request, signed.account_id, len(elements))
     await request.app.state.limiter.charge_orders(request, signed.account_id, len(elements))
 
     async def place(element: dict[str, str]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Public market endpoints that need no views: ping, time, exchangeInfo."""
+"""Public endpoints: ping, time, exchangeInfo (from the live listing the read side keeps)."""
 
 from decimal import Decimal
 
@@ -37,6 +37,8 @@ async def server_time() -> JSONResponse:
 
 @router.get("/exchangeInfo", summary="Markets, filters and rate limits")
 async def exchange_info(request: Request) -> JSONResponse:
+    """The live listing (markets listed at runtime, status changes, splits: api.markets)."""
+    await request.app.state.read_side.wait_for_own_writes(2.0)
     markets: list[Market] = request.app.state.markets.all()
     return JSONResponse(
         {

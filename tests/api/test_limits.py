@@ -63,6 +63,17 @@ def test_weights_and_settings():
     assert weight_of("POST", "/fapi/v1/batchOrders", "") == 5
     assert weight_of("GET", "/fapi/v1/openOrders", "") == 40
     assert weight_of("GET", "/fapi/v1/openOrders", "symbol=NVDAUSDC") == 1
+    assert [weight_of("GET", "/fapi/v1/depth", f"symbol=X&limit={n}") for n in (5, 50, 100, 500, 1000)] == [
+        2,
+        2,
+        5,
+        10,
+        20,
+    ]
+    assert weight_of("GET", "/fapi/v1/depth", "symbol=X") == 10  # the default limit, 500
+    assert [weight_of("GET", "/fapi/v1/klines", f"limit={n}") for n in (99, 100, 1000, 1500)] == [1, 2, 5, 10]
+    assert weight_of("GET", "/fapi/v1/ticker/24hr", "") == 40
+    assert weight_of("GET", "/fapi/v1/ticker/24hr", "symbol=NVDAUSDC") == 1
     assert limits_from_text("orders_per_10s=5") == LimitSettings(orders_per_10s=5)
     with pytest.raises(ValueError):
         limits_from_text("nonsense=1")

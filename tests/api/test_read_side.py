@@ -19,7 +19,9 @@ def genesis() -> Engine:
     return Engine(SPECS)
 
 
-def test_listeners_see_every_batch_after_the_views(redis_server, redis_client: redis.Redis, shard_keys: ShardKeys) -> None:  # type: ignore[no-untyped-def]
+def test_listeners_see_every_batch_after_the_views(
+    redis_server, redis_client: redis.Redis, shard_keys: ShardKeys
+) -> None:  # type: ignore[no-untyped-def]
     writer = StreamWriter(redis_client, shard_keys, Engine(SPECS))
     before = write_random(writer, 21, 40)
 
@@ -59,7 +61,9 @@ def test_listeners_see_every_batch_after_the_views(redis_server, redis_client: r
     asyncio.run(scenario())
 
 
-def test_wait_for_account_waits_for_that_accounts_own_writes(redis_server, redis_client: redis.Redis, shard_keys: ShardKeys) -> None:  # type: ignore[no-untyped-def]
+def test_wait_for_account_waits_for_that_accounts_own_writes(
+    redis_server, redis_client: redis.Redis, shard_keys: ShardKeys
+) -> None:  # type: ignore[no-untyped-def]
     writer = StreamWriter(redis_client, shard_keys, Engine(SPECS))
 
     async def scenario() -> None:
