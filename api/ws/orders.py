@@ -64,16 +64,6 @@ class OrderTracker:
     def get(self, order_id: int) -> TrackedOrder | None:
         return self.orders.get(order_id)
 
-    def find(self, account_id: int, market: str, order_id: int, client_order_id: str) -> TrackedOrder | None:
-        """The account's open order by id or client id (never another account's)."""
-        if order_id:
-            order = self.orders.get(order_id)
-            return order if order is not None and order.account_id == account_id and order.market == market else None
-        for order in self.orders.values():
-            if order.account_id == account_id and order.market == market and order.client_order_id == client_order_id:
-                return order
-        return None
-
     def apply(self, event: Event) -> None:
         """Fold one event (called after the caller has read what it needs of the state before)."""
         if isinstance(event, OrderAccepted):

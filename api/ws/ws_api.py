@@ -15,33 +15,50 @@ import contextlib
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
-from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 
-from api.auth import check_timestamp, signature_of
-from api.errors import ApiError, mandatory, unknown_order
+from api.auth import Signed, check_timestamp, signature_of
+from api.errors import ApiError, mandatory
 from api.gateway import Gateway, new_command_id, now_ms
 from api.keys import READ, TRADE, ApiKey
 from api.limits import Limiter, TooMuchWeight
 from api.markets import MarketCatalog
 from api.order_params import amend, cancel, new_order
 from api.order_response import amended_order, canceled_order
+from api.params import RawParams
+from api.routes.account_info import (
+    get_account_v2,
+    get_account_v3,
+    get_balance_v2,
+    get_balance_v3,
+    get_position_risk_v2,
+    get_position_risk_v3,
+)
 from api.routes.listen_key import current_key, extend, listen_key_name
+from api.routes.order_reads import get_order
 from api.routes.orders import placement_result
 from api.ws.guard import MessageRate
-from api.ws.hub import Hub
-from api.ws.market_messages import market_of
 from api.ws.state import WsState
 from messages.commands import CancelAll
-from messages.enums import OrderType
 from messages.events import OrderCanceled
 
 router = APIRouter()
 log = logging.getLogger("perpx.api.ws")
 AUTH_PARAMS = ("apiKey", "timestamp", "signature", "recvWindow", "returnRateLimits")
-ORDER_METHODS = {"order.place": 0, "order.modify": 1, "order.cancel": 1, "order.status": 1}
-WEIGHTS = {"order.place": 0, "order.modify": 1, "order.cancel": 1, "order.status": 1, "session.logon": 2}
+RestRead = Callable[[Request, Signed], Awaitable[Response]]
+READS: dict[str, RestRead] = {
+    "order.status": get_order,
+    "account.status": get_account_v2,
+    "v2/account.status": get_account_v3,
+    "account.balance": get_balance_v2,
+    "v2/account.balance": get_balance_v3,
+    "account.position": get_position_risk_v2,
+    "v2/account.position": get_position_risk_v3,
+}
+WEIGHTS = {"order.place": 0, "session.logon": 2, "account.status": 5, "v2/account.status": 5, "account.position": 5}
 
 
 def wire_text(value: object) -> str:
@@ -64,11 +81,6 @@ class WsApiSession:
         self.accounts: set[int] = set()  # every account that authenticated here
         self.ip = websocket.client.host if websocket.client else ""
         self.weight_used = 0
-
-    @property
-    def hub(self) -> Hub:
-        state: WsState = self.app.state.ws
-        return state.hub
 
     @property
     def markets(self) -> MarketCatalog:
@@ -173,9 +185,9 @@ class WsApiSession:
             events = await self.gateway.submit(cancel_command)
             canceled = next(e for e in events if isinstance(e, OrderCanceled))
             return canceled_order(canceled, market)
-        if method == "order.status":
+        if method in READS:
             key = await self.authenticate(params, READ)
-            return self.order_status(key.account_id, params)
+            return await self.read(READS[method], key, params)
         if method == "session.logon":
             key = await self.authenticate(params, READ)
             self.logged_on = key
@@ -204,55 +216,18 @@ class WsApiSession:
             if listen_key is not None:
                 await client.delete(listen_key_name(listen_key), "perpx:api:listen_key_of:" + str(key.account_id))
             return {}
-        raise ApiError(-1000, f"Unknown method '{method}'.")  # account.* wait for the accounts view
+        raise ApiError(-1000, f"Unknown method '{method}'.")
 
     async def charge_orders(self, account_id: int) -> None:
         limiter: Limiter = self.app.state.limiter
         await limiter.charge_orders(cast(Request, self.websocket), account_id, 1)
 
-    def order_status(self, account_id: int, params: dict[str, str]) -> dict[str, Any]:
-        symbol = params.get("symbol", "")
-        if not symbol:
-            raise mandatory("symbol")
-        market = self.markets.must_get(symbol)
-        order_id_text = params.get("orderId", "")
-        client_id = params.get("origClientOrderId", "")
-        if not order_id_text and not client_id:
-            raise ApiError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!")
-        if order_id_text and not order_id_text.isdigit():
-            raise ApiError(-1100, "Illegal characters found in parameter 'orderId'; legal range is '^[0-9]{1,20}$'.")
-        order = self.hub.orders.find(account_id, market.symbol, int(order_id_text or 0), client_id)
-        if order is None:
-            raise unknown_order()  # open orders only: closed ones are the history's (GET /fapi/v1/order)
-        live = market_of(self.hub.view, market.symbol)
-        filled = order.filled_lots
-        average = str(round(order.filled_quote_lots_ticks / filled * float(live.tick), 8)) if filled else "0"
-        return {
-            "orderId": order.order_id,
-            "symbol": market.symbol,
-            "status": "PARTIALLY_FILLED" if filled else "NEW",
-            "clientOrderId": order.client_order_id,
-            "price": "0" if order.order_type is OrderType.MARKET else live.price(order.price_ticks),
-            "avgPrice": average,
-            "origQty": live.size(order.size_lots),
-            "executedQty": live.size(filled),
-            "cumQuote": live.quote(order.filled_quote_lots_ticks * live.spec.micro_per_tick_lot),
-            "timeInForce": order.time_in_force.value,
-            "type": order.order_type.value,
-            "reduceOnly": order.reduce_only,
-            "closePosition": False,
-            "side": order.side.value,
-            "positionSide": "BOTH",
-            "stopPrice": "0",
-            "workingType": "CONTRACT_PRICE",
-            "priceProtect": False,
-            "origType": order.order_type.value,
-            "priceMatch": "NONE",
-            "selfTradePreventionMode": "EXPIRE_TAKER",
-            "goodTillDate": order.expire_at_ms,
-            "time": order.created_ms,
-            "updateTime": order.updated_ms,
-        }
+    async def read(self, handler: RestRead, key: ApiKey, params: dict[str, str]) -> Any:
+        """A signed REST read's own handler, answered over the socket: one implementation of each
+        read (api/routes/order_reads.py, account_info.py), its body as this request's result."""
+        values = {k: v for k, v in params.items() if k not in ("apiKey", "returnRateLimits")}
+        response = await handler(cast(Request, self.websocket), Signed(key, RawParams("", "", values)))
+        return json.loads(bytes(response.body))
 
     def session_status(self) -> dict[str, Any]:
         return {

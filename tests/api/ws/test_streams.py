@@ -5,6 +5,7 @@ import random
 import time
 from decimal import Decimal
 
+import httpx
 from websockets.sync.client import ClientConnection, connect
 
 from tests.api.binance_client import SignedClient
@@ -127,64 +128,63 @@ def apply_diff(book: dict[str, dict[Decimal, Decimal]], diff: dict) -> None:
                 book[side][Decimal(price)] = Decimal(size)
 
 
+def random_orders(rng: random.Random, clients: list[SignedClient], symbol: str, mid_ticks: int, count: int) -> None:
+    """`count` random limit orders around the mid (some crossing: fills), and cancels of them."""
+    open_orders: list[tuple[SignedClient, int]] = []
+    for _ in range(count):
+        if rng.random() < 0.2 and open_orders:
+            owner, order_id = open_orders.pop(rng.randrange(len(open_orders)))
+            owner.request("DELETE", "/fapi/v1/order", {"symbol": symbol, "orderId": order_id})
+            continue
+        client = rng.choice(clients)
+        ticks = mid_ticks + rng.randint(-8, 8) * 10
+        order = {"symbol": symbol, "side": rng.choice(("BUY", "SELL")), "type": "LIMIT", "timeInForce": "GTC"}
+        order |= {"quantity": str(rng.randint(1, 5)), "price": str(Decimal(ticks) / 100)}
+        open_orders.append((client, client.ok("POST", "/fapi/v1/order", order)["orderId"]))
+
+
+def rest_depth(exchange: Exchange, symbol: str) -> dict:
+    response = httpx.get(exchange.url + "/fapi/v1/depth", params={"symbol": symbol, "limit": 1000})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def test_depth_diffs_keep_a_local_book_in_sync(
     exchange: Exchange, trader: SignedClient, other_trader: SignedClient
 ) -> None:
-    """The book starts empty (the tests leave none); a client applies @depth@100ms diffs through
-    random orders, cancels and fills of two accounts: no sequence break, and at the end its book
-    equals the server's top 20 levels (depth20)."""
+    """Binance's recipe: buffer @depth@100ms diffs, take one REST depth snapshot, drop diffs with
+    u < lastUpdateId, start at the one with U <= lastUpdateId <= u (or pu == lastUpdateId), then
+    check each pu against the previous u. Random orders, cancels and fills of two accounts run
+    before and after the snapshot; at the end the local book equals REST depth level by level."""
     rng = random.Random(7)
-    with (
-        connect(ws_url(exchange, "/ws/tslausdc@depth@100ms")) as ws,
-        connect(ws_url(exchange, "/ws/tslausdc@depth20@100ms")) as top,
-    ):
-        time.sleep(0.3)
-        open_orders: list[tuple[SignedClient, int]] = []
-        for _ in range(300):
-            client = rng.choice((trader, other_trader))
-            roll = rng.random()
-            if roll < 0.15 and open_orders:
-                owner, order_id = open_orders.pop(rng.randrange(len(open_orders)))
-                owner.request("DELETE", "/fapi/v1/order", {"symbol": "TSLAUSDC", "orderId": order_id})
-                continue
-            side = rng.choice(("BUY", "SELL"))
-            ticks = 40_000 + rng.randint(-8, 8) * 10
-            body = client.ok(
-                "POST",
-                "/fapi/v1/order",
-                {
-                    "symbol": "TSLAUSDC",
-                    "side": side,
-                    "type": "LIMIT",
-                    "timeInForce": "GTC",
-                    "quantity": str(rng.randint(1, 5)),
-                    "price": str(Decimal(ticks) / 100),
-                },
-            )
-            open_orders.append((client, body["orderId"]))
-        book: dict[str, dict[Decimal, Decimal]] = {"bids": {}, "asks": {}}
-        previous = None
+    clients = [trader, other_trader]
+    with connect(ws_url(exchange, "/ws/tslausdc@depth@100ms")) as ws:
+        time.sleep(0.2)
+        random_orders(rng, clients, "TSLAUSDC", 40_000, 100)
+        snapshot = rest_depth(exchange, "TSLAUSDC")
+        last_update_id = snapshot["lastUpdateId"]
+        book = {
+            "bids": {Decimal(p): Decimal(q) for p, q in snapshot["bids"]},
+            "asks": {Decimal(p): Decimal(q) for p, q in snapshot["asks"]},
+        }
+        random_orders(rng, clients, "TSLAUSDC", 40_000, 300)
         time.sleep(0.5)
-        while True:
-            try:
-                diff = receive(ws, 1.0)
-            except TimeoutError:
-                break
-            if previous is not None:
+        final = rest_depth(exchange, "TSLAUSDC")
+        previous = None
+        applied = 0
+        while previous is None or previous < final["lastUpdateId"]:
+            diff = receive(ws, 5.0)
+            assert set(diff) == {"e", "E", "T", "s", "U", "u", "pu", "b", "a"} and diff["e"] == "depthUpdate"
+            if diff["u"] < last_update_id:
+                continue
+            if previous is None:
+                assert diff["U"] <= last_update_id <= diff["u"] or diff["pu"] == last_update_id
+            else:
                 assert diff["pu"] == previous, "sequence break"
-                assert diff["U"] == previous + 1
-            assert diff["U"] <= diff["u"]
             previous = diff["u"]
             apply_diff(book, diff)
-        last_top = None
-        while True:
-            try:
-                last_top = receive(top, 0.5)
-            except TimeoutError:
-                break
-        assert last_top is not None and last_top["u"] == previous
-        expected_bids = [[Decimal(p), Decimal(q)] for p, q in last_top["b"]]
-        expected_asks = [[Decimal(p), Decimal(q)] for p, q in last_top["a"]]
-        assert [[p, q] for p, q in sorted(book["bids"].items(), reverse=True)][:20] == expected_bids
-        assert [[p, q] for p, q in sorted(book["asks"].items())][:20] == expected_asks
-        assert book["bids"] and book["asks"] and max(book["bids"]) < min(book["asks"])
+            applied += 1
+        assert previous == final["lastUpdateId"] and applied > 10
+        assert [[str(p), str(q)] for p, q in sorted(book["bids"].items(), reverse=True)] == final["bids"]
+        assert [[str(p), str(q)] for p, q in sorted(book["asks"].items())] == final["asks"]
+        assert final["bids"] and final["asks"]

@@ -69,3 +69,40 @@ def test_place_cancel_over_the_socket_with_the_user_stream(exchange: Exchange) -
             assert receive(api)["status"] == 400
             api.send("{bad")
             assert receive(api)["error"]["code"] == -1000
+
+
+def test_modify_account_reads_and_cancel_on_disconnect(exchange: Exchange) -> None:
+    key = exchange.funded_key("50000")
+    rest = exchange.signed(key)
+    with connect(ws_url(exchange, "/ws-fapi/v1?cancelOnDisconnect=true")) as api:
+        order = {
+            "symbol": "AAPLUSDC",
+            "side": "BUY",
+            "type": "LIMIT",
+            "timeInForce": "GTC",
+            "quantity": "1",
+            "price": "200.00",
+        }
+        api.send(json.dumps({"id": 1, "method": "order.place", "params": signed(key, order)}))
+        placed = receive(api)["result"]
+        change = {"symbol": "AAPLUSDC", "side": "BUY", "orderId": placed["orderId"], "quantity": "2", "price": "201.00"}
+        api.send(json.dumps({"id": 2, "method": "order.modify", "params": signed(key, change)}))
+        modified = receive(api)
+        assert modified["status"] == 200, modified
+        assert (modified["result"]["price"], modified["result"]["origQty"]) == ("201.00", "2.000")
+        api.send(json.dumps({"id": 3, "method": "account.balance", "params": signed(key, {})}))
+        (balance,) = receive(api)["result"]
+        assert (balance["asset"], balance["balance"]) == ("USDC", "50000.000000")
+        api.send(json.dumps({"id": 4, "method": "v2/account.status", "params": signed(key, {})}))
+        status = receive(api)["result"]
+        assert status["assets"][0]["walletBalance"] == "50000.000000" and status["positions"] == []
+        api.send(json.dumps({"id": 5, "method": "account.position", "params": signed(key, {"symbol": "AAPLUSDC"})}))
+        (position,) = receive(api)["result"]
+        assert (position["symbol"], position["positionAmt"]) == ("AAPLUSDC", "0.000")
+        open_orders = rest.ok("GET", "/fapi/v1/openOrders", {"symbol": "AAPLUSDC"})
+        assert [o["orderId"] for o in open_orders] == [placed["orderId"]]
+    deadline = time.monotonic() + 5
+    while rest.ok("GET", "/fapi/v1/openOrders", {"symbol": "AAPLUSDC"}):
+        assert time.monotonic() < deadline, "the order outlived its connection"
+        time.sleep(0.1)
+    rest.close()
