@@ -64,7 +64,10 @@ def test_place_cancel_over_the_socket_with_the_user_stream(exchange: Exchange) -
             update = receive_until(user, lambda m: m["e"] == "ORDER_TRADE_UPDATE")
             assert (update["o"]["x"], update["o"]["X"]) == ("CANCELED", "CANCELED")
             api.send(json.dumps({"id": 6, "method": "order.status", "params": ref}))
-            assert receive(api)["error"]["code"] == -2013
+            assert receive(api)["result"]["status"] == "CANCELED"  # recently closed, as REST GET order
+            unknown = {"symbol": "MSTRUSDC", "orderId": 999_999_999}
+            api.send(json.dumps({"id": 6, "method": "order.status", "params": unknown}))
+            assert receive(api)["error"] == {"code": -2013, "msg": "Order does not exist."}
             api.send(json.dumps({"id": 7, "method": "no.such", "params": {}}))
             assert receive(api)["status"] == 400
             api.send("{bad")
