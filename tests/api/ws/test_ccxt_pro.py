@@ -1,13 +1,16 @@
 """ccxt.pro's binanceusdm, unchanged, with its WebSocket URLs pointed at perpx (the client is the truth)."""
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import ccxt.pro
+import httpx
 
 from tests.api.conftest import Exchange, leave_no_orders
 from tests.api.test_ccxt import binanceusdm as rest_client
+from tests.api.ws.test_streams import random_orders
 
 SYMBOL = "NVDA/USDC:USDC"
 
@@ -88,6 +91,72 @@ def test_create_and_cancel_order_ws_with_watch_orders_and_my_trades(exchange: Ex
             assert mine[-1]["takerOrMaker"] == "maker"
             canceled = await client.cancel_order_ws(order["id"], SYMBOL)
             assert canceled["status"] == "canceled"
+        finally:
+            await client.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        leave_no_orders(exchange.signed(key))
+        leave_no_orders(exchange.signed(other_key))
+
+
+def test_watch_order_book_stays_in_sync(exchange: Exchange) -> None:
+    keys = [exchange.funded_key(), exchange.funded_key()]
+    clients = [exchange.signed(k) for k in keys]
+    rng = random.Random(11)
+
+    async def scenario() -> None:
+        client = pro_client(exchange)
+        try:
+            await client.load_markets()
+            book = await asyncio.wait_for(client.watch_order_book(SYMBOL), 10)
+            trading = asyncio.ensure_future(asyncio.to_thread(random_orders, rng, clients, "NVDAUSDC", 18_000, 600))
+            updates = 0
+            while not trading.done():
+                book = await asyncio.wait_for(client.watch_order_book(SYMBOL), 10)
+                updates += 1
+            await trading
+            await asyncio.sleep(0.5)
+            rest = httpx.get(exchange.url + "/fapi/v1/depth", params={"symbol": "NVDAUSDC", "limit": 1000}).json()
+            while book["nonce"] < rest["lastUpdateId"]:
+                book = await asyncio.wait_for(client.watch_order_book(SYMBOL), 10)
+            assert book["nonce"] == rest["lastUpdateId"] and updates > 5
+            assert book["bids"] == [[float(p), float(q)] for p, q in rest["bids"]]
+            assert book["asks"] == [[float(p), float(q)] for p, q in rest["asks"]]
+        finally:
+            await client.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        for client in clients:
+            leave_no_orders(client)
+
+
+def test_watch_balance_and_positions(exchange: Exchange) -> None:
+    key, other_key = exchange.funded_key("20000"), exchange.funded_key()
+    other = rest_client(exchange, other_key.key, other_key.secret)
+    other.load_markets()
+
+    async def scenario() -> None:
+        client = pro_client(exchange, key.key, key.secret)
+        try:
+            await client.load_markets()
+            positions = asyncio.ensure_future(client.watch_positions([SYMBOL]))
+            await asyncio.sleep(0.5)
+            balance = asyncio.ensure_future(client.watch_balance())
+            await asyncio.sleep(0.3)
+            await client.create_order_ws(SYMBOL, "limit", "buy", 0.4, 179.0)
+            await asyncio.to_thread(other.create_order, SYMBOL, "market", "sell", 0.4)
+            seen_balance = await asyncio.wait_for(balance, 5)
+            assert seen_balance["USDC"]["total"] is not None and seen_balance["USDC"]["total"] < 20000
+            seen = await asyncio.wait_for(positions, 5)
+            if not seen:  # the first answer was the REST snapshot, taken before the fill: the cache has it
+                await asyncio.sleep(1.0)
+                seen = [p for p in client.positions["future"] if p["symbol"] == SYMBOL and p["contracts"]]
+            assert seen[-1]["symbol"] == SYMBOL and seen[-1]["contracts"] == 0.4 and seen[-1]["side"] == "long"
+            assert seen[-1]["entryPrice"] == 179.0
         finally:
             await client.close()
 
