@@ -7,10 +7,16 @@ booleans `true`/`false`, as Binance checks it), or sent after `session.logon`, w
 connection to a key. The order methods are the REST ones' code (api.order_params, api.gateway,
 api.order_response): one parser, one reject table, one response shape.
 
-`?cancelOnDisconnect=true` on the URL: when the connection drops, every open order of each account
-that authenticated on it is canceled through the engine (CancelAll, with the drop's time).
+Requests of one connection run concurrently (at most MAX_IN_FLIGHT at once) and each is answered
+when done, so answers may come in another order than the requests; clients match them by `id`, and
+a client that needs one request executed before another waits for the first's answer.
+Requests are limited as REST's are, by the IP's request weight and the account's order counts
+(api/limits.py, shared with REST), not per message. `?cancelOnDisconnect=true` on the URL: when
+the connection drops, every open order of each account that authenticated on it is canceled
+through the engine (CancelAll, with the drop's time).
 """
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -40,7 +46,6 @@ from api.routes.account_info import (
 from api.routes.listen_key import current_key, extend, listen_key_name
 from api.routes.order_reads import get_order
 from api.routes.orders import placement_result
-from api.ws.guard import MessageRate
 from api.ws.state import WsState
 from messages.commands import CancelAll
 from messages.events import OrderCanceled
@@ -58,6 +63,7 @@ READS: dict[str, RestRead] = {
     "account.position": get_position_risk_v2,
     "v2/account.position": get_position_risk_v3,
 }
+MAX_IN_FLIGHT = 256  # requests of one connection being executed at once
 WEIGHTS = {"order.place": 0, "session.logon": 2, "account.status": 5, "v2/account.status": 5, "account.position": 5}
 
 
@@ -260,7 +266,17 @@ async def ws_api(websocket: WebSocket) -> None:
         await websocket.close(1008)
         return
     session = WsApiSession(websocket, websocket.query_params.get("cancelOnDisconnect", "") == "true")
-    rate = MessageRate(max(state.settings.messages_per_s, 1) * 30)  # order entry: Binance's weight limits apply
+    in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def answer(text: str) -> None:
+        try:
+            reply = await session.answer(text)
+            with contextlib.suppress(Exception):  # the client may be gone
+                await websocket.send_text(json.dumps(reply))
+        finally:
+            in_flight.release()
+
     try:
         while True:
             message = await websocket.receive()
@@ -268,19 +284,18 @@ async def ws_api(websocket: WebSocket) -> None:
                 break
             text = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
             if len(text) > state.settings.max_frame_bytes:
-                answer: dict[str, Any] = {
-                    "id": None,
-                    "status": 400,
-                    "error": {"code": -1000, "msg": "Request too large."},
-                }
-            elif not rate.allow():
-                answer = {"id": None, "status": 429, "error": {"code": -1003, "msg": "Too many requests."}}
-            else:
-                answer = await session.answer(text)
-            await websocket.send_text(json.dumps(answer))
+                too_large = {"id": None, "status": 400, "error": {"code": -1000, "msg": "Request too large."}}
+                await websocket.send_text(json.dumps(too_large))
+                continue
+            await in_flight.acquire()  # past MAX_IN_FLIGHT unanswered requests, reading waits
+            task = asyncio.create_task(answer(text))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
         state.ips.release(ip)
+        if tasks:
+            await asyncio.wait(tasks)  # what was sent is executed before the disconnect's cancel
         if session.cancel_on_disconnect:
             await session.cancel_everything()
