@@ -63,7 +63,7 @@ READS: dict[str, RestRead] = {
     "account.position": get_position_risk_v2,
     "v2/account.position": get_position_risk_v3,
 }
-MAX_IN_FLIGHT = 256  # requests of one connection being executed at once
+MAX_IN_FLIGHT = 16  # requests of one connection being executed at once (each may hold a Redis connection)
 WEIGHTS = {"order.place": 0, "session.logon": 2, "account.status": 5, "v2/account.status": 5, "account.position": 5}
 
 
@@ -132,7 +132,12 @@ class WsApiSession:
                 raise ApiError(-1003, "Too much request weight used; current limit exceeded.", 429) from exc
             result = await self.call(method, params)
             return {"id": request_id, "status": 200, "result": result, "rateLimits": self.rate_limits()}
-        except ApiError as error:
+        except Exception as exc:
+            if isinstance(exc, ApiError):
+                error = exc
+            else:
+                log.exception("a WebSocket API request failed")
+                error = ApiError(-1000, "An unknown error occurred while processing the request.", 500)
             return {
                 "id": request_id,
                 "status": error.status,
