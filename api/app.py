@@ -22,6 +22,9 @@ from api.read_side import ReadSide
 from api.routes import account, account_info, admin, listen_key, market_data, order_reads, orders, public
 from api.settings import ApiSettings
 from api.weights import WeightMiddleware
+from api.ws import market_routes, ws_api
+from api.ws.settings import WsSettings
+from api.ws.state import WsState
 from streams.client import CommandClient
 from streams.keys import ShardKeys
 
@@ -47,9 +50,14 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.state.read_side = read_side
         app.state.markets = MarketCatalog(read_side.view.markets)
         await read_side.start()
+        ws = app.state.ws = WsState(read_side.view, client, WsSettings.from_env())
+        read_side.add_listener(ws.hub.on_batch)  # no await since start: the hub seeds from the same view
+        read_side.add_reseed_listener(ws.hub.reseed)
+        ws.start()
         try:
             yield
         finally:
+            await ws.stop()
             await read_side.stop()
             if history is not None:
                 history.close()
@@ -60,6 +68,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_error_handlers(app)
 
     app.add_middleware(WeightMiddleware)
-    for module in (public, market_data, orders, order_reads, account, account_info, listen_key, admin):
+    routers = (public, market_data, orders, order_reads, account, account_info, listen_key, admin)
+    for module in (*routers, market_routes, ws_api):
         app.include_router(module.router)
     return app

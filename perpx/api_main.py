@@ -51,6 +51,12 @@ def run_api(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_level="warning",
             access_log=False,
+            # WebSocket: a ping every 3 minutes, a client silent to it for 10 minutes is closed (as
+            # Binance); frames past 1 MiB close the connection (1009), smaller ones past the
+            # api's own limit are answered with an error frame (api/ws/settings.py)
+            ws_ping_interval=float(os.environ.get("PERPX_WS_PING_INTERVAL_S", 180)),
+            ws_ping_timeout=float(os.environ.get("PERPX_WS_PING_TIMEOUT_S", 600)),
+            ws_max_size=1 << 20,
         )
     return 0
 

@@ -65,6 +65,7 @@ def start_api(
         "PERPX_API_LIMITS_NAMESPACE": namespace,
         "PERPX_API_COMMAND_TIMEOUT_S": str(timeout_s),
         "PERPX_HISTORY_DB": history_db,  # "": the live views only
+        "PERPX_WS_LISTEN_KEY_CHECK_S": "0.5",  # WebSocket tests see a lapsed listenKey at once
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "perpx.cli", "api", "--port", str(port), "--shard", keys.shard],

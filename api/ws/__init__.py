@@ -1,0 +1,1 @@
+"""WebSocket for traders: market streams, user data streams and order entry, in Binance's shapes."""
