@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from api.errors import ApiError, mandatory
+from api.errors import ApiError, key_refused, mandatory
 from api.keys import ApiKey, is_well_formed
 from api.params import RawParams, read_params
 from streams.snapshots import wall_clock_ms
@@ -86,12 +86,12 @@ async def verify_signed(request: Request, permission: str) -> Signed:
     store = request.app.state.keys
     api_key = await store.get(key_text)
     if api_key is None:
-        raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+        raise key_refused()
     expected = signature_of(api_key.secret, signed_payload(params))
     if not hmac.compare_digest(expected, signature.lower()):
         raise ApiError(-1022, "Signature for this request is not valid.")
     if not api_key.can(permission):
-        raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+        raise key_refused()
     request.state.api_key = api_key
     await request.app.state.limiter.charge_key(request, api_key)
     return Signed(api_key, params)
@@ -102,7 +102,7 @@ async def verify_key_only(request: Request) -> ApiKey:
     key_text = api_key_header(request)
     api_key: ApiKey | None = await request.app.state.keys.get(key_text)
     if api_key is None:
-        raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+        raise key_refused()
     request.state.api_key = api_key
     await request.app.state.limiter.charge_key(request, api_key)
     return api_key

@@ -39,6 +39,12 @@ def not_valid(name: str) -> ApiError:
     return ApiError(-1130, f"Data sent for parameter '{name}' is not valid.")
 
 
+def key_refused() -> ApiError:
+    """-2015: an unknown key, or one without the permission asked for (Binance says which of the two
+    it was in neither case, so a caller probing keys learns nothing)."""
+    return ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+
+
 def unknown_order() -> ApiError:
     return ApiError(-2013, "Order does not exist.")
 

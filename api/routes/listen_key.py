@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import verify_key_only
-from api.errors import ApiError
+from api.errors import ApiError, key_refused
 from api.keys import READ, ApiKey
 from api.openapi import documented
 from api.params import read_params
@@ -65,7 +65,7 @@ async def named_key(request: Request, api_key: ApiKey) -> str:
 
 def require_read(api_key: ApiKey) -> None:
     if not api_key.can(READ):
-        raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+        raise key_refused()
 
 
 @router.post(

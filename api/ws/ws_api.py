@@ -27,7 +27,7 @@ from typing import Any, cast
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 
 from api.auth import Signed, check_timestamp, signature_of
-from api.errors import ApiError, mandatory
+from api.errors import ApiError, key_refused, mandatory
 from api.gateway import Gateway, new_command_id, now_ms
 from api.keys import READ, TRADE, ApiKey
 from api.limits import Limiter, TooMuchWeight
@@ -149,7 +149,7 @@ class WsApiSession:
         """The signed request's key (its signature checked), or the session's logged-on key."""
         if "signature" not in params and self.logged_on is not None:
             if not self.logged_on.can(permission):
-                raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+                raise key_refused()
             return self.logged_on
         key_text = params.get("apiKey", "")
         if not key_text:
@@ -160,12 +160,12 @@ class WsApiSession:
             raise mandatory("signature")
         api_key: ApiKey | None = await self.app.state.keys.get(key_text)
         if api_key is None:
-            raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+            raise key_refused()
         expected = signature_of(api_key.secret, signature_payload(params))
         if not hmac.compare_digest(expected, signature.lower()):
             raise ApiError(-1022, "Signature for this request is not valid.")
         if not api_key.can(permission):
-            raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+            raise key_refused()
         self.accounts.add(api_key.account_id)
         return api_key
 
@@ -176,7 +176,7 @@ class WsApiSession:
             return self.logged_on
         api_key: ApiKey | None = await self.app.state.keys.get(key_text) if key_text else None
         if api_key is None or not api_key.can(READ):
-            raise ApiError(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+            raise key_refused()
         return api_key
 
     async def call(self, method: str, params: dict[str, str]) -> Any:
