@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from messages.enums import BalanceReason
 from messages.events import (
     BalanceChanged,
     DividendPaid,
@@ -35,16 +34,9 @@ from views.history.candles import UPSERT_CANDLE, CandleBuffer
 from views.history.orders import LoadOrder, OrderTracker
 from views.history.records import ORDER_COLUMNS
 from views.history.sql import Cursor
+from views.own_activity import BALANCE_INCOME
 
 log = logging.getLogger("perpx.indexer")
-
-# Binance's income types for collateral moved outside a trade; the reason goes into `info`.
-BALANCE_INCOME_TYPE: dict[BalanceReason, str] = {
-    BalanceReason.DEPOSIT: "TRANSFER",
-    BalanceReason.WITHDRAW: "TRANSFER",
-    BalanceReason.LIQUIDATION_FEE: "LIQUIDATION_FEE",
-    BalanceReason.INSURANCE_COVER: "INSURANCE_CLEAR",
-}
 
 # Events that change no history table (the views and the API fold them from the stream).
 NOT_HISTORY = frozenset(
@@ -187,7 +179,7 @@ class BatchProjection:
         self.rows["balance_changes"].append(
             (e.seq, e.account_id, e.ts_ms, e.amount_micro, e.balance_micro, e.reason.value)
         )
-        income_type = BALANCE_INCOME_TYPE.get(e.reason, e.reason.value)
+        income_type = BALANCE_INCOME.get(e.reason, e.reason.value)
         self.rows["income"].append(
             (e.seq, e.account_id, income_type, 0, "", e.amount_micro, e.ts_ms, None, e.reason.value)
         )

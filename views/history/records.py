@@ -103,7 +103,8 @@ class AggTradeRecord:
 @dataclass(frozen=True)
 class IncomeRecord:
     """Money in (positive) or out of an account: REALIZED_PNL, COMMISSION, FUNDING_FEE, DIVIDEND,
-    TRANSFER, LIQUIDATION_FEE, INSURANCE_CLEAR. `tran_id` is unique: seq x 4 + part."""
+    TRANSFER, INSURANCE_CLEAR (the liquidation fee and the insurance fund's cover).
+    `tran_id` is unique: seq x 4 + part."""
 
     seq: int
     account_id: int
