@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
+from streams.embedded import die_with_parent
+
 log = logging.getLogger("perpx.up")
 
 
@@ -56,6 +58,7 @@ class Supervisor:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches children only through stop(), in order
+            preexec_fn=die_with_parent,  # a `kill -9` of perpx up leaves no service running
         )
         assert process.stdout is not None
         pump = threading.Thread(target=_pump, args=(spec.name, process.stdout, self.out), daemon=True)

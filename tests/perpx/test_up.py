@@ -188,6 +188,32 @@ def run_and_stop(up: Up, tmp_path: Path, taken_port: int) -> None:
     assert_gone(up.redis_url)
 
 
+def test_a_killed_up_leaves_no_service_running(tmp_path):
+    """`kill -9` of `perpx up` (an operator's last resort, or a test session dying) takes every
+    service with it: none keeps running without its supervisor."""
+    with perpx_up(tmp_path, "--no-demo") as up:
+        up.wait_for("recovered at")
+        up.wait_for("started api (pid")
+        pids = [int(p) for p in re.findall(r"started \w+ \(pid (\d+)\)", up.text())]
+        assert len(pids) >= 5, up.text()
+        up.process.kill()
+        up.process.wait()
+        deadline = time.monotonic() + 30
+        while alive := [p for p in pids if running(p)]:
+            assert time.monotonic() < deadline, f"still running after perpx up was killed: {alive}"
+            time.sleep(0.1)
+    assert_gone(up.redis_url)
+
+
+def running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie (an exited child of ours not yet reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_up_restarts_redis_from_its_aof(tmp_path):
     with perpx_up(tmp_path, "--appendfsync", "always") as up:
         up.wait_for("recovered at")
