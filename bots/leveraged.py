@@ -38,6 +38,7 @@ class LeveragedTrader(Bot):
         self.rest = rest
         self.position = Decimal(0)  # what the trader believes it holds (signed)
         self.liquidations = 0
+        self.leverage_set = False
         self.out_since: float | None = None  # when a liquidation left it flat
 
     @property
@@ -47,10 +48,10 @@ class LeveragedTrader(Bot):
     def pause_s(self) -> float:
         return self.config.check_s
 
-    async def prepare(self) -> None:
-        await self.rest.set_leverage(self.config.symbol, self.leverage)
-
     async def step(self) -> None:
+        if not self.leverage_set:
+            await self.rest.set_leverage(self.config.symbol, self.leverage)
+            self.leverage_set = True
         held = await self.rest.position(self.config.symbol)
         if abs(held) < abs(self.position):
             self.liquidations += 1
