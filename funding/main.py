@@ -18,6 +18,7 @@ from redis.retry import Retry
 from funding.config import FundingConfig
 from funding.publisher import publish_premium_index
 from funding.queries import FundingQueries
+from funding.rate import RateParams
 from funding.redis_ledger import RedisLedger
 from funding.service import FundingService
 from funding.stream_source import StreamBookSource
@@ -41,6 +42,13 @@ def add_funding_parser(commands: "argparse._SubParsersAction[argparse.ArgumentPa
     defaults = FundingConfig()
     parser.add_argument("--shard", default=DEFAULT_SHARD, help="shard whose streams to read and settle")
     parser.add_argument("--sample-interval-ms", type=int, default=defaults.sample_interval_ms, help="premium sampling")
+    parser.add_argument(
+        "--min-coverage-ppm",
+        type=int,
+        default=defaults.rate.min_coverage_ppm,
+        help="share of an interval's samples (parts per million) below which the premium counts as 0 "
+        "(default half; the demo uses 0 so that a fresh start's predicted rate moves at once)",
+    )
     add_health_arguments(parser, "funding")
     parser.set_defaults(run=run_funding)
 
@@ -127,7 +135,11 @@ def run_funding(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    config = FundingConfig(sample_interval_ms=args.sample_interval_ms)
+    if not 0 <= args.min_coverage_ppm <= 1_000_000:
+        raise SystemExit("--min-coverage-ppm must be within 0 and 1000000")
+    config = FundingConfig(
+        sample_interval_ms=args.sample_interval_ms, rate=RateParams(min_coverage_ppm=args.min_coverage_ppm)
+    )
     process = FundingProcess(must_get_redis_url(), ShardKeys(args.shard), config)
     health = HealthServer(
         process.health,

@@ -177,6 +177,8 @@ def service_argv(spec: ServiceSpec, args: argparse.Namespace, health_port: int |
             argv.append("--always-open")
     if spec.name == "funding" and args.funding_sample_interval_ms is not None:
         argv += ["--sample-interval-ms", str(args.funding_sample_interval_ms)]
+    if spec.name == "funding" and args.demo:  # the premium counts from the first sample of a fresh start
+        argv += ["--min-coverage-ppm", "0"]
     return tuple(argv)
 
 

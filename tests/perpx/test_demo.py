@@ -74,6 +74,16 @@ def test_up_demo_trades_within_seconds_and_stops_clean(tmp_path: Path):
             )
 
         until(up, marks_move_off_the_index, 30)
+
+        # the demo's funding counts the premium from the first sample: each predicted rate moves at once
+        # (without the premium it stays the interest times the session's multiplier, for every market alike)
+        rates = {r["symbol"]: Decimal(r["lastFundingRate"]) for r in get(up, "/fapi/v1/premiumIndex")}
+
+        def predicted_rates_move():
+            rows = get(up, "/fapi/v1/premiumIndex")
+            return sum(Decimal(r["lastFundingRate"]) != rates[r["symbol"]] for r in rows) >= len(markets) // 2
+
+        until(up, predicted_rates_move, 30)
         assert up.ctrl_c() == 0, up.text()
     up.reader.join(5)
     text = up.text()
