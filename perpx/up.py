@@ -173,7 +173,7 @@ def run_up(args: argparse.Namespace) -> int:
             log.info("%s: http://%s:%d/readyz (and /healthz, /metrics)", spec.name, args.health_host, port)
         specs.append(ServiceSpec(spec.name, service_argv(spec, args, port)))
     api_port = choose_port("127.0.0.1", "api", args.api_port, DEFAULT_API_PORT)
-    api_argv = ("api", "--port", str(api_port), "--workers", str(args.api_workers))
+    api_argv: tuple[str, ...] = ("api", "--port", str(api_port), "--workers", str(args.api_workers))
     if is_local_demo(args):  # the trading page may pick the demo accounts (api/routes/demo.py)
         api_argv += ("--demo",)
     specs.append(ServiceSpec("api", api_argv))
