@@ -55,8 +55,11 @@ def start_api(
     namespace: str = "",
     timeout_s: float = 5.0,
     history_db: str = "",
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    """`perpx api` on `port` (a free one by default); `extra_env` adds to its environment."""
+    port = port or free_port()
     env = {
         **os.environ,
         "REDIS_URL": redis_url,
@@ -66,6 +69,7 @@ def start_api(
         "PERPX_API_COMMAND_TIMEOUT_S": str(timeout_s),
         "PERPX_HISTORY_DB": history_db,  # "": the live views only
         "PERPX_WS_LISTEN_KEY_CHECK_S": "0.5",  # WebSocket tests see a lapsed listenKey at once
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "perpx.cli", "api", "--port", str(port), "--shard", keys.shard],
