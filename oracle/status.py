@@ -73,7 +73,11 @@ async def write_status(client: aioredis.Redis, keys: ShardKeys, service: OracleS
 
 async def write_pending_actions(client: aioredis.Redis, keys: ShardKeys, pending: list[CorporateAction]) -> None:
     """The whole calendar still to come, oldest first (one small list: rewritten each step)."""
-    await client.set(pending_actions_key(keys), msgspec.msgpack.encode(pending))
+    await client.set(pending_actions_key(keys), encode_pending_actions(pending))
+
+
+def encode_pending_actions(pending: list[CorporateAction]) -> bytes:
+    return msgspec.msgpack.encode(pending)
 
 
 def decode_pending_actions(raw: bytes | None) -> list[CorporateAction]:

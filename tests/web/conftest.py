@@ -25,7 +25,7 @@ from api.key_store import create_key
 from api.keys import ApiKey, permissions_for
 from messages.commands import PriceUpdate
 from oracle.corporate_actions import CorporateActionCalendar, action_from_entry
-from oracle.status import write_pending_actions
+from oracle.status import encode_pending_actions, pending_actions_key
 from perpx.demo_keys import ensure_demo_keys
 from streams.client import append_command
 from streams.embedded import free_port
@@ -67,7 +67,7 @@ def missing_browser(chromium: str | None, playwright_found: bool, ci: bool) -> t
     return "skip", f"browser tests need {what}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_path() -> str:
     try:
         import playwright.sync_api  # noqa: F401
@@ -83,9 +83,11 @@ def chromium_path() -> str:
     return chromium
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # gone when tests/web ends: its event loop must not outlive them
 def browser(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # a loaded 2-core machine: what must appear may take seconds
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
@@ -104,6 +106,10 @@ class WebExchange:
     demo: list[ApiKey]
     api: object = None
     clients: list[SignedClient] = field(default_factory=list)
+    accounts: dict[str, int] = field(default_factory=dict)  # API key -> account
+
+    def account_of(self, client: SignedClient) -> int:
+        return self.accounts[client.key]
 
     def funded_client(self, usdc: str = "1000000") -> SignedClient:
         """Another trader: a new funded account's client."""
@@ -111,6 +117,7 @@ class WebExchange:
         self.admin.ok("POST", "/perpx/v1/admin/deposit", {"account": api_key.account_id, "amount": usdc})
         client = SignedClient(self.url, api_key.key, api_key.secret)
         self.clients.append(client)
+        self.accounts[api_key.key] = api_key.account_id
         return client
 
     def start_api(self) -> None:
@@ -128,20 +135,11 @@ def web_exchange(redis_server) -> Iterator[WebExchange]:
     engine.wait_recovered()
     for symbol, ticks in MARKS.items():
         append_command(client, keys, PriceUpdate(f"mark-{symbol}", int(time.time() * 1000), symbol, ticks, ticks))
-    # what the oracle publishes of its calendar (oracle/status.py), as its loop would after a step
+    # what the oracle publishes of its calendar after a step (oracle/status.py), in its encoding
     calendar = CorporateActionCalendar()
     entry = {"id": "NVDA-split", "market": "NVDAUSDC", "effective": "2099-06-10T09:30:00-04:00", "ratio": "4:1"}
     calendar.schedule(action_from_entry("split", entry))
-    import asyncio
-
-    import redis.asyncio as aioredis
-
-    async def publish() -> None:
-        async_client = aioredis.Redis.from_url(redis_server.url)
-        await write_pending_actions(async_client, keys, calendar.pending())
-        await async_client.aclose()
-
-    asyncio.run(publish())
+    client.set(pending_actions_key(keys), encode_pending_actions(calendar.pending()))
     port = free_port()
     exchange = WebExchange(f"http://127.0.0.1:{port}", port, redis_server.url, keys, client, None, [])  # type: ignore[arg-type]
     exchange.start_api()

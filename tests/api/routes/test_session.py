@@ -25,7 +25,7 @@ def publish_calendar(exchange, entries: list[tuple[str, dict[str, str]]]) -> Non
         await write_pending_actions(client, exchange.keys, calendar.pending())
         await client.aclose()
 
-    asyncio.run(write())
+    asyncio.run(write())  # the oracle's own writer
 
 
 def session_of(exchange, symbol: str) -> dict:

@@ -310,12 +310,14 @@ export class MarketSide {
       rows
         .map(
           (r) => `<div class="lvl${this.ownPrices.has(Number(r.price)) ? " mine" : ""}" data-price="${escapeHtml(r.price)}">
-        <div class="bar" style="width:${((r.total / max) * 100).toFixed(1)}%"></div>
+        <div class="bar" data-width="${((r.total / max) * 100).toFixed(1)}%"></div>
         <span class="p">${fixed(r.price, m.pricePlaces)}</span><span class="num">${fixed(r.qty, m.sizePlaces)}</span><span class="num">${fixed(r.total, m.sizePlaces)}</span></div>`,
         )
         .join("");
     $("asks").innerHTML = html(asks);
     $("bids").innerHTML = html(bids);
+    // depth bars sized through the CSSOM: the page's policy refuses inline style attributes
+    for (const bar of document.querySelectorAll("#book-panel .bar")) bar.style.width = bar.dataset.width;
     const bestBid = this.book.bids[0];
     const bestAsk = this.book.asks[0];
     if (bestBid && bestAsk) {

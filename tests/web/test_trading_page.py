@@ -1,0 +1,270 @@
+"""The trading page, end to end, in headless Chromium against a real exchange: what a trader does on
+it (pick an account, place, amend and cancel an order, get filled by someone else, be refused) and
+what it must show without being asked (another client's trades, a lost connection and its return).
+Each step leaves a screenshot in tests/web/screenshots/<test>/."""
+
+import re
+import time
+
+from playwright.sync_api import Page, expect
+
+from messages.commands import PlaceOrder
+from messages.enums import Side
+from streams.client import append_command
+from tests.web.conftest import Console, Shots, WebExchange
+
+# Chromium logs every 4xx answer as "Failed to load resource": the refusals a test provokes on purpose
+REFUSED = r"Failed to load resource: the server responded with a status of 400"
+# and every failed connection while the api is down
+OFFLINE = (r"ERR_CONNECTION_REFUSED", r"WebSocket connection to .* failed", r"Failed to load resource")
+
+
+def open_page(page: Page, exchange: WebExchange, symbol: str) -> None:
+    page.goto(f"{exchange.url}/#{symbol}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#market-symbol")).to_have_text(symbol)
+    expect(page.locator("#connection-text")).to_have_text("live")
+
+
+def pick_demo_account(page: Page, exchange: WebExchange, index: int) -> None:
+    page.click("#keys-button")
+    account = exchange.demo[index].account_id
+    page.click(f"#demo-list button[data-account='{account}']")
+    expect(page.locator("#entry-account")).to_have_text(f"demo {account}")
+    expect(page.locator("#keys-dialog")).not_to_be_visible()
+
+
+def fill_order(page: Page, price: str | None, quantity: str) -> None:
+    page.click(f"#order-type button[data-type='{'LIMIT' if price is not None else 'MARKET'}']")
+    if price is not None:
+        page.fill("#price", price)
+    page.fill("#quantity", quantity)
+
+
+def book_level(page: Page, side: str, price: str):
+    return page.locator(f"#{side} .lvl[data-price='{price}']")
+
+
+def open_order_rows(page: Page):
+    return page.locator("#open-orders tbody tr")
+
+
+def show_tab(page: Page, tab: str) -> None:
+    page.click(f"#account-tabs button[data-tab='{tab}']")
+    expect(page.locator(f"table#{tab}")).to_be_visible()
+
+
+def money(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def leave_no_orders(exchange: WebExchange, symbol: str) -> None:
+    for client in exchange.clients:
+        client.ok("DELETE", "/fapi/v1/allOpenOrders", {"symbol": symbol})
+
+
+def test_place_amend_cancel_and_get_filled_from_the_page(
+    page: Page, web_exchange: WebExchange, console: Console, shots: Shots
+):
+    open_page(page, web_exchange, "NVDAUSDC")
+    expect(page.locator("#session-name")).to_have_text("REGULAR")
+    expect(page.locator("#session-source")).to_have_text("EXTERNAL")
+    expect(page.locator("#session-action")).to_have_text(re.compile(r"split 4:1 at 2099-06-10 13:30 UTC"))
+    expect(page.locator("#stat-mark")).to_have_text("180.00")
+    shots.take(page, "market")
+
+    pick_demo_account(page, web_exchange, 0)
+    expect(page.locator("#acct-wallet")).to_have_text("100,000.00")
+    shots.take(page, "demo-account-picked")
+
+    # the estimate is there before anything is sent
+    fill_order(page, "150.00", "2.000")
+    expect(page.locator("#est-notional-buy")).to_have_text("300.00")
+    expect(page.locator("#est-cost-buy")).to_have_text(re.compile(r"^\d+\.\d\d USDC$"))
+    expect(page.locator("#est-liq-buy")).not_to_have_text("–")
+    shots.take(page, "estimate")
+
+    # placed: in open orders and in the book, marked as the trader's own
+    page.click("#buy")
+    expect(page.locator("#order-message")).to_have_text(re.compile(r"Order \d+ new: BUY 2.000 NVDAUSDC at 150.00"))
+    expect(open_order_rows(page)).to_have_count(1)
+    show_tab(page, "open-orders")
+    expect(open_order_rows(page).first).to_contain_text("150.00")
+    expect(book_level(page, "bids", "150.00")).to_contain_text("2.000")
+    expect(book_level(page, "bids", "150.00")).to_have_class(re.compile("mine"))
+    shots.take(page, "order-resting")
+
+    # amended: a new price and size, in the table and in the book
+    page.click("#open-orders button[data-action='edit']")
+    page.fill("#open-orders input[name='price']", "151.00")
+    page.fill("#open-orders input[name='quantity']", "3.000")
+    shots.take(page, "order-amending")
+    page.click("#open-orders button[data-action='save']")
+    expect(page.locator("#order-message")).to_have_text(re.compile(r"amended: 3.000 at 151.00"))
+    expect(open_order_rows(page).first).to_contain_text("151.00")
+    expect(open_order_rows(page).first).to_contain_text("3.000")
+    expect(book_level(page, "bids", "151.00")).to_contain_text("3.000")
+    expect(book_level(page, "bids", "150.00")).to_have_count(0)
+    shots.take(page, "order-amended")
+
+    # canceled: gone from both
+    page.click("#open-orders button[data-action='cancel']")
+    expect(page.locator("#order-message")).to_have_text(re.compile(r"Order \d+ canceled"))
+    expect(open_order_rows(page)).to_have_count(0)
+    expect(book_level(page, "bids", "151.00")).to_have_count(0)
+    shots.take(page, "order-canceled")
+
+    # filled by another client: the fill, the position and the balance change
+    expect(page.locator("#acct-available")).to_have_text("100,000.00")  # no order or position holds margin
+    available_before = 100_000.0
+    fill_order(page, "180.00", "1.000")
+    page.click("#buy")
+    expect(book_level(page, "bids", "180.00")).to_contain_text("1.000")
+    seller = web_exchange.funded_client()
+    sold = seller.ok("POST", "/fapi/v1/order", {
+        "symbol": "NVDAUSDC", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1.000",
+        "price": "180.00", "newOrderRespType": "RESULT",
+    })  # fmt: skip
+    assert sold["status"] == "FILLED"
+    expect(page.locator("#toasts")).to_contain_text("Bought 1.000 NVDAUSDC at 180.00 (order filled)")
+    expect(open_order_rows(page)).to_have_count(0)
+    expect(page.locator("#count-positions")).to_have_text("1")
+    show_tab(page, "positions")
+    position = page.locator("#positions tbody tr[data-symbol='NVDAUSDC']")
+    expect(position).to_contain_text("1.000")
+    expect(position.locator("td").nth(2)).to_have_text("180.00")  # entry
+    expect(position.locator("td").nth(4)).not_to_have_text("–")  # liquidation price
+    expect(page.locator("#acct-available")).not_to_have_text(f"{available_before:,.2f}")
+    assert money(page.locator("#acct-available").inner_text()) < available_before  # margin now held
+    expect(page.locator("#trades .lvl").first).to_contain_text("180.00")
+    shots.take(page, "filled-position")
+
+    show_tab(page, "own-trades")
+    expect(page.locator("#own-trades tbody tr").first).to_contain_text("180.00")
+    expect(page.locator("#own-trades tbody tr").first).to_contain_text("maker")
+    shots.take(page, "own-trades")
+    show_tab(page, "order-history")
+    expect(page.locator("#order-history tbody tr").first).to_contain_text("FILLED")
+    expect(page.locator("#order-history tbody")).to_contain_text("CANCELED")
+    shots.take(page, "order-history")
+    show_tab(page, "balances")
+    expect(page.locator("#balances tbody tr").first).to_contain_text("USDC")
+    shots.take(page, "balance")
+
+    # refused: the exchange's reason, in words, and nothing placed
+    fill_order(page, "180.005", "1.000")
+    page.click("#buy")
+    expect(page.locator("#order-message")).to_have_text(
+        "Order rejected: Precision is over the maximum defined for this asset (price). (code -1111)"
+    )
+    expect(page.locator("#order-message")).to_have_class(re.compile("error"))
+    expect(open_order_rows(page)).to_have_count(0)
+    shots.take(page, "rejected")
+
+    # the position closed at market against a bid another client rests
+    seller.ok("POST", "/fapi/v1/order", {
+        "symbol": "NVDAUSDC", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1.000",
+        "price": "179.00",
+    })  # fmt: skip
+    expect(book_level(page, "bids", "179.00")).to_contain_text("1.000")
+    show_tab(page, "positions")
+    page.click("#positions button[data-close='NVDAUSDC']")
+    expect(page.locator("#count-positions")).to_have_text("0")
+    expect(page.locator("#toasts")).to_contain_text("Sold 1.000 NVDAUSDC at 179.00")
+    shots.take(page, "position-closed")
+
+    assert console.unexpected((REFUSED,)) == []
+    assert sum(bool(re.search(REFUSED, e)) for e in console.errors) == 1  # the one refused order
+
+
+def test_the_page_keeps_updating_while_another_client_trades(
+    page: Page, web_exchange: WebExchange, console: Console, shots: Shots
+):
+    open_page(page, web_exchange, "AAPLUSDC")
+    shots.take(page, "before")
+    maker, taker = web_exchange.funded_client(), web_exchange.funded_client()
+    order = {"symbol": "AAPLUSDC", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.500"}
+    try:
+        for step, price in enumerate(("230.00", "231.50", "229.25")):
+            maker.ok("POST", "/fapi/v1/order", {**order, "side": "SELL", "price": price})
+            expect(book_level(page, "asks", price)).to_contain_text("0.500")
+            taker.ok("POST", "/fapi/v1/order", {**order, "side": "BUY", "price": price})
+            expect(page.locator("#trades .lvl").first).to_contain_text(price)
+            expect(page.locator("#stat-last")).to_have_text(price)
+            expect(book_level(page, "asks", price)).to_have_count(0)
+            shots.take(page, f"trade-{step + 1}")
+        expect(page.locator("#trades .lvl")).to_have_count(3)
+        expect(page.locator("#stat-range")).to_have_text("231.50 / 229.25")
+        # the market list follows too
+        page.click("#market-button")
+        expect(page.locator("#market-rows tr[data-symbol='AAPLUSDC'] td").nth(1)).to_have_text("229.25")
+        shots.take(page, "market-list")
+        page.click("#market-rows tr[data-symbol='NVDAUSDC']")
+        expect(page.locator("#market-symbol")).to_have_text("NVDAUSDC")
+        expect(page.locator("#stat-mark")).to_have_text("180.00")
+    finally:
+        leave_no_orders(web_exchange, "AAPLUSDC")
+    assert console.unexpected() == []
+
+
+def test_a_lost_connection_is_shown_and_resumed(page: Page, web_exchange: WebExchange, console: Console, shots: Shots):
+    buyer, seller = web_exchange.funded_client(), web_exchange.funded_client()
+    open_page(page, web_exchange, "TSLAUSDC")
+    pick_demo_account(page, web_exchange, 1)
+    expect(page.locator("#acct-wallet")).not_to_have_text("–")
+    web_exchange.stop_api()
+    try:
+        expect(page.locator("#banner")).to_be_visible()
+        expect(page.locator("#banner")).to_contain_text("Connection to the exchange lost")
+        expect(page.locator("#connection-text")).to_have_text("reconnecting")
+        shots.take(page, "connection-lost")
+        # the exchange goes on without the api (orders straight into the command stream, as the
+        # api would put them): a trade at 400.00 that the page must catch up with
+        now_ms = int(time.time() * 1000)
+        for client, side in ((seller, Side.SELL), (buyer, Side.BUY)):
+            account = web_exchange.account_of(client)
+            order = PlaceOrder(f"web-{side}-{now_ms}", now_ms, account, "TSLAUSDC", side, 250, 40_000)
+            append_command(web_exchange.client, web_exchange.keys, order)
+    finally:
+        web_exchange.start_api()
+    expect(page.locator("#connection-text")).to_have_text("live", timeout=40_000)
+    expect(page.locator("#banner")).to_be_hidden()
+    expect(page.locator("#toasts")).to_contain_text("Connection resumed")
+    expect(page.locator("#trades .lvl").first).to_contain_text("400.00")
+    expect(page.locator("#stat-last")).to_have_text("400.00")
+    shots.take(page, "connection-resumed")
+    # and the account side answers again
+    fill_order(page, "100.00", "0.100")
+    page.click("#buy")
+    expect(open_order_rows(page)).to_have_count(1)
+    show_tab(page, "open-orders")
+    page.click("#open-orders button[data-action='cancel']")
+    expect(open_order_rows(page)).to_have_count(0)
+    assert console.unexpected(OFFLINE) == []
+
+
+def test_keys_typed_in_by_hand_and_refused_ones(page: Page, web_exchange: WebExchange, console: Console, shots: Shots):
+    open_page(page, web_exchange, "MSTRUSDC")
+    demo = web_exchange.demo[0]
+    page.click("#keys-button")
+    page.fill("#key-input", demo.key)
+    page.fill("#secret-input", "not-the-secret")
+    page.click("#use-keys")
+    expect(page.locator("#keys-message")).to_have_text(
+        "These keys were refused: Signature for this request is not valid. (code -1022)"
+    )
+    shots.take(page, "keys-refused")
+    page.fill("#secret-input", demo.secret)
+    page.click("#use-keys")
+    expect(page.locator("#entry-account")).to_have_text(f"key {demo.key[:8]}…")
+    expect(page.locator("#acct-wallet")).not_to_have_text("–")
+    # kept for this tab only: a reload signs in again without asking
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#entry-account")).to_have_text(f"key {demo.key[:8]}…")
+    shots.take(page, "keys-kept-in-session")
+    page.click("#keys-button")
+    page.click("#forget-keys")
+    expect(page.locator("#entry-account")).to_have_text("no keys")
+    assert page.evaluate("sessionStorage.getItem('perpx.keys')") is None
+    assert console.unexpected((REFUSED, r"status of 401")) == []
