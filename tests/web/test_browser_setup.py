@@ -19,7 +19,8 @@ def test_without_chromium_a_developer_skips_and_ci_fails():
 
 
 def test_without_playwright_the_same():
-    assert missing_browser("/usr/bin/chromium", False, ci=False) == ("skip", "browser tests need the playwright package")
+    skipped = ("skip", "browser tests need the playwright package")
+    assert missing_browser("/usr/bin/chromium", False, ci=False) == skipped
     assert missing_browser("/usr/bin/chromium", False, ci=True)[0] == "fail"
 
 
