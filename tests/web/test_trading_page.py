@@ -268,3 +268,63 @@ def test_keys_typed_in_by_hand_and_refused_ones(page: Page, web_exchange: WebExc
     expect(page.locator("#entry-account")).to_have_text("no keys")
     assert page.evaluate("sessionStorage.getItem('perpx.keys')") is None
     assert console.unexpected((REFUSED, r"status of 401")) == []
+
+
+def test_leverage_margin_mode_and_the_estimate_against_the_exchange(
+    page: Page, web_exchange: WebExchange, console: Console, shots: Shots
+):
+    """Isolated at 4x (MSTR allows 5x at most), set from the page; the page's estimate of the cost and the liquidation price
+    before sending, against what the exchange then says of the position."""
+    trader = web_exchange.funded_client("5000")
+    account = web_exchange.account_of(trader)
+    key = next(k for k in web_exchange.accounts if web_exchange.accounts[k] == account)
+    secret = trader.secret
+    open_page(page, web_exchange, "MSTRUSDC")
+    page.click("#keys-button")
+    page.fill("#key-input", key)
+    page.fill("#secret-input", secret)
+    page.click("#use-keys")
+    expect(page.locator("#acct-wallet")).to_have_text("5,000.00")
+    before = trader.ok("GET", "/fapi/v2/positionRisk", {"symbol": "MSTRUSDC"})[0]
+    expect(page.locator("#leverage")).to_have_value(before["leverage"])  # the form shows the exchange's setting
+    page.select_option("#margin-mode", "ISOLATED")
+    page.fill("#leverage", "4")
+    page.click("#apply-settings")
+    expect(page.locator("#order-message")).to_have_text("MSTRUSDC: isolated margin, 4x leverage")
+    settings = trader.ok("GET", "/fapi/v2/positionRisk", {"symbol": "MSTRUSDC"})[0]
+    assert (settings["marginType"], settings["leverage"]) == ("isolated", "4")
+
+    # a refused setting says why, and the form shows the exchange's setting again
+    page.fill("#leverage", "10")
+    page.click("#apply-settings")
+    expect(page.locator("#order-message")).to_have_text(re.compile(r"^Settings refused: .+ \(code -\d+\)$"))
+    expect(page.locator("#leverage")).to_have_value("4")
+
+    fill_order(page, "150.00", "2.000")
+    expect(page.locator("#est-cost-buy")).to_have_text(re.compile(r"USDC$"))
+    cost = money(page.locator("#est-cost-buy").inner_text().removesuffix(" USDC"))
+    liquidation = money(page.locator("#est-liq-buy").inner_text())
+    shots.take(page, "isolated-estimate")
+    page.click("#buy")
+    expect(open_order_rows(page)).to_have_count(1)
+    other = web_exchange.funded_client()
+    other.ok("POST", "/fapi/v1/order", {
+        "symbol": "MSTRUSDC", "side": "SELL", "type": "LIMIT", "timeInForce": "IOC", "quantity": "2.000",
+        "price": "150.00",
+    })  # fmt: skip
+    expect(page.locator("#count-positions")).to_have_text("1")
+    position = trader.ok("GET", "/fapi/v3/positionRisk", {"symbol": "MSTRUSDC"})[0]
+    exchange_liquidation = float(position["liquidationPrice"])
+    assert exchange_liquidation > 0
+    assert abs(liquidation - exchange_liquidation) / exchange_liquidation < 0.01, (liquidation, position)
+    assert abs(cost - float(position["isolatedWallet"])) / cost < 0.05, (cost, position)
+    show_tab(page, "positions")
+    row = page.locator("#positions tbody tr[data-symbol='MSTRUSDC']")
+    expect(row).to_contain_text("isolated")
+    expect(row.locator("td").nth(4)).to_have_text(f"{exchange_liquidation:,.2f}")
+    shots.take(page, "isolated-position")
+    page.click("#positions button[data-close='MSTRUSDC']")  # no bid to sell to: it expires, and says so
+    expect(page.locator("#order-message")).to_have_text(re.compile(r"^Closing MSTRUSDC: order \d+ expired$"))
+    expect(page.locator("#count-positions")).to_have_text("1")
+    shots.take(page, "close-expired")
+    assert console.unexpected((REFUSED,)) == []

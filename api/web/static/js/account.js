@@ -345,7 +345,7 @@ export class AccountSide {
     const held = this.positions.find((p) => p.symbol === button.dataset.close);
     if (!held) return;
     const amount = Number(held.positionAmt);
-    const params = { symbol: held.symbol, side: amount > 0 ? "SELL" : "BUY", type: "MARKET", quantity: held.positionAmt.replace("-", ""), reduceOnly: "true" };
+    const params = { symbol: held.symbol, side: amount > 0 ? "SELL" : "BUY", type: "MARKET", quantity: held.positionAmt.replace("-", ""), reduceOnly: "true", newOrderRespType: "RESULT" };
     try {
       const order = await this.rest.signed("POST", "/fapi/v1/order", params);
       this.message(`Closing ${held.symbol}: order ${order.orderId} ${order.status.toLowerCase()}`, "ok");

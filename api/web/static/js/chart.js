@@ -89,7 +89,7 @@ export class CandleChart {
     const x = (t) => plotW - SLOT_PX / 2 - ((lastOpen - t) / this.intervalMs) * SLOT_PX - 4;
 
     const candles = this.candles.filter((c) => c.t >= firstOpen);
-    const lines = ["mark", "index"].map((name) => [name, [...this[name].entries()].filter(([t]) => t >= firstOpen).sort((a, b) => a[0] - b[0])]);
+    const lines = ["index", "mark"].map((name) => [name, [...this[name].entries()].filter(([t]) => t >= firstOpen).sort((a, b) => a[0] - b[0])]);
     const values = [];
     for (const c of candles) values.push(c.h, c.l);
     for (const [, points] of lines) for (const [, v] of points) values.push(v);
@@ -164,7 +164,8 @@ export class CandleChart {
     const last = candles.length ? candles[candles.length - 1] : null;
     const tags = [];
     if (last) tags.push([last.c, last.c >= last.o ? COLORS.up : COLORS.down]);
-    const markNow = lines[0][1].length ? lines[0][1][lines[0][1].length - 1][1] : null;
+    const markPoints = lines[1][1];
+    const markNow = markPoints.length ? markPoints[markPoints.length - 1][1] : null;
     if (markNow !== null) tags.push([markNow, COLORS.mark]);
     g.lineWidth = 1;
     for (const [v, color] of tags) {

@@ -204,7 +204,9 @@ export class MarketSide {
       case "trade":
         this.trades.unshift({ id: data.t, price: data.p, qty: data.q, time: data.T, buy: !data.m });
         this.trades.length = Math.min(this.trades.length, TRADES_KEPT);
+        this.tickers.set(data.s, { ...this.tickers.get(data.s), last: data.p }); // the ticker follows on its clock
         this.renderTrades();
+        this.renderHeader();
         break;
       case "24hrTicker":
         this.tickers.set(data.s, { last: data.c, open: data.o, high: data.h, low: data.l, volume: data.v, quoteVolume: data.q });
