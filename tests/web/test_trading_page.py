@@ -273,16 +273,13 @@ def test_keys_typed_in_by_hand_and_refused_ones(page: Page, web_exchange: WebExc
 def test_leverage_margin_mode_and_the_estimate_against_the_exchange(
     page: Page, web_exchange: WebExchange, console: Console, shots: Shots
 ):
-    """Isolated at 4x (MSTR allows 5x at most), set from the page; the page's estimate of the cost and the liquidation price
-    before sending, against what the exchange then says of the position."""
+    """Isolated at 4x (MSTR allows 5x at most), set from the page; the page's estimate of the cost
+    and the liquidation price before sending, against what the exchange then says of the position."""
     trader = web_exchange.funded_client("5000")
-    account = web_exchange.account_of(trader)
-    key = next(k for k in web_exchange.accounts if web_exchange.accounts[k] == account)
-    secret = trader.secret
     open_page(page, web_exchange, "MSTRUSDC")
     page.click("#keys-button")
-    page.fill("#key-input", key)
-    page.fill("#secret-input", secret)
+    page.fill("#key-input", trader.key)
+    page.fill("#secret-input", trader.secret)
     page.click("#use-keys")
     expect(page.locator("#acct-wallet")).to_have_text("5,000.00")
     before = trader.ok("GET", "/fapi/v2/positionRisk", {"symbol": "MSTRUSDC"})[0]
@@ -328,3 +325,31 @@ def test_leverage_margin_mode_and_the_estimate_against_the_exchange(
     expect(page.locator("#count-positions")).to_have_text("1")
     shots.take(page, "close-expired")
     assert console.unexpected((REFUSED,)) == []
+
+
+def test_an_expired_listen_key_is_replaced(page: Page, web_exchange: WebExchange, console: Console, shots: Shots):
+    """The user data stream's key is deleted under the page (as a lapsed one is): the exchange says
+    listenKeyExpired, the page takes a new key, and fills still reach it."""
+    trader = web_exchange.funded_client("2000")
+    open_page(page, web_exchange, "AAPLUSDC")
+    page.click("#keys-button")
+    page.fill("#key-input", trader.key)
+    page.fill("#secret-input", trader.secret)
+    page.click("#use-keys")
+    expect(page.locator("#acct-wallet")).to_have_text("2,000.00")
+    fill_order(page, "225.00", "0.100")
+    page.click("#buy")
+    expect(open_order_rows(page)).to_have_count(1)
+    deleted = trader.http.delete("/fapi/v1/listenKey", headers={"X-MBX-APIKEY": trader.key})
+    assert deleted.status_code == 200, deleted.text
+    expect(page.locator("#toasts")).to_contain_text("User data stream renewed")
+    seller = web_exchange.funded_client()
+    seller.ok("POST", "/fapi/v1/order", {
+        "symbol": "AAPLUSDC", "side": "SELL", "type": "LIMIT", "timeInForce": "IOC", "quantity": "0.100",
+        "price": "225.00",
+    })  # fmt: skip
+    expect(page.locator("#toasts")).to_contain_text("Bought 0.100 AAPLUSDC at 225.00 (order filled)")
+    expect(open_order_rows(page)).to_have_count(0)
+    expect(page.locator("#count-positions")).to_have_text("1")
+    shots.take(page, "filled-after-new-listen-key")
+    assert console.unexpected() == []

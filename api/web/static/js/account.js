@@ -1,6 +1,7 @@
 // The trader's side of the page: order entry, open orders (cancel, amend), order history, own
 // trades, positions, balance. Signed REST gives the snapshots; the user data stream (a listenKey)
-// says when something changed: open orders follow its ORDER_TRADE_UPDATEs directly, the rest is
+// (opened as /private/ws?listenKey=..., which says when the key is unknown and closes) says when
+// something changed: open orders follow its ORDER_TRADE_UPDATEs directly, the rest is
 // read again (at most once a second), and everything after a lost connection comes back.
 
 import { estimateOrder } from "./estimate.js";
@@ -84,15 +85,33 @@ export class AccountSide {
 
   stop() {
     clearInterval(this.keepalive);
-    if (this.socket) this.socket.close();
+    clearTimeout(this.renewTimer);
+    if (this.socket) {
+      this.socket.close();
+      this.onStatus("closed");
+    }
     this.socket = null;
     this.listenKey = null;
+  }
+
+  // a listenKey the exchange no longer knows (expired while the page was away): take a new one
+  renewUserStream() {
+    this.stop();
+    this.openUserStream()
+      .then(() => {
+        toast("User data stream renewed (its key had expired); account reloaded.", "ok");
+        return this.loadEverything(); // what changed while no stream was open
+      })
+      .catch((error) => {
+        this.showError("User stream", error);
+        this.renewTimer = setTimeout(() => this.active && this.renewUserStream(), 5000);
+      });
   }
 
   async openUserStream() {
     const { listenKey } = await this.rest.keyed("POST", "/fapi/v1/listenKey");
     this.listenKey = listenKey;
-    this.socket = new ResumingSocket(wsUrl(`/ws/${listenKey}`), {
+    this.socket = new ResumingSocket(wsUrl(`/private/ws?listenKey=${encodeURIComponent(listenKey)}`), {
       onMessage: (message) => this.onUserEvent(message),
       onStatus: (status, resumed, retryMs) => this.onStatus(status, resumed, retryMs),
       onOpen: (resumed) => {
@@ -181,11 +200,11 @@ export class AccountSide {
   onUserEvent(message) {
     if (message.error) {
       toast(`User stream: ${message.error.msg}`, "error");
+      this.renewUserStream();
       return;
     }
     if (message.e === "listenKeyExpired") {
-      this.stop();
-      this.openUserStream().catch((error) => this.showError("User stream", error));
+      this.renewUserStream();
       return;
     }
     if (message.e === "ORDER_TRADE_UPDATE") {

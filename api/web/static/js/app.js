@@ -14,7 +14,8 @@ const connections = new Map(); // which socket -> "live" | "lost"
 let lostSince = null;
 
 function showConnection(name, status, resumed, retryMs) {
-  connections.set(name, status);
+  if (status === "closed") connections.delete(name); // closed on purpose (keys changed)
+  else connections.set(name, status);
   const lost = [...connections.values()].includes("lost");
   const box = $("connection");
   box.className = `connection ${lost ? "lost" : "live"}`;
@@ -35,8 +36,6 @@ const account = new AccountSide(rest, null, (status, resumed, retryMs) => showCo
 const market = new MarketSide(rest, {
   onSymbol: (symbol) => {
     const m = market.markets.get(symbol);
-    $("price").step = m.tick;
-    $("quantity").step = m.lot;
     $("quantity").placeholder = m.lot;
     $("price").placeholder = m.tick;
     if (account.active) account.loadSymbol(symbol).catch((error) => account.showError(symbol, error));
