@@ -98,14 +98,20 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def start_engine(redis_url: str, keys: ShardKeys, client: redis.Redis) -> EngineProcess:
+    """The margin engine service, recovered, with a mark for each of MARKS' markets."""
+    engine = EngineProcess(redis_url, keys, snapshot_every=100_000, batch_size=200, kind="margin")
+    engine.wait_recovered()
+    for symbol, ticks in MARKS.items():
+        append_command(client, keys, PriceUpdate(f"mark-{symbol}", int(time.time() * 1000), symbol, ticks, ticks))
+    return engine
+
+
 @pytest.fixture(scope="package")
 def exchange(redis_server) -> Iterator[Exchange]:
     keys = ShardKeys(f"test{os.getpid()}-api")
     client = redis.Redis.from_url(redis_server.url)
-    engine = EngineProcess(redis_server.url, keys, snapshot_every=100_000, batch_size=200, kind="margin")
-    engine.wait_recovered()
-    for symbol, ticks in MARKS.items():
-        append_command(client, keys, PriceUpdate(f"mark-{symbol}", int(time.time() * 1000), symbol, ticks, ticks))
+    engine = start_engine(redis_server.url, keys, client)
     api, url = start_api(redis_server.url, keys)
     admin_key = create_key(client, SERVER_KEY, 0, permissions_for(admin=True))
     admin = SignedClient(url, admin_key.key, admin_key.secret)

@@ -13,7 +13,6 @@ Each test's screenshots go to tests/web/screenshots/<test>/ (git-ignored; PERPX_
 import os
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +22,13 @@ import redis
 
 from api.key_store import create_key
 from api.keys import ApiKey, permissions_for
-from messages.commands import PriceUpdate
 from oracle.corporate_actions import CorporateActionCalendar, action_from_entry
 from oracle.status import encode_pending_actions, pending_actions_key
 from perpx.demo_keys import ensure_demo_keys
-from streams.client import append_command
 from streams.embedded import free_port
 from streams.keys import ShardKeys
 from tests.api.binance_client import SignedClient
-from tests.api.conftest import MARKS, SERVER_KEY, start_api, stop
-from tests.engine_service.engine_process import EngineProcess
+from tests.api.conftest import SERVER_KEY, start_api, start_engine, stop
 
 SCREENSHOTS = Path(os.environ.get("PERPX_SCREENSHOTS", Path(__file__).parent / "screenshots"))
 CHROMIUM_FLAGS = [
@@ -131,10 +127,7 @@ class WebExchange:
 def web_exchange(redis_server) -> Iterator[WebExchange]:
     keys = ShardKeys(f"test{os.getpid()}-web")
     client = redis.Redis.from_url(redis_server.url)
-    engine = EngineProcess(redis_server.url, keys, snapshot_every=100_000, batch_size=200, kind="margin")
-    engine.wait_recovered()
-    for symbol, ticks in MARKS.items():
-        append_command(client, keys, PriceUpdate(f"mark-{symbol}", int(time.time() * 1000), symbol, ticks, ticks))
+    engine = start_engine(redis_server.url, keys, client)
     # what the oracle publishes of its calendar after a step (oracle/status.py), in its encoding
     calendar = CorporateActionCalendar()
     entry = {"id": "NVDA-split", "market": "NVDAUSDC", "effective": "2099-06-10T09:30:00-04:00", "ratio": "4:1"}

@@ -34,6 +34,13 @@ def pick_demo_account(page: Page, exchange: WebExchange, index: int) -> None:
     expect(page.locator("#keys-dialog")).not_to_be_visible()
 
 
+def enter_keys(page: Page, key: str, secret: str) -> None:
+    page.click("#keys-button")
+    page.fill("#key-input", key)
+    page.fill("#secret-input", secret)
+    page.click("#use-keys")
+
+
 def fill_order(page: Page, price: str | None, quantity: str) -> None:
     page.click(f"#order-type button[data-type='{'LIMIT' if price is not None else 'MARKET'}']")
     if price is not None:
@@ -56,6 +63,14 @@ def show_tab(page: Page, tab: str) -> None:
 
 def money(text: str) -> float:
     return float(text.replace(",", ""))
+
+
+def limit_order(client, symbol: str, side: str, quantity: str, price: str, time_in_force: str = "GTC") -> dict:
+    """Another client's order, over REST; its answer (RESULT: the fills are in it)."""
+    return client.ok("POST", "/fapi/v1/order", {
+        "symbol": symbol, "side": side, "type": "LIMIT", "timeInForce": time_in_force, "quantity": quantity,
+        "price": price, "newOrderRespType": "RESULT",
+    })  # fmt: skip
 
 
 def leave_no_orders(exchange: WebExchange, symbol: str) -> None:
@@ -121,10 +136,7 @@ def test_place_amend_cancel_and_get_filled_from_the_page(
     page.click("#buy")
     expect(book_level(page, "bids", "180.00")).to_contain_text("1.000")
     seller = web_exchange.funded_client()
-    sold = seller.ok("POST", "/fapi/v1/order", {
-        "symbol": "NVDAUSDC", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1.000",
-        "price": "180.00", "newOrderRespType": "RESULT",
-    })  # fmt: skip
+    sold = limit_order(seller, "NVDAUSDC", "SELL", "1.000", "180.00")
     assert sold["status"] == "FILLED"
     expect(page.locator("#toasts")).to_contain_text("Bought 1.000 NVDAUSDC at 180.00 (order filled)")
     expect(open_order_rows(page)).to_have_count(0)
@@ -162,10 +174,7 @@ def test_place_amend_cancel_and_get_filled_from_the_page(
     shots.take(page, "rejected")
 
     # the position closed at market against a bid another client rests
-    seller.ok("POST", "/fapi/v1/order", {
-        "symbol": "NVDAUSDC", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1.000",
-        "price": "179.00",
-    })  # fmt: skip
+    limit_order(seller, "NVDAUSDC", "BUY", "1.000", "179.00")
     expect(book_level(page, "bids", "179.00")).to_contain_text("1.000")
     show_tab(page, "positions")
     page.click("#positions button[data-close='NVDAUSDC']")
@@ -183,12 +192,11 @@ def test_the_page_keeps_updating_while_another_client_trades(
     open_page(page, web_exchange, "AAPLUSDC")
     shots.take(page, "before")
     maker, taker = web_exchange.funded_client(), web_exchange.funded_client()
-    order = {"symbol": "AAPLUSDC", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.500"}
     try:
         for step, price in enumerate(("230.00", "231.50", "229.25")):
-            maker.ok("POST", "/fapi/v1/order", {**order, "side": "SELL", "price": price})
+            limit_order(maker, "AAPLUSDC", "SELL", "0.500", price)
             expect(book_level(page, "asks", price)).to_contain_text("0.500")
-            taker.ok("POST", "/fapi/v1/order", {**order, "side": "BUY", "price": price})
+            limit_order(taker, "AAPLUSDC", "BUY", "0.500", price)
             expect(page.locator("#trades .lvl").first).to_contain_text(price)
             expect(page.locator("#stat-last")).to_have_text(price)
             expect(book_level(page, "asks", price)).to_have_count(0)
@@ -246,10 +254,7 @@ def test_a_lost_connection_is_shown_and_resumed(page: Page, web_exchange: WebExc
 def test_keys_typed_in_by_hand_and_refused_ones(page: Page, web_exchange: WebExchange, console: Console, shots: Shots):
     open_page(page, web_exchange, "MSTRUSDC")
     demo = web_exchange.demo[0]
-    page.click("#keys-button")
-    page.fill("#key-input", demo.key)
-    page.fill("#secret-input", "not-the-secret")
-    page.click("#use-keys")
+    enter_keys(page, demo.key, "not-the-secret")
     expect(page.locator("#keys-message")).to_have_text(
         "These keys were refused: Signature for this request is not valid. (code -1022)"
     )
@@ -277,10 +282,7 @@ def test_leverage_margin_mode_and_the_estimate_against_the_exchange(
     and the liquidation price before sending, against what the exchange then says of the position."""
     trader = web_exchange.funded_client("5000")
     open_page(page, web_exchange, "MSTRUSDC")
-    page.click("#keys-button")
-    page.fill("#key-input", trader.key)
-    page.fill("#secret-input", trader.secret)
-    page.click("#use-keys")
+    enter_keys(page, trader.key, trader.secret)
     expect(page.locator("#acct-wallet")).to_have_text("5,000.00")
     before = trader.ok("GET", "/fapi/v2/positionRisk", {"symbol": "MSTRUSDC"})[0]
     expect(page.locator("#leverage")).to_have_value(before["leverage"])  # the form shows the exchange's setting
@@ -305,10 +307,7 @@ def test_leverage_margin_mode_and_the_estimate_against_the_exchange(
     page.click("#buy")
     expect(open_order_rows(page)).to_have_count(1)
     other = web_exchange.funded_client()
-    other.ok("POST", "/fapi/v1/order", {
-        "symbol": "MSTRUSDC", "side": "SELL", "type": "LIMIT", "timeInForce": "IOC", "quantity": "2.000",
-        "price": "150.00",
-    })  # fmt: skip
+    limit_order(other, "MSTRUSDC", "SELL", "2.000", "150.00", "IOC")
     expect(page.locator("#count-positions")).to_have_text("1")
     position = trader.ok("GET", "/fapi/v3/positionRisk", {"symbol": "MSTRUSDC"})[0]
     exchange_liquidation = float(position["liquidationPrice"])
@@ -332,10 +331,7 @@ def test_an_expired_listen_key_is_replaced(page: Page, web_exchange: WebExchange
     listenKeyExpired, the page takes a new key, and fills still reach it."""
     trader = web_exchange.funded_client("2000")
     open_page(page, web_exchange, "AAPLUSDC")
-    page.click("#keys-button")
-    page.fill("#key-input", trader.key)
-    page.fill("#secret-input", trader.secret)
-    page.click("#use-keys")
+    enter_keys(page, trader.key, trader.secret)
     expect(page.locator("#acct-wallet")).to_have_text("2,000.00")
     fill_order(page, "225.00", "0.100")
     page.click("#buy")
@@ -344,10 +340,7 @@ def test_an_expired_listen_key_is_replaced(page: Page, web_exchange: WebExchange
     assert deleted.status_code == 200, deleted.text
     expect(page.locator("#toasts")).to_contain_text("User data stream renewed")
     seller = web_exchange.funded_client()
-    seller.ok("POST", "/fapi/v1/order", {
-        "symbol": "AAPLUSDC", "side": "SELL", "type": "LIMIT", "timeInForce": "IOC", "quantity": "0.100",
-        "price": "225.00",
-    })  # fmt: skip
+    limit_order(seller, "AAPLUSDC", "SELL", "0.100", "225.00", "IOC")
     expect(page.locator("#toasts")).to_contain_text("Bought 0.100 AAPLUSDC at 225.00 (order filled)")
     expect(open_order_rows(page)).to_have_count(0)
     expect(page.locator("#count-positions")).to_have_text("1")
