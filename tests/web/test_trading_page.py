@@ -26,8 +26,11 @@ def open_page(page: Page, exchange: WebExchange, symbol: str) -> None:
     expect(page.locator("#connection-text")).to_have_text("live")
 
 
-def pick_demo_account(page: Page, exchange: WebExchange, index: int) -> None:
+def pick_demo_account(page: Page, exchange: WebExchange, index: int, shots: Shots | None = None) -> None:
     page.click("#keys-button")
+    expect(page.locator("#demo-list button")).to_have_count(len(exchange.demo))
+    if shots is not None:
+        shots.take(page, "keys-dialog")
     account = exchange.demo[index].account_id
     page.click(f"#demo-list button[data-account='{account}']")
     expect(page.locator("#entry-account")).to_have_text(f"demo {account}")
@@ -88,7 +91,7 @@ def test_place_amend_cancel_and_get_filled_from_the_page(
     expect(page.locator("#stat-mark")).to_have_text("180.00")
     shots.take(page, "market")
 
-    pick_demo_account(page, web_exchange, 0)
+    pick_demo_account(page, web_exchange, 0, shots)
     expect(page.locator("#acct-wallet")).to_have_text("100,000.00")
     shots.take(page, "demo-account-picked")
 
