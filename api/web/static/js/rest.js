@@ -62,6 +62,10 @@ export class Rest {
   }
 
   async useKeys(keys) {
+    if (keys && !(globalThis.crypto && crypto.subtle)) {
+      // WebCrypto exists only in a secure context: https, or http on localhost / 127.0.0.1
+      throw new ApiError(0, undefined, "This browser offers no WebCrypto here to sign with: open the page over https or on localhost.");
+    }
     this.keys = keys;
     this.hmacKey = keys
       ? await crypto.subtle.importKey("raw", encoder.encode(keys.secretKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
