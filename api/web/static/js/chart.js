@@ -129,7 +129,9 @@ export class CandleChart {
       g.lineTo(xx, plotH);
       g.stroke();
       const d = new Date(t);
-      const label = this.intervalMs >= 3600000 ? `${d.getUTCDate()}/${d.getUTCMonth() + 1} ${String(d.getUTCHours()).padStart(2, "0")}h` : d.toISOString().slice(11, 16);
+      // local time, as the trades and tables show it
+      const hours = String(d.getHours()).padStart(2, "0");
+      const label = this.intervalMs >= 3600000 ? `${d.getDate()}/${d.getMonth() + 1} ${hours}h` : `${hours}:${String(d.getMinutes()).padStart(2, "0")}`;
       g.fillText(label, xx - 14, plotH + 14);
     }
 
