@@ -34,7 +34,8 @@ export function timeOfDay(ms) {
 
 export function dateTime(ms) {
   const d = new Date(Number(ms));
-  return `${d.toISOString().slice(0, 10)} ${d.toLocaleTimeString("en-GB", { hour12: false })}`;
+  const day = [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((x) => String(x).padStart(2, "0")).join("-");
+  return `${day} ${d.toLocaleTimeString("en-GB", { hour12: false })}`; // local time throughout the page
 }
 
 export function countdown(untilMs, nowMs) {
