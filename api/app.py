@@ -19,8 +19,20 @@ from api.key_store import KeyStore
 from api.limits import Limiter
 from api.markets import MarketCatalog
 from api.read_side import ReadSide
-from api.routes import account, account_info, admin, listen_key, market_data, order_reads, orders, public
+from api.routes import (
+    account,
+    account_info,
+    admin,
+    demo,
+    listen_key,
+    market_data,
+    order_reads,
+    orders,
+    public,
+    session,
+)
 from api.settings import ApiSettings
+from api.web import routes as web
 from api.weights import WeightMiddleware
 from api.ws import market_routes, ws_api
 from api.ws.settings import WsSettings
@@ -68,7 +80,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_error_handlers(app)
 
     app.add_middleware(WeightMiddleware)
-    routers = (public, market_data, orders, order_reads, account, account_info, listen_key, admin)
-    for module in (*routers, market_routes, ws_api):
+    routers = (public, market_data, session, orders, order_reads, account, account_info, listen_key, admin)
+    for module in (*routers, market_routes, ws_api, web):
         app.include_router(module.router)
+    if settings.demo:  # the local demo's key pairs for the page's picker: never outside `perpx up`'s demo
+        app.include_router(demo.router)
+    app.mount("/web", web.static_files(), name="web")
     return app

@@ -17,3 +17,4 @@ class ApiSettings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     limits_namespace: str = ""  # whose counts these are: the shard unless set (every replica shares them)
     history_db: Path | None = None  # the indexer's SQLite history (None: closed orders etc. are live only)
+    demo: bool = False  # serve /perpx/v1/demo/keys to loopback clients (`perpx up`'s local demo only)

@@ -1,12 +1,14 @@
 """What the oracle knows beyond the PriceUpdate command, for other processes: per market the
-confidence, the sources used and dropped, whether it is stale or halted. Written after each step
-to one Redis hash (msgpack per market), so the api can show how a price was made.
+confidence, the sources used and dropped, whether it is stale or halted, written after each step
+to one Redis hash (msgpack per market), so the api can show how a price was made; and the corporate
+actions still to come (they live only in the oracle until due), so the api can announce them.
 """
 
 import msgspec
 import redis.asyncio as aioredis
 
 from messages.enums import MarketSession, PriceSource
+from oracle.corporate_actions import CorporateAction
 from oracle.service import OracleService
 from streams.keys import ShardKeys
 
@@ -27,10 +29,15 @@ class OracleStatus(msgspec.Struct, frozen=True):
 
 
 _decoder = msgspec.msgpack.Decoder(OracleStatus)
+_actions_decoder = msgspec.msgpack.Decoder(list[CorporateAction])
 
 
 def status_key(keys: ShardKeys) -> str:
     return f"{keys.prefix}:oracle:status"
+
+
+def pending_actions_key(keys: ShardKeys) -> str:
+    return f"{keys.prefix}:oracle:pending_actions"
 
 
 def statuses(service: OracleService, now_ms: int) -> list[OracleStatus]:
@@ -61,6 +68,20 @@ async def write_status(client: aioredis.Redis, keys: ShardKeys, service: OracleS
     mapping = {s.market: msgspec.msgpack.encode(s) for s in statuses(service, now_ms)}
     if mapping:
         await client.hset(status_key(keys), mapping=mapping)  # type: ignore[arg-type]
+    await write_pending_actions(client, keys, service.corporate_actions.pending())
+
+
+async def write_pending_actions(client: aioredis.Redis, keys: ShardKeys, pending: list[CorporateAction]) -> None:
+    """The whole calendar still to come, oldest first (one small list: rewritten each step)."""
+    await client.set(pending_actions_key(keys), encode_pending_actions(pending))
+
+
+def encode_pending_actions(pending: list[CorporateAction]) -> bytes:
+    return msgspec.msgpack.encode(pending)
+
+
+def decode_pending_actions(raw: bytes | None) -> list[CorporateAction]:
+    return [] if raw is None else _actions_decoder.decode(raw)
 
 
 def decode_status(raw: bytes) -> OracleStatus:

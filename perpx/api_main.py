@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PORT = 8000
 HISTORY_ENV = "PERPX_HISTORY_DB"  # the indexer's SQLite history file ("": live views only)
+DEMO_ENV = "PERPX_API_DEMO"  # "1": serve the demo key pairs to loopback clients (api/routes/demo.py)
 
 
 def add_api_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -27,6 +28,12 @@ def add_api_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser
         "--data-dir",
         type=Path,
         help=f"where server.key and the indexer's history are kept (default: $PERPX_DATA_DIR or {DEFAULT_DATA_DIR})",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="local demo only: serve the demo key pairs at /perpx/v1/demo/keys to loopback clients "
+        "(for the trading page's account picker; `perpx up` sets it in its local default setup)",
     )
     parser.set_defaults(run=run_api)
 
@@ -43,6 +50,8 @@ def run_api(args: argparse.Namespace) -> int:
         os.environ["REDIS_URL"] = url
         os.environ[SERVER_KEY_ENV] = load_server_key(data_dir).decode()
         os.environ["PERPX_API_SHARD"] = args.shard
+        if args.demo:
+            os.environ[DEMO_ENV] = "1"
         uvicorn.run(
             "perpx.api_main:app_from_env",
             factory=True,
@@ -88,5 +97,6 @@ def app_from_env() -> "FastAPI":  # imported lazily so that `perpx` starts fast
             limits_namespace=os.environ.get("PERPX_API_LIMITS_NAMESPACE", ""),
             command_timeout_s=float(os.environ.get("PERPX_API_COMMAND_TIMEOUT_S", "5")),
             history_db=Path(history) if (history := os.environ.get(HISTORY_ENV, "")) else None,
+            demo=os.environ.get(DEMO_ENV, "") == "1",
         )
     )

@@ -17,13 +17,13 @@ from cryptography.fernet import Fernet
 
 from api.key_store import create_key
 from api.keys import KEY_PREFIX, ApiKey, parse_record, permissions_for
+from api.routes.demo import DEMO_KEYS
 from messages.commands import Deposit
 from streams.client import CommandClient
 from streams.keys import ShardKeys
 from streams.snapshots import wall_clock_ms
 
 log = logging.getLogger("perpx.up")
-DEMO_KEYS = "perpx:api:demo_keys"  # list of the demo API keys
 BOT_KEYS = "perpx:api:demo_bot_keys"  # list of the demo bots' API keys
 FUNDED = "perpx:api:demo_funded"  # set of demo accounts already funded
 DEMO_ACCOUNTS = 2

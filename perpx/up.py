@@ -22,7 +22,7 @@ from ops.health import DEFAULT_HEALTH_PORTS, default_health_port, health_port_en
 from ops.logs import setup_logging
 from perpx.exchange import write_url_file
 from perpx.supervisor import ServiceSpec, Supervisor
-from streams.connection import DEFAULT_DATA_DIR, redis_url_or_embedded
+from streams.connection import DEFAULT_DATA_DIR, redis_url_from_env, redis_url_or_embedded
 from streams.embedded import APPENDFSYNC_CHOICES
 
 log = logging.getLogger("perpx.up")
@@ -203,7 +203,10 @@ def run_up(args: argparse.Namespace) -> int:
             log.info("%s: http://%s:%d/readyz (and /healthz, /metrics)", spec.name, args.health_host, port)
         specs.append(ServiceSpec(spec.name, service_argv(spec, args, port)))
     api_port = choose_port("127.0.0.1", "api", args.api_port, DEFAULT_API_PORT)
-    specs.append(ServiceSpec("api", ("api", "--port", str(api_port), "--workers", str(args.api_workers))))
+    api_argv: tuple[str, ...] = ("api", "--port", str(api_port), "--workers", str(args.api_workers))
+    if is_local_demo(args):  # the trading page may pick the demo accounts (api/routes/demo.py)
+        api_argv += ("--demo",)
+    specs.append(ServiceSpec("api", api_argv))
     env: dict[str, str] = {}
     if args.demo:  # last, so that it stops first: the bots cancel their orders while the exchange runs
         specs.append(ServiceSpec("bots", ("demo-bots", "--api-url", f"http://127.0.0.1:{api_port}")))
@@ -236,7 +239,8 @@ def run_up(args: argparse.Namespace) -> int:
             supervisor.start()
             log.info("perpx is up: %s. Ctrl-C stops it.", ", ".join(s.name for s in specs))
             log.info("REST API (Binance USD-M compatible) at http://127.0.0.1:%d, docs at /docs", api_port)
-            if server is not None and not args.no_demo:
+            log.info("trading page at http://127.0.0.1:%d/", api_port)
+            if is_local_demo(args):
                 start_demo(url, server_key, api_port)
             supervisor.watch(on_tick=keep_redis_up)
         finally:
@@ -244,6 +248,11 @@ def run_up(args: argparse.Namespace) -> int:
             supervisor.stop()
     log.info("stopped")
     return 0
+
+
+def is_local_demo(args: argparse.Namespace) -> bool:
+    """The local default setup (an embedded Redis) without --no-demo: demo keys are made and served."""
+    return redis_url_from_env() is None and not args.no_demo
 
 
 def wait_for_api(api_port: int, timeout_s: float = 60.0) -> bool:

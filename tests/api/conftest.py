@@ -56,8 +56,11 @@ def start_api(
     namespace: str = "",
     timeout_s: float = 5.0,
     history_db: str = "",
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    port = free_port()
+    """`perpx api` on `port` (a free one by default); `extra_env` adds to its environment."""
+    port = port or free_port()
     env = {
         **os.environ,
         "REDIS_URL": redis_url,
@@ -67,6 +70,7 @@ def start_api(
         "PERPX_API_COMMAND_TIMEOUT_S": str(timeout_s),
         "PERPX_HISTORY_DB": history_db,  # "": the live views only
         "PERPX_WS_LISTEN_KEY_CHECK_S": "0.5",  # WebSocket tests see a lapsed listenKey at once
+        **(extra_env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "perpx.cli", "api", "--port", str(port), "--shard", keys.shard],
@@ -95,6 +99,15 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def start_engine(redis_url: str, keys: ShardKeys, client: redis.Redis) -> EngineProcess:
+    """The margin engine service, recovered, with a mark for each of MARKS' markets."""
+    engine = EngineProcess(redis_url, keys, snapshot_every=100_000, batch_size=200, kind="margin")
+    engine.wait_recovered()
+    for symbol, ticks in MARKS.items():
+        append_command(client, keys, PriceUpdate(f"mark-{symbol}", int(time.time() * 1000), symbol, ticks, ticks))
+    return engine
+
+
 @pytest.fixture(scope="package")
 def exchange(redis_server) -> Iterator[Exchange]:
     with running_exchange(redis_server.url, "api") as started:
@@ -106,10 +119,7 @@ def running_exchange(redis_url: str, name: str, limits: str = "") -> Iterator[Ex
     """An engine and an api on their own shard of the suite's Redis (tests/bots runs one too)."""
     keys = ShardKeys(f"test{os.getpid()}-{name}")
     client = redis.Redis.from_url(redis_url)
-    engine = EngineProcess(redis_url, keys, snapshot_every=100_000, batch_size=200, kind="margin")
-    engine.wait_recovered()
-    for symbol, ticks in MARKS.items():
-        append_command(client, keys, PriceUpdate(f"mark-{symbol}", int(time.time() * 1000), symbol, ticks, ticks))
+    engine = start_engine(redis_url, keys, client)
     api, url = start_api(redis_url, keys, limits)
     admin_key = create_key(client, SERVER_KEY, 0, permissions_for(admin=True))
     admin = SignedClient(url, admin_key.key, admin_key.secret)

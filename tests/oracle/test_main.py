@@ -11,7 +11,7 @@ from messages.commands import CashDividend, Command, PlaceOrder, PriceUpdate
 from messages.enums import PriceSource, Side
 from oracle.clock import SteppedClock
 from oracle.main import serve
-from oracle.status import decode_status, status_key
+from oracle.status import decode_pending_actions, decode_status, pending_actions_key, status_key
 from streams.client import append_command
 from streams.embedded import EmbeddedRedis
 from streams.keys import ShardKeys
@@ -50,6 +50,7 @@ async def test_prices_reach_the_engine_and_the_book_comes_back(
     actions.write_text(
         '[[cash_dividend]]\nid = "NVDA-q4"\nmarket = "NVDAUSDC"\n'
         'effective = "2026-11-24T00:00-05:00"\namount = "0.01"\n'
+        '[[split]]\nid = "NVDA-2099"\nmarket = "NVDAUSDC"\neffective = "2099-01-05"\nratio = "2:1"\n'
     )
     with running_service(redis_server.url, shard_keys) as engine_service:
         for side, price_ticks in ((Side.BUY, 17_990), (Side.SELL, 18_010)):
@@ -66,6 +67,9 @@ async def test_prices_reach_the_engine_and_the_book_comes_back(
         status = decode_status(redis_client.hget(status_key(shard_keys), "NVDAUSDC"))  # type: ignore[arg-type]
         assert status.sources_used == ("sim",) and status.conf > 0 and not status.stale
         assert status.index_price_ticks == [u for u in updates if u.market == "NVDAUSDC"][-1].index_price_ticks
+        # what is still to come is published for the api (the due dividend is gone from it)
+        pending = decode_pending_actions(redis_client.get(pending_actions_key(shard_keys)))  # type: ignore[arg-type]
+        assert [(a.action_id, a.kind, a.ratio_new, a.ratio_old) for a in pending] == [("NVDA-2099", "split", 2, 1)]
 
         # restarted, the oracle does not send the dividend again
         await run_oracle(redis_server.url, shard_keys, actions, steps=2)

@@ -45,6 +45,26 @@ def test_perpx_help_and_the_compiled_modules(installed_perpx: InstalledPerpx, tm
     assert loaded.is_relative_to(venv) and loaded.suffix == ".so", loaded
 
 
+def test_the_wheel_carries_the_trading_page(installed_perpx: InstalledPerpx, tmp_path: Path):
+    """The page's files are package data: an installed perpx serves them with no checkout around."""
+    script = (
+        "from importlib import resources; static = resources.files('api.web') / 'static'; "
+        "print(' '.join(sorted(p.name for p in static.iterdir() if p.is_file()))); "
+        "print(' '.join(sorted(p.name for p in (static / 'js').iterdir())))"
+    )
+    listed = subprocess.run(
+        [installed_perpx.venv / "bin" / "python", "-c", script],
+        cwd=tmp_path,
+        env=outside_the_checkout(),
+        capture_output=True,
+        check=True,
+    )
+    files, modules = listed.stdout.decode().splitlines()
+    assert files.split() == ["index.html", "style.css"]
+    source = Path(__file__).parents[2] / "api" / "web" / "static" / "js"
+    assert modules.split() == sorted(p.name for p in source.glob("*.js"))
+
+
 def test_the_installed_engine_serves_an_order(
     installed_perpx: InstalledPerpx, redis_server, redis_client: redis.Redis, shard_keys: ShardKeys, tmp_path: Path
 ):

@@ -337,6 +337,12 @@ def test_up_serves_the_rest_api_and_prints_funded_demo_keys(tmp_path):
         assert filled["status"] == "FILLED"
         buyer.close()
         seller.close()
+        # the trading page, told that this is the local demo, and the demo keys it offers to pick
+        with urllib.request.urlopen(base + "/") as page:
+            assert '<meta name="perpx-demo" content="1">' in page.read().decode()
+        with urllib.request.urlopen(base + "/perpx/v1/demo/keys") as answer:
+            served = json.load(answer)
+        assert [(str(r["account"]), r["apiKey"], r["secretKey"]) for r in served] == demo
         # `perpx keys` beside the running `perpx up` finds its Redis through the data directory
         env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PERPX_SERVER_KEY")}
         done = subprocess.run(
@@ -355,3 +361,15 @@ def test_up_serves_the_rest_api_and_prints_funded_demo_keys(tmp_path):
         up.wait_for("DEMO account", 2)
         assert re.findall(r"DEMO account (\d+): key (\w+) secret (\w+)", up.text()) == demo
         assert up.ctrl_c() == 0, up.text()
+
+
+def test_the_api_serves_demo_keys_only_in_the_local_demo(monkeypatch):
+    import argparse
+
+    from perpx.up import is_local_demo
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert is_local_demo(argparse.Namespace(no_demo=False))
+    assert not is_local_demo(argparse.Namespace(no_demo=True))
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # an operator's Redis: not the local demo
+    assert not is_local_demo(argparse.Namespace(no_demo=False))
