@@ -13,14 +13,17 @@ from api.ws.guard import IpConnections
 from api.ws.hub import Hub
 from api.ws.settings import WsSettings
 from streams.snapshots import wall_clock_ms
+from views.accounts import AccountsView
 from views.exchange import ExchangeView
 
 log = logging.getLogger("perpx.api.ws")
 
 
 class WsState:
-    def __init__(self, view: ExchangeView, client: aioredis.Redis, settings: WsSettings) -> None:
-        self.hub = Hub(view)
+    def __init__(
+        self, view: ExchangeView, accounts: AccountsView, client: aioredis.Redis, settings: WsSettings
+    ) -> None:
+        self.hub = Hub(view, accounts)
         self.redis = client
         self.settings = settings
         self.ips = IpConnections(settings.connections_per_ip)
