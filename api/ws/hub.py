@@ -382,9 +382,15 @@ class Hub:
 
     def split_applied(self, event: SplitApplied, now_ms: int) -> None:
         """perpx's SPLIT: each subscribed holder's position with its size and entry price rescaled
-        (no equity moved, so the engine sends no AccountUpdated: the view's state is told as one)."""
-        holders = self.accounts_view.risk.holders.get(event.market, set())
+        (no equity moved, so the engine sends no AccountUpdated: the view's state is told as one),
+        and each subscribed account's open order there, its price and size rescaled, as an AMENDMENT."""
         market = self.market(event.market)
+        for order in sorted(self.orders.orders.values(), key=lambda o: o.order_id):
+            if order.market == event.market and order.account_id in self.accounts:
+                status = "PARTIALLY_FILLED" if order.filled_lots else "NEW"
+                message = um.order_update(market, order, "AMENDMENT", status, event.ts_ms, now_ms)
+                self.publish_user(order.account_id, message)
+        holders = self.accounts_view.risk.holders.get(event.market, set())
         mark = self.view.prices.must_get(event.market).mark_price_ticks
         for account_id in sorted(holders & self.accounts.keys()):
             account = self.accounts_view.get_account(account_id)

@@ -226,7 +226,8 @@ def test_a_gap_past_bankruptcy_deleverages_the_other_side(priced_exchange: Excha
 
 def test_dividend_and_split_reasons(priced_exchange: Exchange) -> None:
     """perpx's own ACCOUNT_UPDATE reasons: DIVIDEND (0.50 a share on 10 shares: +5) and SPLIT (2:1:
-    20 shares at half the entry price, no money moved), both from the operator's schedule."""
+    20 shares at half the entry price, no money moved), both from the operator's schedule; an open
+    order is told its rescaled price and size (a buy of 1 at 200.00 is now 2 at 100.000)."""
     exchange = priced_exchange
     exchange.admin.ok("POST", "/perpx/v1/admin/price", {"underlying": "AAPL", "price": "230"})
     wait_for_mark_of(exchange, "AAPLUSDC", "230.00")
@@ -235,6 +236,7 @@ def test_dividend_and_split_reasons(priced_exchange: Exchange) -> None:
     limit = {"symbol": "AAPLUSDC", "type": "LIMIT", "timeInForce": "GTC", "quantity": "10", "price": "230"}
     holder.ok("POST", "/fapi/v1/order", {**limit, "side": "BUY"})
     seller.ok("POST", "/fapi/v1/order", {**limit, "side": "SELL"})
+    resting = holder.ok("POST", "/fapi/v1/order", {**limit, "side": "BUY", "quantity": "1", "price": "200"})
     listen_key = holder.ok("POST", "/fapi/v1/listenKey")["listenKey"]
     with connect(ws_url(exchange, f"/private/ws?listenKey={listen_key}")) as ws:
         time.sleep(0.2)
@@ -246,6 +248,14 @@ def test_dividend_and_split_reasons(priced_exchange: Exchange) -> None:
         assert wallet["bc"] == "5.000000" and float(wallet["wb"]) == float(balance) + 5
         split = {"id": f"AAPL-split-{os.getpid()}", "symbol": "AAPLUSDC", "effective": "2020-01-02", "ratio": "2:1"}
         exchange.admin.ok("POST", "/perpx/v1/admin/split", split)
+        amended = receive_until(ws, lambda m: m.get("e") == "ORDER_TRADE_UPDATE", 20)["o"]
+        assert (amended["i"], amended["x"], amended["X"], amended["p"], amended["q"]) == (
+            resting["orderId"],
+            "AMENDMENT",
+            "NEW",
+            "100.000",
+            "2.000",
+        )
         rescaled = account_update(ws, "SPLIT")
         (position,) = rescaled["P"]
         assert (position["s"], position["pa"], Decimal(position["ep"]), position["mt"]) == (
