@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -102,16 +103,25 @@ def exchange(redis_server) -> Iterator[Exchange]:
     engine.wait_recovered()
     for symbol, ticks in MARKS.items():
         append_command(client, keys, PriceUpdate(f"mark-{symbol}", int(time.time() * 1000), symbol, ticks, ticks))
-    api, url = start_api(redis_server.url, keys)
+    try:
+        with api_on(redis_server.url, keys, client) as exchange:
+            yield exchange
+    finally:
+        engine.stop()
+        client.close()
+
+
+@contextmanager
+def api_on(redis_url: str, keys: ShardKeys, client: redis.Redis) -> Iterator[Exchange]:
+    """An api process on `keys` (an engine already running there) with an admin key; stopped at the end."""
+    api, url = start_api(redis_url, keys)
     admin_key = create_key(client, SERVER_KEY, 0, permissions_for(admin=True))
     admin = SignedClient(url, admin_key.key, admin_key.secret)
     try:
-        yield Exchange(url, redis_server.url, keys, client, admin)
+        yield Exchange(url, redis_url, keys, client, admin)
     finally:
         admin.close()
         stop(api)
-        engine.stop()
-        client.close()
 
 
 def leave_no_orders(client: SignedClient) -> None:

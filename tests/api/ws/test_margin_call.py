@@ -21,11 +21,9 @@ import pytest
 import redis
 from websockets.sync.client import ClientConnection, connect
 
-from api.key_store import create_key
-from api.keys import permissions_for
 from streams.keys import ShardKeys
 from tests.api.binance_client import SignedClient
-from tests.api.conftest import SERVER_KEY, Exchange, start_api, stop
+from tests.api.conftest import Exchange, api_on, stop
 from tests.api.ws.test_streams import receive, receive_until, ws_url
 from tests.engine_service.engine_process import EngineProcess
 
@@ -56,31 +54,41 @@ def priced_exchange(redis_server, tmp_path_factory) -> Iterator[Exchange]:
         env={**os.environ, "REDIS_URL": redis_server.url},
         stdin=subprocess.DEVNULL,
     )
-    api, url = start_api(redis_server.url, keys)
-    admin_key = create_key(client, SERVER_KEY, 0, permissions_for(admin=True))
-    admin = SignedClient(url, admin_key.key, admin_key.secret)
     try:
-        yield Exchange(url, redis_server.url, keys, client, admin)
+        with api_on(redis_server.url, keys, client) as exchange:
+            yield exchange
     finally:
-        admin.close()
-        stop(api)
         stop(oracle)
         engine.stop()
         client.close()
 
 
-def post_price(exchange: Exchange, price: str) -> None:
-    exchange.admin.ok("POST", "/perpx/v1/admin/price", {"underlying": "NVDA", "price": price})
+def post_price(exchange: Exchange, price: str, symbol: str = "NVDAUSDC") -> None:
+    exchange.admin.ok("POST", "/perpx/v1/admin/price", {"underlying": symbol.removesuffix("USDC"), "price": price})
 
 
-def wait_for_mark(exchange: Exchange, price: str, timeout_s: float = 20.0) -> None:
+def wait_for_mark(exchange: Exchange, price: str, symbol: str = "NVDAUSDC", timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
-        mark = httpx.get(exchange.url + "/fapi/v1/premiumIndex", params={"symbol": "NVDAUSDC"}).json()["markPrice"]
+        mark = httpx.get(exchange.url + "/fapi/v1/premiumIndex", params={"symbol": symbol}).json()["markPrice"]
         if mark == price:
             return
-        assert time.monotonic() < deadline, f"the mark is {mark}, not {price}"
+        assert time.monotonic() < deadline, f"the mark of {symbol} is {mark}, not {price}"
         time.sleep(0.05)
+
+
+def ten_x_long(exchange: Exchange, symbol: str, price: str) -> tuple[SignedClient, SignedClient]:
+    """At mark `price`: a 10x long of 50 shares at `price` with 1,000 USDC (maker), and its short
+    (taker, 100,000 USDC); their clients."""
+    post_price(exchange, price, symbol)
+    wait_for_mark(exchange, f"{Decimal(price):.2f}", symbol)
+    longer = exchange.signed(exchange.funded_key("1000"))
+    shorter = exchange.signed(exchange.funded_key("100000"))
+    longer.ok("POST", "/fapi/v1/leverage", {"symbol": symbol, "leverage": 10})
+    limit = {"symbol": symbol, "type": "LIMIT", "timeInForce": "GTC", "quantity": "50", "price": price}
+    longer.ok("POST", "/fapi/v1/order", {**limit, "side": "BUY"})
+    shorter.ok("POST", "/fapi/v1/order", {**limit, "side": "SELL"})
+    return longer, shorter
 
 
 def messages_until_mark(ws: ClientConnection, price: str, timeout_s: float = 20.0) -> list[dict]:
@@ -104,15 +112,8 @@ def margin_calls(messages: list[dict]) -> list[dict]:
 
 def test_margin_call_once_per_crossing_then_the_liquidation_on_force_order(priced_exchange: Exchange) -> None:
     exchange = priced_exchange
-    post_price(exchange, "180")
-    wait_for_mark(exchange, "180.00")
-    trader = exchange.signed(exchange.funded_key("1000"))
-    maker = exchange.signed(exchange.funded_key("100000"))
+    trader, maker = ten_x_long(exchange, "NVDAUSDC", "180")
     bidder = exchange.signed(exchange.funded_key("100000"))
-    trader.ok("POST", "/fapi/v1/leverage", {"symbol": "NVDAUSDC", "leverage": 10})
-    limit = {"symbol": "NVDAUSDC", "type": "LIMIT", "timeInForce": "GTC", "quantity": "50", "price": "180"}
-    trader.ok("POST", "/fapi/v1/order", {**limit, "side": "BUY"})
-    maker.ok("POST", "/fapi/v1/order", {**limit, "side": "SELL"})
     listen_key = trader.ok("POST", "/fapi/v1/listenKey")["listenKey"]
     with (
         connect(ws_url(exchange, "/ws")) as ws,
@@ -177,13 +178,6 @@ def test_margin_call_once_per_crossing_then_the_liquidation_on_force_order(price
         client.close()
 
 
-def wait_for_mark_of(exchange: Exchange, symbol: str, price: str, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while httpx.get(exchange.url + "/fapi/v1/premiumIndex", params={"symbol": symbol}).json()["markPrice"] != price:
-        assert time.monotonic() < deadline, f"the mark of {symbol} never reached {price}"
-        time.sleep(0.05)
-
-
 def account_update(ws: ClientConnection, reason: str) -> dict:
     return receive_until(ws, lambda m: m.get("e") == "ACCOUNT_UPDATE" and m["a"]["m"] == reason, 20)["a"]
 
@@ -193,14 +187,7 @@ def test_a_gap_past_bankruptcy_deleverages_the_other_side(priced_exchange: Excha
     160 leaves more loss than the insurance fund covers, so the only short is reduced at the
     bankruptcy price: its ACCOUNT_UPDATE says AUTO_DELEVERAGE, the long's LIQUIDATION."""
     exchange = priced_exchange
-    exchange.admin.ok("POST", "/perpx/v1/admin/price", {"underlying": "AMZN", "price": "200"})
-    wait_for_mark_of(exchange, "AMZNUSDC", "200.00")
-    longer = exchange.signed(exchange.funded_key("1000"))
-    shorter = exchange.signed(exchange.funded_key("100000"))
-    longer.ok("POST", "/fapi/v1/leverage", {"symbol": "AMZNUSDC", "leverage": 10})
-    limit = {"symbol": "AMZNUSDC", "type": "LIMIT", "timeInForce": "GTC", "quantity": "50", "price": "200"}
-    longer.ok("POST", "/fapi/v1/order", {**limit, "side": "BUY"})
-    shorter.ok("POST", "/fapi/v1/order", {**limit, "side": "SELL"})
+    longer, shorter = ten_x_long(exchange, "AMZNUSDC", "200")
     short_before = float(shorter.ok("GET", "/fapi/v3/positionRisk", {"symbol": "AMZNUSDC"})[0]["positionAmt"])
     long_key = longer.ok("POST", "/fapi/v1/listenKey")["listenKey"]
     short_key = shorter.ok("POST", "/fapi/v1/listenKey")["listenKey"]
@@ -210,7 +197,7 @@ def test_a_gap_past_bankruptcy_deleverages_the_other_side(priced_exchange: Excha
         connect(ws_url(exchange, "/ws/amznusdc@forceOrder")) as liquidations,
     ):
         time.sleep(0.2)
-        exchange.admin.ok("POST", "/perpx/v1/admin/price", {"underlying": "AMZN", "price": "160"})
+        post_price(exchange, "160", "AMZNUSDC")
         deleveraged = account_update(short_ws, "AUTO_DELEVERAGE")
         (position,) = deleveraged["P"]
         assert position["s"] == "AMZNUSDC" and float(position["pa"]) > short_before  # a short, reduced
@@ -229,8 +216,8 @@ def test_dividend_and_split_reasons(priced_exchange: Exchange) -> None:
     20 shares at half the entry price, no money moved), both from the operator's schedule; an open
     order is told its rescaled price and size (a buy of 1 at 200.00 is now 2 at 100.000)."""
     exchange = priced_exchange
-    exchange.admin.ok("POST", "/perpx/v1/admin/price", {"underlying": "AAPL", "price": "230"})
-    wait_for_mark_of(exchange, "AAPLUSDC", "230.00")
+    post_price(exchange, "230", "AAPLUSDC")
+    wait_for_mark(exchange, "230.00", "AAPLUSDC")
     holder = exchange.signed(exchange.funded_key("10000"))
     seller = exchange.signed(exchange.funded_key("100000"))
     limit = {"symbol": "AAPLUSDC", "type": "LIMIT", "timeInForce": "GTC", "quantity": "10", "price": "230"}
