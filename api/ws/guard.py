@@ -75,8 +75,13 @@ class IpConnections:
         return lease
 
     async def release(self, lease: IpLease) -> None:
-        if self.held.pop(lease.member, None) is not None:
+        """Never raises (a connection's cleanup goes on): a lease Redis did not take back lapses."""
+        if self.held.pop(lease.member, None) is None:
+            return
+        try:
             await self.client.zrem(lease.key, lease.member)
+        except Exception:
+            log.exception("releasing a connection lease failed; it lapses within %d ms", self.lease_ms)
 
     async def renew(self) -> None:
         """Push every held lease's end out by a lease time (XX: a lease released meanwhile stays gone)."""
@@ -106,9 +111,8 @@ class IpConnections:
             self.renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.renewer
-        with contextlib.suppress(Exception):
-            for lease in list(self.held.values()):
-                await self.release(lease)
+        for lease in list(self.held.values()):
+            await self.release(lease)
 
 
 class MessageRate:
