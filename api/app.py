@@ -62,7 +62,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.state.read_side = read_side
         app.state.markets = MarketCatalog(read_side.view.markets)
         await read_side.start()
-        ws = app.state.ws = WsState(read_side.view, client, WsSettings.from_env())
+        ws = app.state.ws = WsState(
+            read_side.view,
+            read_side.accounts,
+            client,
+            WsSettings.from_env(),
+            settings.limits_namespace or settings.shard,
+        )
         read_side.add_listener(ws.hub.on_batch)  # no await since start: the hub seeds from the same view
         read_side.add_reseed_listener(ws.hub.reseed)
         ws.start()

@@ -10,6 +10,12 @@ view holds them then, with `U` the first book update id gathered, `u` the last (
 `last_update_id` at that moment) and `pu` the previous flush's `u`. So a client that applies diffs
 after a REST depth snapshot with `lastUpdateId` L (dropping u < L, starting at U <= L <= u, checking
 each pu against the previous u) holds the book exactly.
+
+Margin calls come from the read side too (views/margin_calls.py): after each batch, the accounts
+with a user data subscriber here whose figures the batch may have moved (their own AccountUpdated,
+or a new mark in a market they hold) are looked at, and a bucket that crossed into margin call is
+sent one MARGIN_CALL, after the batch's other messages. The crossing state is this process's, kept
+while the account has a subscriber here.
 """
 
 import asyncio
@@ -27,6 +33,7 @@ from api.ws import user_messages as um
 from api.ws.connection import Connection
 from api.ws.names import DEPTH_PERIODS_MS, depth_stream
 from api.ws.orders import OrderTracker
+from margin.account_updates import position_state
 from messages.enums import CancelReason, Side
 from messages.events import (
     AccountUpdated,
@@ -38,10 +45,13 @@ from messages.events import (
     OrderRested,
     PositionLiquidated,
     PriceApplied,
+    SplitApplied,
     Trade,
 )
 from streams.snapshots import wall_clock_ms
+from views.accounts import AccountsView
 from views.exchange import ExchangeView
+from views.margin_calls import MarginCalls
 
 log = logging.getLogger("perpx.api.ws")
 TICK_S = 0.05
@@ -61,8 +71,10 @@ class DepthGather:
 
 
 class Hub:
-    def __init__(self, view: ExchangeView) -> None:
+    def __init__(self, view: ExchangeView, accounts: AccountsView) -> None:
         self.view = view
+        self.accounts_view = accounts
+        self.margin_calls = MarginCalls(accounts)
         self.orders = OrderTracker()
         self.subscribers: dict[str, set[Connection]] = {}
         self.accounts: dict[int, set[Connection]] = {}  # user data subscribers by account
@@ -106,6 +118,7 @@ class Hub:
             if not subscribers:
                 self.accounts.pop(account_id, None)
                 del self.listen_keys[account_id]
+                self.margin_calls.forget(account_id)
 
     def drop(self, connection: Connection) -> None:
         for stream in list(connection.streams):
@@ -175,6 +188,8 @@ class Hub:
         trades: dict[str, list[Trade]] = {}
         touched: set[str] = set()
         command: list[Event] = []
+        revalued: set[str] = set()  # markets whose valuation price the batch may have moved
+        updated: set[int] = set()  # accounts the batch changed
         for event in events:
             if command and command[-1].command_id != event.command_id:
                 command = []
@@ -205,10 +220,14 @@ class Hub:
                 continue
             elif isinstance(event, PriceApplied):
                 self.price_applied(event, now_ms)
+                revalued.add(event.market)
             elif isinstance(event, PositionLiquidated):
                 self.liquidated(event, now_ms)
             elif isinstance(event, AccountUpdated):
                 self.account_updated(event, command, now_ms)
+                updated.add(event.account_id)
+            elif isinstance(event, SplitApplied):
+                self.split_applied(event, now_ms)
             elif isinstance(event, LeverageSet):
                 self.publish_user(event.account_id, um.config_update(event, now_ms))
             if isinstance(event, OrderCanceled | OrderAmended) and event.book_update_id:
@@ -226,6 +245,9 @@ class Hub:
                     self.publish(f"{symbol.lower()}@aggTrade", message)
         for symbol in touched:
             self.quote_changed(symbol, events[-1].ts_ms, now_ms)
+        if self.accounts:
+            revalued.update(symbol for symbol in trades if not self.view.prices.must_get(symbol).mark_price_ticks)
+            self.check_margin_calls(updated, revalued, now_ms)
 
     def book_changed(self, symbol: str, update_id: int, is_bid: bool, price_ticks: int, ts_ms: int) -> None:
         for gathers in self.depth.values():
@@ -357,6 +379,43 @@ class Hub:
         reason = um.account_reason(command, event.account_id)
         change = um.balance_change_micro(command, event.account_id)
         self.publish_user(event.account_id, um.account_update(event, markets, marks, reason, change, now_ms))
+
+    def split_applied(self, event: SplitApplied, now_ms: int) -> None:
+        """perpx's SPLIT: each subscribed holder's position with its size and entry price rescaled
+        (no equity moved, so the engine sends no AccountUpdated: the view's state is told as one),
+        and each subscribed account's open order there, its price and size rescaled, as an AMENDMENT."""
+        market = self.market(event.market)
+        for order in sorted(self.orders.orders.values(), key=lambda o: o.order_id):
+            if order.market == event.market and order.account_id in self.accounts:
+                status = "PARTIALLY_FILLED" if order.filled_lots else "NEW"
+                message = um.order_update(market, order, "AMENDMENT", status, event.ts_ms, now_ms)
+                self.publish_user(order.account_id, message)
+        holders = self.accounts_view.risk.holders.get(event.market, set())
+        mark = self.view.prices.must_get(event.market).mark_price_ticks
+        for account_id in sorted(holders & self.accounts.keys()):
+            account = self.accounts_view.get_account(account_id)
+            if account is None:
+                continue
+            state = position_state(self.accounts_view.risk, account, event.market)
+            update = AccountUpdated(
+                event.seq, event.command_id, event.ts_ms, account_id, account.balance_micro, (state,)
+            )
+            message = um.account_update(update, {event.market: market}, {event.market: mark}, "SPLIT", 0, now_ms)
+            self.publish_user(account_id, message)
+
+    def check_margin_calls(self, updated: set[int], revalued: set[str], now_ms: int) -> None:
+        """A MARGIN_CALL to each subscribed account a bucket of which crossed into margin call."""
+        candidates = updated & self.accounts.keys()
+        holders = self.accounts_view.risk.holders
+        for symbol in revalued:
+            held_by = holders.get(symbol)
+            if held_by:
+                candidates.update(held_by & self.accounts.keys())
+        for account_id in sorted(candidates):
+            call = self.margin_calls.get_crossing(account_id)
+            if call is not None:
+                markets = {p.market: self.market(p.market) for p in call.positions}
+                self.publish_user(account_id, um.margin_call(call, markets, now_ms))
 
     # -- the clock: depth flushes, tickers, klines, mark prices --------------------------------------
 

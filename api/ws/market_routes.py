@@ -125,7 +125,8 @@ def _result(result: Any, request_id: Any) -> str:
 async def serve(websocket: WebSocket, names: list[str], combined: bool, listen_key: str | None) -> None:
     state: WsState = websocket.app.state.ws
     ip = websocket.client.host if websocket.client else ""
-    if not state.ips.admit(ip):
+    lease = await state.ips.admit(ip)
+    if lease is None:
         await websocket.accept()
         await websocket.send_text(error_frame(-1, "Too many connections from this IP."))
         await websocket.close(POLICY_CLOSE)
@@ -149,7 +150,7 @@ async def serve(websocket: WebSocket, names: list[str], combined: bool, listen_k
             connection.offer(error_frame(2, problem))
         await run(session, websocket)
     finally:
-        state.ips.release(ip)
+        await lease.release()
 
 
 async def run(session: MarketSession, websocket: WebSocket) -> None:

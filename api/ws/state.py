@@ -13,26 +13,37 @@ from api.ws.guard import IpConnections
 from api.ws.hub import Hub
 from api.ws.settings import WsSettings
 from streams.snapshots import wall_clock_ms
+from views.accounts import AccountsView
 from views.exchange import ExchangeView
 
 log = logging.getLogger("perpx.api.ws")
 
 
 class WsState:
-    def __init__(self, view: ExchangeView, client: aioredis.Redis, settings: WsSettings) -> None:
-        self.hub = Hub(view)
+    def __init__(
+        self,
+        view: ExchangeView,
+        accounts: AccountsView,
+        client: aioredis.Redis,
+        settings: WsSettings,
+        namespace: str,
+    ) -> None:
+        """`namespace`: whose connection counts these are (the api's limits namespace, else the shard)."""
+        self.hub = Hub(view, accounts)
         self.redis = client
         self.settings = settings
-        self.ips = IpConnections(settings.connections_per_ip)
+        self.ips = IpConnections(client, settings.connections_per_ip, namespace, settings.ip_lease_s)
         self.private: set[Connection] = set()  # /private/ws connections: closed when their key lapses
         self.watch: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self.hub.start()
+        self.ips.start()
         self.watch = asyncio.create_task(self.watch_listen_keys(), name="ws-listen-keys")
 
     async def stop(self) -> None:
         await self.hub.stop()
+        await self.ips.stop()
         if self.watch is not None:
             self.watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -1,9 +1,11 @@
-"""User data stream payloads: ORDER_TRADE_UPDATE, ACCOUNT_UPDATE, ACCOUNT_CONFIG_UPDATE, in Binance's
-field letters, built from one command's events and the open orders they concern.
+"""User data stream payloads: ORDER_TRADE_UPDATE, ACCOUNT_UPDATE, ACCOUNT_CONFIG_UPDATE, MARGIN_CALL,
+in Binance's field letters, built from one command's events and the open orders they concern (a
+margin call from the read side's figures: views/margin_calls.py).
 
 ACCOUNT_UPDATE's reason `m` is the command's: ORDER for fills, FUNDING_FEE, DEPOSIT, WITHDRAW as
-Binance; perpx-only values for what Binance has no word for: DIVIDEND (a cash dividend),
-AUTO_DELEVERAGE (ADL), LIQUIDATION (a liquidation's fee or insurance cover).
+Binance; perpx-only values for what Binance has no word for: DIVIDEND (a cash dividend), SPLIT (a
+stock split rescaled the position's size and entry price), AUTO_DELEVERAGE (ADL), LIQUIDATION (a
+liquidation's fee or insurance cover).
 """
 
 from typing import Any
@@ -24,6 +26,7 @@ from messages.events import (
     PositionLiquidated,
     Trade,
 )
+from views.margin_calls import MarginCall
 
 Json = dict[str, Any]
 BALANCE_REASONS = {
@@ -196,3 +199,27 @@ def config_update(event: LeverageSet, now_ms: int) -> Json:
 
 def side_is_buy(side: Side) -> bool:
     return side is Side.BUY
+
+
+def margin_call(call: MarginCall, markets: dict[str, Market], now_ms: int) -> Json:
+    """Binance's MARGIN_CALL: `cw` (the cross wallet) only when the cross bucket is called, as Binance."""
+    positions = []
+    for position in call.positions:
+        market = markets[position.market]
+        positions.append(
+            {
+                "s": position.market,
+                "ps": "BOTH",
+                "pa": market.size(position.size_lots),
+                "mt": "ISOLATED" if position.isolated else "CROSSED",
+                "iw": market.quote(position.isolated_margin_micro),
+                "mp": market.price(position.mark_price_ticks),
+                "up": market.quote(position.unrealized_pnl_micro),
+                "mm": market.quote(position.maintenance_micro),
+            }
+        )
+    message: Json = {"e": "MARGIN_CALL", "E": now_ms}
+    if call.cross_called:
+        message["cw"] = _micro(call.cross_wallet_micro)
+    message["p"] = positions
+    return message

@@ -262,7 +262,8 @@ async def ws_api(websocket: WebSocket) -> None:
     state: WsState = websocket.app.state.ws
     ip = websocket.client.host if websocket.client else ""
     await websocket.accept()
-    if not state.ips.admit(ip):
+    lease = await state.ips.admit(ip)
+    if lease is None:
         await websocket.send_text(
             json.dumps(
                 {"id": None, "status": 429, "error": {"code": -1003, "msg": "Too many connections from this IP."}}
@@ -299,7 +300,7 @@ async def ws_api(websocket: WebSocket) -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        state.ips.release(ip)
+        await lease.release()
         if tasks:
             await asyncio.wait(tasks)  # what was sent is executed before the disconnect's cancel
         if session.cancel_on_disconnect:

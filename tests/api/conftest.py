@@ -120,6 +120,17 @@ def running_exchange(redis_url: str, name: str, limits: str = "") -> Iterator[Ex
     keys = ShardKeys(f"test{os.getpid()}-{name}")
     client = redis.Redis.from_url(redis_url)
     engine = start_engine(redis_url, keys, client)
+    try:
+        with api_on(redis_url, keys, client, limits) as exchange:
+            yield exchange
+    finally:
+        engine.stop()
+        client.close()
+
+
+@contextmanager
+def api_on(redis_url: str, keys: ShardKeys, client: redis.Redis, limits: str = "") -> Iterator[Exchange]:
+    """An api process on `keys` (an engine already running there) with an admin key; stopped at the end."""
     api, url = start_api(redis_url, keys, limits)
     admin_key = create_key(client, SERVER_KEY, 0, permissions_for(admin=True))
     admin = SignedClient(url, admin_key.key, admin_key.secret)
@@ -128,8 +139,6 @@ def running_exchange(redis_url: str, name: str, limits: str = "") -> Iterator[Ex
     finally:
         admin.close()
         stop(api)
-        engine.stop()
-        client.close()
 
 
 def leave_no_orders(client: SignedClient) -> None:

@@ -114,8 +114,15 @@ def test_watch_order_book_stays_in_sync(exchange: Exchange) -> None:
             trading = asyncio.ensure_future(asyncio.to_thread(random_orders, rng, clients, "NVDAUSDC", 18_000, 600))
             updates = 0
             while not trading.done():
-                book = await asyncio.wait_for(client.watch_order_book(SYMBOL), 10)
-                updates += 1
+                # the last update may come before the trading thread is seen done: wait for either
+                watching = asyncio.ensure_future(client.watch_order_book(SYMBOL))
+                await asyncio.wait({watching, trading}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+                if watching.done():
+                    book = watching.result()
+                    updates += 1
+                else:
+                    assert trading.done(), "no book update in 10 s while orders went on"
+                    watching.cancel()
             await trading
             await asyncio.sleep(0.5)
             rest = httpx.get(exchange.url + "/fapi/v1/depth", params={"symbol": "NVDAUSDC", "limit": 1000}).json()

@@ -158,3 +158,26 @@ def test_listen_key_expired(exchange: Exchange, trader: SignedClient) -> None:
 def test_unknown_listen_key_is_refused(exchange: Exchange) -> None:
     with connect(ws_url(exchange, "/private/ws?listenKey=" + "x" * 64)) as ws:
         assert receive(ws) == {"error": {"code": -1125, "msg": "This listenKey does not exist."}, "id": None}
+
+
+def test_all_book_tickers(exchange: Exchange, trader: SignedClient) -> None:
+    """`!bookTicker`: every market's best bid and ask as they change, each equal to REST's bookTicker."""
+    with connect(ws_url(exchange, "/ws/!bookTicker")) as ws:
+        time.sleep(0.2)
+        for symbol, price in (("TSLAUSDC", "391.00"), ("MSTRUSDC", "141.00")):
+            order = {"symbol": symbol, "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.5"}
+            trader.ok("POST", "/fapi/v1/order", {**order, "price": price})
+        seen: dict[str, dict] = {}
+        while set(seen) != {"TSLAUSDC", "MSTRUSDC"}:
+            message = receive(ws)
+            assert set(message) == {"e", "u", "E", "T", "s", "b", "B", "a", "A"} and message["e"] == "bookTicker"
+            seen[message["s"]] = message
+        for symbol, price in (("TSLAUSDC", "391.00"), ("MSTRUSDC", "141.00")):
+            streamed = seen[symbol]
+            rest = httpx.get(exchange.url + "/fapi/v1/ticker/bookTicker", params={"symbol": symbol}).json()
+            assert (streamed["b"], streamed["B"]) == (price, "0.500") == (rest["bidPrice"], rest["bidQty"])
+            assert (streamed["a"], streamed["A"], streamed["u"]) == (
+                rest["askPrice"],
+                rest["askQty"],
+                rest["lastUpdateId"],
+            )
