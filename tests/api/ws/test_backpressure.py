@@ -113,7 +113,10 @@ def test_a_slow_consumer_is_cut_off_while_others_keep_receiving(
         reader.start()
     time.sleep(1.0)
     fills = 0
-    while fills < 200:
+    # enough frames to fill the kernel's buffers on both ends whatever the machine's speed (the
+    # 100 ms and 500 ms depth streams send fewer frames on a slower machine): three times the
+    # 200 fills that sufficed on an idle machine and failed once in four runs at load 11
+    while fills < 600:
         for symbol, price in (("NVDAUSDC", "180.50"), ("AAPLUSDC", "230.50")):
             sell = {
                 "symbol": symbol,
