@@ -18,6 +18,7 @@ from api.history import HistoryReader
 from api.key_store import KeyStore
 from api.limits import Limiter
 from api.markets import MarketCatalog
+from api.order_desk import OrderDesk
 from api.read_side import ReadSide
 from api.routes import account, account_info, admin, listen_key, market_data, order_reads, orders, public
 from api.settings import ApiSettings
@@ -37,8 +38,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = aioredis.Redis.from_url(settings.redis_url)
-        commands = CommandClient(client, ShardKeys(settings.shard), settings.command_timeout_s)
-        await commands.start()
+        # the read side's follower feeds the command client: each event entry is read once
+        commands = CommandClient(client, ShardKeys(settings.shard), settings.command_timeout_s, own_reader=False)
         app.state.settings = settings
         app.state.redis = client
         app.state.keys = KeyStore(client, settings.server_key)
@@ -47,9 +48,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
         history = HistoryReader(settings.history_db) if settings.history_db is not None else None
         read_side = ReadSide(client, ShardKeys(settings.shard), history=history)
         app.state.gateway = Gateway(commands, read_side.note_command)
+        app.state.order_desk = OrderDesk(client, app.state.limiter, commands, ShardKeys(settings.shard))
+        read_side.feed_results(commands)
         app.state.read_side = read_side
         app.state.markets = MarketCatalog(read_side.view.markets)
         await read_side.start()
+        await commands.start()
         ws = app.state.ws = WsState(read_side.view, client, WsSettings.from_env())
         read_side.add_listener(ws.hub.on_batch)  # no await since start: the hub seeds from the same view
         read_side.add_reseed_listener(ws.hub.reseed)

@@ -48,14 +48,26 @@ class Gateway:
         try:
             events = await self.client.submit(command)
         except TimeoutError as exc:
-            raise ApiError(
-                -1007,
-                "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
-                503,
-            ) from exc
+            raise timed_out() from exc
         if self.observe is not None:
             self.observe(command, events)
         return events
+
+    async def result_of(self, command: Command) -> list[Event]:
+        """The events of a command appended by someone else (api.order_desk), a Rejected one included."""
+        try:
+            events = await self.client.result(command.command_id)
+        except TimeoutError as exc:
+            raise timed_out() from exc
+        if self.observe is not None:
+            self.observe(command, events)
+        return events
+
+
+def timed_out() -> ApiError:
+    return ApiError(
+        -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.", 503
+    )
 
 
 def rejection_of(events: list[Event]) -> ApiError | None:

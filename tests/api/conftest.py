@@ -34,6 +34,7 @@ class Exchange:
     keys: ShardKeys
     client: redis.Redis
     admin: SignedClient
+    engine_pid: int = 0  # the engine service's process (benchmarks watch its CPU time)
 
     def new_key(self, account: int | None = None, read_only: bool = False) -> ApiKey:
         return create_key(self.client, SERVER_KEY, account, permissions_for(read_only))
@@ -106,7 +107,7 @@ def exchange(redis_server) -> Iterator[Exchange]:
     admin_key = create_key(client, SERVER_KEY, 0, permissions_for(admin=True))
     admin = SignedClient(url, admin_key.key, admin_key.secret)
     try:
-        yield Exchange(url, redis_server.url, keys, client, admin)
+        yield Exchange(url, redis_server.url, keys, client, admin, engine.process.pid)
     finally:
         admin.close()
         stop(api)

@@ -2,8 +2,9 @@
 
     .venv/bin/pytest tests/api/ws/bench_ws.py -s -q
 
-1. order entry: one /ws-fapi/v1 connection after session.logon sends IOC orders that rest nowhere at
-   1,000 a second; the time from each send to its answer, p50 / p99;
+1. order entry: /ws-fapi/v1 connections after session.logon send IOC orders that rest nowhere, open
+   loop at each rate of PERPX_BENCH_WS_RATES (default 1000,5000,10000) for PERPX_BENCH_WS_DURATION_S
+   (5) seconds; the time from each order's due time to its answer, p50 / p90 / p99 / p99.9 / max;
 2. fan-out: 1,000 subscribers of one trade stream while a taker fills against a resting order;
    messages delivered per second, and the api process's CPU time per message built and per frame.
 """
@@ -11,7 +12,6 @@
 import asyncio
 import json
 import os
-import statistics
 import time
 from collections.abc import Iterator
 
@@ -19,11 +19,13 @@ import psutil
 import pytest
 import websockets
 
+from perpx.bench.ws_orders import bench_ws_orders, describe
 from tests.api.conftest import Exchange, start_api, stop
 from tests.api.ws.test_ws_api import signed
 
-ORDERS = 3_000
-RATE_PER_S = 1_000
+RATES = [int(r) for r in os.environ.get("PERPX_BENCH_WS_RATES", "1000,5000,10000").split(",")]
+DURATION_S = float(os.environ.get("PERPX_BENCH_WS_DURATION_S", "5"))
+CONNECTIONS = 4
 SUBSCRIBERS = 1_000
 FILLS = 2_000
 
@@ -44,40 +46,14 @@ def bench_api(exchange: Exchange) -> Iterator[tuple[str, int]]:
 
 
 def test_order_entry_latency(exchange: Exchange, bench_api: tuple[str, int]) -> None:
-    url, _ = bench_api
-    key = exchange.funded_key()
-
-    async def run() -> list[float]:
-        async with websockets.connect(url + "/ws-fapi/v1", max_size=None, ping_interval=None) as ws:
-            await ws.send(json.dumps({"id": "logon", "method": "session.logon", "params": signed(key, {})}))
-            assert json.loads(await ws.recv())["status"] == 200
-            sent: dict[int, float] = {}
-            latencies: list[float] = []
-
-            async def read() -> None:
-                while len(latencies) < ORDERS:
-                    answer = json.loads(await ws.recv())
-                    assert answer["status"] == 200, answer
-                    latencies.append(time.perf_counter() - sent[answer["id"]])
-
-            reader = asyncio.ensure_future(read())
-            order = {"symbol": "NVDAUSDC", "side": "BUY", "type": "LIMIT", "timeInForce": "IOC", "quantity": "0.1"}
-            start = time.perf_counter()
-            for i in range(ORDERS):
-                delay = start + i / RATE_PER_S - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sent[i] = time.perf_counter()
-                await ws.send(json.dumps({"id": i, "method": "order.place", "params": {**order, "price": "170.00"}}))
-            await reader
-            return latencies
-
-    latencies = sorted(asyncio.run(run()))
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99)] * 1000
-    print(
-        f"\nws order entry, {ORDERS} IOC orders at {RATE_PER_S}/s on one connection: p50 {p50:.2f} ms, p99 {p99:.2f} ms"
-    )
+    """Open loop at each rate (perpx/bench/ws_orders.py), latency from each order's due time."""
+    url, api_pid = bench_api
+    keys = [exchange.funded_key() for _ in range(CONNECTIONS)]
+    watch = {"api": api_pid, "engine": exchange.engine_pid}
+    results = bench_ws_orders(url, keys, RATES, DURATION_S, price="170.00", quantity="0.1", watch=watch)
+    print(f"\nws order entry, IOC orders over {CONNECTIONS} connections after session.logon:")
+    for result in results:
+        print(describe(result))
 
 
 def test_fan_out(exchange: Exchange, bench_api: tuple[str, int]) -> None:
