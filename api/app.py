@@ -66,6 +66,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             if history is not None:
                 history.close()
             await commands.stop()
+            app.state.order_desk.close()
             await client.aclose()
 
     app = FastAPI(title="perpx", version="1", description=DESCRIPTION, lifespan=lifespan)

@@ -6,7 +6,9 @@ table (api.reject_codes); a command whose result does not come in time is -1007,
 status unknown, as Binance says of a timeout.
 """
 
-import uuid
+import itertools
+import os
+import secrets
 from collections.abc import Callable
 
 from api.errors import ApiError
@@ -17,8 +19,25 @@ from streams.client import CommandClient
 from streams.snapshots import wall_clock_ms
 
 
+class IdSource:
+    """A random prefix per process (a forked child draws its own) and a counter: ids unique across
+    replicas and restarts without a syscall each (uuid4 reads the OS's randomness every time)."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.renew()
+        os.register_at_fork(after_in_child=self.renew)
+
+    def renew(self) -> None:
+        self.prefix = self.template.format(secrets.token_hex(8))
+        self.counter = itertools.count()
+
+
+COMMAND_IDS = IdSource("api-{}-")
+
+
 def new_command_id() -> str:
-    return f"api-{uuid.uuid4().hex}"
+    return f"{COMMAND_IDS.prefix}{next(COMMAND_IDS.counter)}"
 
 
 def now_ms() -> int:

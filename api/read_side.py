@@ -65,7 +65,7 @@ class ReadSide:
         self.own_activity = OwnActivityView()  # each account's recent fills and income
         self.view = ExchangeView(self.metrics, (self.accounts, self.own_activity, *extra), track_depth_diffs=True)
         self.history = history  # the indexer's SQL history (None: live and recent data only)
-        self.follower = AsyncFollower(client, keys, self.view, metrics=self.metrics, genesis=genesis)
+        self.follower = AsyncFollower(client, keys, self.view, metrics=self.metrics, genesis=genesis, lean_tail=True)
         self.listeners: list[BatchListener] = []
         self.reseed_listeners: list[ReseedListener] = []
         self.listener_errors = 0

@@ -30,6 +30,8 @@ from matching.engine import Engine
 from messages.events import Event
 from streams.event_batch import Reply, entry_replies, skip_unusable
 from streams.keys import ShardKeys
+from streams.lean_connection import LeanConnection
+from streams.raw_reader import fields_dict
 from streams.replies import Entry, ReadReply
 from streams.snapshots import Snapshot, SnapshotStore, load_snapshot_async
 from streams.stream_ids import StreamId, format_id, parse_id
@@ -259,6 +261,7 @@ class AsyncFollower:
         from_snapshot: bool = True,
         genesis: Callable[[], Engine] = genesis_engine,
         batch: int = _BATCH,
+        lean_tail: bool = False,
     ) -> None:
         self.client = client
         self.keys = keys
@@ -267,6 +270,8 @@ class AsyncFollower:
         self.from_snapshot = from_snapshot
         self.batch = batch
         self.backoff = Backoff()
+        # the tail's blocking reads on a connection of their own, without redis-py's per-call cost
+        self.tail = LeanConnection.like(client) if lean_tail else None
         self.lock = asyncio.Lock()
         self.task: asyncio.Task[None] | None = None
         self.caught_up = asyncio.Event()  # set after each catch-up that reached the stream's end
@@ -326,18 +331,12 @@ class AsyncFollower:
                 continue
             while True:
                 try:
-                    response = cast(
-                        ReadReply,
-                        await self.client.xread(
-                            {self.keys.events: format_id(self.core.position)}, count=self.batch, block=block_ms
-                        ),
-                    )
+                    entries = await self._read_after_position(block_ms)
                 except (redis.RedisError, OSError) as exc:
                     self._cancelled_during(exc)  # otherwise catch_up meets it again and backs off
                     break
-                if not response:
+                if not entries:
                     continue
-                entries = response[0][1]
                 async with self.lock:
                     try:
                         self.core.take_new(entries)
@@ -346,11 +345,28 @@ class AsyncFollower:
                 if len(entries) < self.batch:
                     self.caught_up.set()
 
+    async def _read_after_position(self, block_ms: int) -> list[Entry]:
+        """The entries after the position (up to a batch), waiting up to block_ms for the first."""
+        if self.tail is None:
+            response = cast(
+                ReadReply,
+                await self.client.xread(
+                    {self.keys.events: format_id(self.core.position)}, count=self.batch, block=block_ms
+                ),
+            )
+            return response[0][1] if response else []
+        raw = await self.tail.call(
+            "XREAD", "COUNT", self.batch, "BLOCK", block_ms, "STREAMS", self.keys.events, format_id(self.core.position)
+        )
+        return [(entry_id, fields_dict(fields)) for entry_id, fields in raw[0][1]] if raw else []
+
     def start(self) -> "asyncio.Task[None]":
         self.task = asyncio.create_task(self.run(), name="views-follower")
         return self.task
 
     async def stop(self) -> None:
+        if self.tail is not None:
+            self.tail.close()
         if self.task is None:
             return
         self.task.cancel()

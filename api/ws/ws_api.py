@@ -24,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
+import msgspec
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 
 from api.auth import Signed, check_timestamp, signature_of
@@ -79,6 +80,26 @@ def signature_payload(params: dict[str, str]) -> str:
     return "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k != "signature")
 
 
+_encode = msgspec.json.Encoder().encode
+
+
+def read_json(text: str) -> Any:
+    """msgspec's parse (a few times faster); what it refuses gets json's own verdict and message
+    (json takes NaN and Infinity, and its errors are the ones clients have seen)."""
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
+
+
+def write_json(reply: dict[str, Any]) -> str:
+    """msgspec's encoding, or json's for what msgspec cannot carry (an id past 64 bits, say)."""
+    try:
+        return _encode(reply).decode()
+    except (TypeError, OverflowError, msgspec.EncodeError):
+        return json.dumps(reply)
+
+
 def too_much_weight() -> ApiError:
     return ApiError(-1003, "Too much request weight used; current limit exceeded.", 429)
 
@@ -119,7 +140,7 @@ class WsApiSession:
         request_id: Any = None
         try:
             try:
-                request = json.loads(text)
+                request = read_json(text)
             except ValueError as exc:
                 raise ApiError(-1000, f"Invalid JSON: {exc}") from exc
             if not isinstance(request, dict):
@@ -304,7 +325,7 @@ async def ws_api(websocket: WebSocket) -> None:
         try:
             reply = await session.answer(text)
             with contextlib.suppress(Exception):  # the client may be gone
-                await websocket.send_text(json.dumps(reply))
+                await websocket.send_text(write_json(reply))
         finally:
             in_flight.release()
 
