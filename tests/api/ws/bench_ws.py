@@ -13,19 +13,25 @@ import asyncio
 import json
 import os
 import time
+import uuid
 from collections.abc import Iterator
 
 import psutil
 import pytest
+import redis.asyncio as aioredis
 import websockets
 
-from perpx.bench.ws_orders import bench_ws_orders, describe
+from messages.commands import PlaceOrder
+from messages.enums import OrderType, Side, TimeInForce
+from perpx.bench.ws_orders import bench_ws_orders, describe, percentile
+from streams.client import CommandClient
 from tests.api.conftest import Exchange, start_api, stop
 from tests.api.ws.test_ws_api import signed
 
 RATES = [int(r) for r in os.environ.get("PERPX_BENCH_WS_RATES", "1000,5000,10000").split(",")]
 DURATION_S = float(os.environ.get("PERPX_BENCH_WS_DURATION_S", "5"))
 CONNECTIONS = 4
+ENGINE_ORDERS = 2_000
 SUBSCRIBERS = 1_000
 FILLS = 2_000
 
@@ -54,6 +60,56 @@ def test_order_entry_latency(exchange: Exchange, bench_api: tuple[str, int]) -> 
     print(f"\nws order entry, IOC orders over {CONNECTIONS} connections after session.logon:")
     for result in results:
         print(describe(result))
+
+
+def test_engine_round_trip(exchange: Exchange) -> None:
+    """The engine service's share of an order's latency: one IOC order at a time through a
+    CommandClient (XADD, the engine's blocking read wakes, applies, writes its event entry, the
+    client's blocking read wakes), without the api. Then the same open loop at 1,000/s."""
+    account = exchange.funded_key().account_id
+
+    def order(i: int) -> PlaceOrder:
+        return PlaceOrder(
+            f"bench-engine-{uuid.uuid4().hex}-{i}",
+            0,
+            account,
+            "NVDAUSDC",
+            Side.BUY,
+            100,
+            17_000,
+            OrderType.LIMIT,
+            TimeInForce.IOC,
+        )
+
+    async def run() -> tuple[list[float], list[float]]:
+        client = aioredis.Redis.from_url(exchange.redis_url)
+        async with CommandClient(client, exchange.keys) as commands:
+            for i in range(100):  # warm up
+                await commands.submit(order(i))
+            one_at_a_time = []
+            for i in range(ENGINE_ORDERS):
+                started = time.perf_counter()
+                await commands.submit(order(i))
+                one_at_a_time.append(time.perf_counter() - started)
+            t0 = time.perf_counter()
+
+            async def paced(i: int) -> float:
+                await asyncio.sleep(max(0.0, t0 + i / 1000 - time.perf_counter()))
+                await commands.submit(order(i))
+                return time.perf_counter() - (t0 + i / 1000)
+
+            open_loop = await asyncio.gather(*(paced(i) for i in range(ENGINE_ORDERS)))
+        await client.aclose()
+        return sorted(one_at_a_time), sorted(open_loop)
+
+    one, paced = asyncio.run(run())
+    for name, values in (("one at a time", one), ("1,000/s open loop", paced)):
+        ms = [v * 1000 for v in values]
+        print(
+            f"\nengine round trip (XADD to result, no api), {name}, {len(ms)} IOC orders: "
+            f"p50 {percentile(ms, 0.5):.2f} "
+            f"p90 {percentile(ms, 0.9):.2f} p99 {percentile(ms, 0.99):.2f} max {ms[-1]:.2f} ms"
+        )
 
 
 def test_fan_out(exchange: Exchange, bench_api: tuple[str, int]) -> None:
