@@ -11,7 +11,7 @@ import socket
 from urllib.parse import urlsplit
 
 from websockets.client import ClientProtocol
-from websockets.frames import Opcode
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
 
@@ -42,8 +42,8 @@ class RawWebSocket:
         for event in self.protocol.events_received():
             if isinstance(event, Response):
                 self.handshaken = True
-            elif event.opcode is Opcode.TEXT:
-                self.pending.append(event.data.decode())
+            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                self.pending.append(bytes(event.data).decode())
 
     def _flush(self) -> None:
         self.sock.sendall(b"".join(self.protocol.data_to_send()))

@@ -106,10 +106,13 @@ def _send_paced(
 
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """User + system CPU time of each process (psutil), by name."""
-    import psutil
-
-    return {name: sum(psutil.Process(pid).cpu_times()[:2]) for name, pid in pids.items()}
+    """User + system CPU time of each process, by name (Linux's /proc/<pid>/stat)."""
+    ticks_per_s = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for name, pid in pids.items():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        seconds[name] = (int(fields[11]) + int(fields[12])) / ticks_per_s  # utime, stime
+    return seconds
 
 
 def run_rate(
@@ -157,8 +160,8 @@ def run_rate(
                     if answer.get("status") == 200:
                         latencies.append(now - (t0 + request_id / rate))
                     else:
-                        code = str(answer.get("error", {}).get("code", answer.get("status")))
-                        errors[code] = errors.get(code, 0) + 1
+                        error_code = str(answer.get("error", {}).get("code", answer.get("status")))
+                        errors[error_code] = errors.get(error_code, 0) + 1
     finally:
         selector.close()
         os.waitpid(pid, 0)
@@ -208,6 +211,120 @@ def bench_ws_orders(
     finally:
         for ws in connections:
             ws.close()
+
+
+@dataclass
+class MarketDataResult:
+    subscribers: int
+    trades_expected: int  # trades the orders made, each to be delivered to every subscriber
+    delivered: int  # trade messages received over all subscribers
+    p50_ms: float  # engine event (the trade's time T, the engine's millisecond clock) to client receipt
+    p90_ms: float
+    p99_ms: float
+    p999_ms: float
+    max_ms: float
+    cut_off: int  # subscribers the api closed as slow consumers
+
+
+def _read_market_data(subscribers: list[RawWebSocket], deadline: float, expected: int) -> dict[str, Any]:
+    """The market data reader (a forked child): each trade message's delay from its T, until every
+    subscriber got `expected` trades or the deadline passed."""
+    delays: list[float] = []
+    received = dict.fromkeys(range(len(subscribers)), 0)
+    closed = 0
+    selector = selectors.DefaultSelector()
+    for index, ws in enumerate(subscribers):
+        selector.register(ws.sock, selectors.EVENT_READ, (index, ws))
+    while time.monotonic() < deadline and len(delays) < expected * len(subscribers) and received:
+        for key, _ in selector.select(0.5):
+            index, ws = key.data
+            try:
+                texts = ws.receive_once()
+            except (ConnectionError, OSError):
+                closed += 1
+                selector.unregister(ws.sock)
+                received.pop(index, None)
+                continue
+            now_ms = time.time() * 1000
+            for text in texts:
+                message = _decode(text)
+                if message.get("e") == "trade":
+                    delays.append(now_ms - message["T"])
+                    received[index] += 1
+    delays.sort()
+    return {
+        "delivered": len(delays),
+        "cut_off": closed,
+        **{name: round(percentile(delays, q), 3) for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))},
+        "p999": round(percentile(delays, 0.999), 3),
+        "max": round(delays[-1], 3) if delays else float("nan"),
+    }
+
+
+def bench_market_data(
+    url: str,
+    maker: ApiKey,
+    takers: list[ApiKey],
+    subscribers: int,
+    rate: int,
+    duration_s: float,
+    symbol: str,
+    price: str,
+    quantity: str,
+) -> tuple[RateResult, MarketDataResult]:
+    """`subscribers` connections on `<symbol>@trade` while takers' IOC buys at `rate` fill against
+    one resting sell of the maker's at `price`: every order is a trade, and every trade a message
+    to every subscriber. Order entry and market data delays measured at once."""
+    count = int(rate * duration_s)
+    maker_ws = RawWebSocket(url.rstrip("/") + "/ws-fapi/v1")
+    sell = {"symbol": symbol, "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "price": price}
+    sell["quantity"] = str(float(quantity) * (count + 10 * rate))
+    maker_ws.send_texts([json.dumps({"id": "rest", "method": "order.place", "params": sign(maker, sell)})])
+    rested = json.loads(maker_ws.receive_texts()[0])
+    if rested.get("status") != 200:
+        raise RuntimeError(f"the maker's order was refused: {rested}")
+    streams = [RawWebSocket(f"{url.rstrip('/')}/ws/{symbol.lower()}@trade") for _ in range(subscribers)]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read_end)
+            deadline = time.monotonic() + duration_s + 30
+            os.write(write_end, json.dumps(_read_market_data(streams, deadline, count)).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    buy = {"symbol": symbol, "side": "BUY", "type": "LIMIT", "timeInForce": "IOC", "quantity": quantity, "price": price}
+    connections = connect_traders(url, takers, False)
+    try:
+        orders = run_rate(connections, takers, buy, rate, count, False)
+    finally:
+        for ws in connections:
+            ws.close()
+    os.waitpid(pid, 0)
+    with os.fdopen(read_end) as pipe:
+        md = json.loads(pipe.read())
+    cancel = {"symbol": symbol, "orderId": rested["result"]["orderId"]}
+    maker_ws.send_texts([json.dumps({"id": "cancel", "method": "order.cancel", "params": sign(maker, cancel)})])
+    maker_ws.receive_texts()
+    for ws in [maker_ws, *streams]:
+        ws.close()
+    result = MarketDataResult(
+        subscribers, count, md["delivered"], md["p50"], md["p90"], md["p99"], md["p999"], md["max"], md["cut_off"]
+    )
+    return orders, result
+
+
+def describe_market_data(result: MarketDataResult) -> str:
+    return (
+        f"  market data: {result.subscribers:,} subscribers of @trade, {result.delivered:,} of "
+        f"{result.trades_expected * result.subscribers:,} trade messages delivered; engine event to client "
+        f"p50 {result.p50_ms:.2f} p90 {result.p90_ms:.2f} p99 {result.p99_ms:.2f} p99.9 {result.p999_ms:.2f} "
+        f"max {result.max_ms:.2f} ms (the trade's time has whole milliseconds: up to 1 ms too long); "
+        f"{result.cut_off} cut off as slow"
+    )
 
 
 def describe(result: RateResult) -> str:

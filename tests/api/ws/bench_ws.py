@@ -23,7 +23,7 @@ import websockets
 
 from messages.commands import PlaceOrder
 from messages.enums import OrderType, Side, TimeInForce
-from perpx.bench.ws_orders import bench_ws_orders, describe, percentile
+from perpx.bench.ws_orders import bench_market_data, bench_ws_orders, describe, describe_market_data, percentile
 from streams.client import CommandClient
 from tests.api.conftest import Exchange, start_api, stop
 from tests.api.ws.test_ws_api import signed
@@ -32,6 +32,9 @@ RATES = [int(r) for r in os.environ.get("PERPX_BENCH_WS_RATES", "1000,5000,10000
 DURATION_S = float(os.environ.get("PERPX_BENCH_WS_DURATION_S", "5"))
 CONNECTIONS = 4
 ENGINE_ORDERS = 2_000
+MD_SUBSCRIBERS = int(os.environ.get("PERPX_BENCH_MD_SUBSCRIBERS", "1000"))
+MD_RATE = int(os.environ.get("PERPX_BENCH_MD_RATE", "100"))
+MD_DURATION_S = 5.0
 SUBSCRIBERS = 1_000
 FILLS = 2_000
 
@@ -60,6 +63,20 @@ def test_order_entry_latency(exchange: Exchange, bench_api: tuple[str, int]) -> 
     print(f"\nws order entry, IOC orders over {CONNECTIONS} connections after session.logon:")
     for result in results:
         print(describe(result))
+
+
+def test_market_data_delay(exchange: Exchange, bench_api: tuple[str, int]) -> None:
+    """PERPX_BENCH_MD_SUBSCRIBERS (1,000) connections on aaplusdc@trade while IOC buys at
+    PERPX_BENCH_MD_RATE (100) orders/s each fill against one resting sell: the delay from each
+    trade's engine time to its receipt by each subscriber."""
+    url, _ = bench_api
+    maker, takers = exchange.funded_key("100000000"), [exchange.funded_key("100000000") for _ in range(2)]
+    orders, md = bench_market_data(
+        url, maker, takers, MD_SUBSCRIBERS, MD_RATE, MD_DURATION_S, "AAPLUSDC", "230.00", "0.1"
+    )
+    print(f"\nmarket data at {MD_RATE:,} trades/s to {MD_SUBSCRIBERS:,} subscribers:")
+    print(describe(orders))
+    print(describe_market_data(md))
 
 
 def test_engine_round_trip(exchange: Exchange) -> None:
