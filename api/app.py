@@ -6,6 +6,7 @@ every replica) and the read side (api.read_side: the views, kept current by one 
 only exchange state an api process holds.
 """
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,15 @@ DESCRIPTION = """perpx speaks Binance's USD-M futures REST API: point ccxt's `bi
 Binance checks them; errors are `{"code": -NNNN, "msg": "..."}`. Decimal strings in and out."""
 
 
+def quiet_gc() -> None:
+    """Once the views are loaded: keep what exists now out of the cyclic collector's walks (it
+    lives as long as the process) and collect young objects every 50,000 allocations instead
+    of 700, so that a collection is rarely the pause behind an order's latency."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+
+
 def create_app(settings: ApiSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +64,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.state.markets = MarketCatalog(read_side.view.markets)
         await read_side.start()
         await commands.start()
+        quiet_gc()
         ws = app.state.ws = WsState(read_side.view, client, WsSettings.from_env())
         read_side.add_listener(ws.hub.on_batch)  # no await since start: the hub seeds from the same view
         read_side.add_reseed_listener(ws.hub.reseed)
