@@ -6,6 +6,8 @@ every replica) and the read side (api.read_side: the views, kept current by one 
 only exchange state an api process holds.
 """
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,7 +54,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         commands = CommandClient(client, ShardKeys(settings.shard), settings.command_timeout_s, own_reader=False)
         app.state.settings = settings
         app.state.redis = client
-        app.state.keys = KeyStore(client, settings.server_key)
+        app.state.keys = keys = KeyStore(client, settings.server_key)
+        revocations = asyncio.create_task(keys.listen(), name="key-revocations")
         app.state.limiter = Limiter(client, settings.limits, settings.limits_namespace or settings.shard)
         app.state.shard_keys = ShardKeys(settings.shard)
         history = HistoryReader(settings.history_db) if settings.history_db is not None else None
@@ -73,6 +76,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
             yield
         finally:
             await ws.stop()
+            revocations.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await revocations
             await read_side.stop()
             if history is not None:
                 history.close()
