@@ -65,7 +65,8 @@ READS: dict[str, RestRead] = {
     "account.position": get_position_risk_v2,
     "v2/account.position": get_position_risk_v3,
 }
-MAX_IN_FLIGHT = 16  # requests of one connection being executed at once (each may hold a Redis connection)
+MAX_IN_FLIGHT = 64  # requests of one connection being executed at once (a read may hold a Redis connection;
+# an order holds none: api.order_desk batches them on one), past which reading the socket waits
 WEIGHTS = {"order.place": 0, "session.logon": 2, "account.status": 5, "v2/account.status": 5, "account.position": 5}
 
 
