@@ -49,7 +49,9 @@ def quiet_gc() -> None:
 def create_app(settings: ApiSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = aioredis.Redis.from_url(settings.redis_url)
+        # requests wait for a free connection past the pool's size (redis-py's default pool refuses them)
+        pool = aioredis.BlockingConnectionPool.from_url(settings.redis_url, max_connections=256, timeout=5)
+        client = aioredis.Redis(connection_pool=pool)
         # the read side's follower feeds the command client: each event entry is read once
         commands = CommandClient(client, ShardKeys(settings.shard), settings.command_timeout_s, own_reader=False)
         app.state.settings = settings
@@ -85,6 +87,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             await commands.stop()
             app.state.order_desk.close()
             await client.aclose()
+            await pool.disconnect()
 
     app = FastAPI(title="perpx", version="1", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)

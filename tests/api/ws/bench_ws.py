@@ -99,7 +99,7 @@ def test_engine_round_trip(exchange: Exchange) -> None:
         )
 
     async def run() -> tuple[list[float], list[float]]:
-        client = aioredis.Redis.from_url(exchange.redis_url)
+        client = aioredis.Redis.from_url(exchange.redis_url, max_connections=10_000)  # the open loop's XADDs at once
         async with CommandClient(client, exchange.keys) as commands:
             for i in range(100):  # warm up
                 await commands.submit(order(i))
