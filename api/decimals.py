@@ -6,6 +6,7 @@ more decimals than the unit has is -1111, a value between units -4014/-4023 styl
 ever rounded on the way in. On the way out integers are printed with the unit's decimals.
 """
 
+import functools
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -46,8 +47,21 @@ def decimal_places(value: Decimal) -> int:
 
 
 def format_units(count: int, unit: Decimal) -> str:
-    """`count` units as a decimal string with the unit's decimals ("100.50" for 10050 ticks of 0.01)."""
-    return str((Decimal(count) * unit).quantize(Decimal(1).scaleb(-places(unit))))
+    """`count` units as a decimal string with the unit's decimals ("100.50" for 10050 ticks of 0.01),
+    in integers: the unit is a whole multiple of 10^-places, so the product is exact."""
+    multiple, unit_places = unit_parts(unit)
+    value = count * multiple
+    if unit_places == 0:
+        return str(value)
+    whole, fraction = divmod(abs(value), 10**unit_places)
+    return f"{'-' if value < 0 else ''}{whole}.{fraction:0{unit_places}d}"
+
+
+@functools.lru_cache(maxsize=256)
+def unit_parts(unit: Decimal) -> tuple[int, int]:
+    """A unit as (multiple, places): unit == multiple * 10^-places, places its decimals."""
+    unit_places = places(unit)
+    return int(unit.scaleb(unit_places)), unit_places
 
 
 def format_micro(amount_micro: int) -> str:

@@ -6,7 +6,9 @@ table (api.reject_codes); a command whose result does not come in time is -1007,
 status unknown, as Binance says of a timeout.
 """
 
-import uuid
+import itertools
+import os
+import secrets
 from collections.abc import Callable
 
 from api.errors import ApiError
@@ -17,8 +19,25 @@ from streams.client import CommandClient
 from streams.snapshots import wall_clock_ms
 
 
+class IdSource:
+    """A random prefix per process (a forked child draws its own) and a counter: ids unique across
+    replicas and restarts without a syscall each (uuid4 reads the OS's randomness every time)."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.renew()
+        os.register_at_fork(after_in_child=self.renew)
+
+    def renew(self) -> None:
+        self.prefix = self.template.format(secrets.token_hex(8))
+        self.counter = itertools.count()
+
+
+COMMAND_IDS = IdSource("api-{}-")
+
+
 def new_command_id() -> str:
-    return f"api-{uuid.uuid4().hex}"
+    return f"{COMMAND_IDS.prefix}{next(COMMAND_IDS.counter)}"
 
 
 def now_ms() -> int:
@@ -48,14 +67,26 @@ class Gateway:
         try:
             events = await self.client.submit(command)
         except TimeoutError as exc:
-            raise ApiError(
-                -1007,
-                "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
-                503,
-            ) from exc
+            raise timed_out() from exc
         if self.observe is not None:
             self.observe(command, events)
         return events
+
+    async def result_of(self, command: Command) -> list[Event]:
+        """The events of a command appended by someone else (api.order_desk), a Rejected one included."""
+        try:
+            events = await self.client.result(command.command_id)
+        except TimeoutError as exc:
+            raise timed_out() from exc
+        if self.observe is not None:
+            self.observe(command, events)
+        return events
+
+
+def timed_out() -> ApiError:
+    return ApiError(
+        -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown.", 503
+    )
 
 
 def rejection_of(events: list[Event]) -> ApiError | None:

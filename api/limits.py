@@ -55,30 +55,45 @@ WEIGHTS_WITHOUT_SYMBOL: dict[str, int] = {
 }
 KLINES = ("/fapi/v1/klines", "/fapi/v1/continuousKlines", "/fapi/v1/markPriceKlines", "/fapi/v1/indexPriceKlines")
 
-_WEIGH = """
-local banned = redis.call('TTL', KEYS[1])
-if banned > 0 then return {2, banned, 0} end
-local used = redis.call('INCRBY', KEYS[2], ARGV[1])
-if used == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-if used > tonumber(ARGV[2]) then
-  local over = redis.call('INCR', KEYS[3])
-  if over == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
-  if over > tonumber(ARGV[4]) then
-    redis.call('SET', KEYS[1], '1', 'EX', ARGV[5])
-    return {2, tonumber(ARGV[5]), used}
+# The two checks as Lua functions, so that the standalone scripts below and the order desk's
+# script (api/order_desk.py: the checks and the append of many orders in one call) share them.
+WEIGH_FUNCTION = """
+local function weigh(ban_key, weight_key, over_key, weight, limit, expire_s, ban_after, ban_s)
+  local banned = redis.call('TTL', ban_key)
+  if banned > 0 then return {2, banned, 0} end
+  local used = redis.call('INCRBY', weight_key, weight)
+  if used == weight then redis.call('EXPIRE', weight_key, expire_s) end
+  if used > limit then
+    local over = redis.call('INCR', over_key)
+    if over == 1 then redis.call('EXPIRE', over_key, expire_s) end
+    if over > ban_after then
+      redis.call('SET', ban_key, '1', 'EX', ban_s)
+      return {2, ban_s, used}
+    end
+    return {1, 0, used}
   end
-  return {1, 0, used}
+  return {0, 0, used}
 end
-return {0, 0, used}
 """
 
-_COUNT_ORDERS = """
-local short = redis.call('INCRBY', KEYS[1], ARGV[1])
-if short == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], 20) end
-local long = redis.call('INCRBY', KEYS[2], ARGV[1])
-if long == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[2], 120) end
-return {short, long}
+COUNT_ORDERS_FUNCTION = """
+local function count_orders(short_key, long_key, count)
+  local short = redis.call('INCRBY', short_key, count)
+  if short == count then redis.call('EXPIRE', short_key, 20) end
+  local long = redis.call('INCRBY', long_key, count)
+  if long == count then redis.call('EXPIRE', long_key, 120) end
+  return short, long
+end
 """
+
+_WEIGH = (
+    WEIGH_FUNCTION
+    + "return weigh(KEYS[1], KEYS[2], KEYS[3], "
+    + ", ".join(f"tonumber(ARGV[{i}])" for i in range(1, 6))
+    + ")"
+)
+_COUNT_ORDERS = COUNT_ORDERS_FUNCTION + "return {count_orders(KEYS[1], KEYS[2], tonumber(ARGV[1]))}"
+WEIGHT_EXPIRE_S = 120
 
 
 @dataclass(frozen=True)
@@ -121,19 +136,23 @@ class Limiter:
         self.weigh = client.register_script(_WEIGH)
         self.count_orders = client.register_script(_COUNT_ORDERS)
 
+    def ip_keys(self, ip: str, now_ms: int) -> list[str]:
+        """The IP's ban, this minute's weight and this minute's refusals."""
+        minute = now_ms // 60_000
+        tag = f"{self.prefix}{{ip:{ip}}}"
+        return [f"{tag}:ban", f"{tag}:w:{minute}", f"{tag}:over:{minute}"]
+
+    def order_keys(self, account_id: int, now_ms: int) -> list[str]:
+        """The account's order counts of this 10 s and of this minute."""
+        tag = f"{self.prefix}{{account:{account_id}}}"
+        return [f"{tag}:o10s:{now_ms // 10_000}", f"{tag}:o1m:{now_ms // 60_000}"]
+
     async def charge_ip(self, ip: str, weight: int) -> int:
         """Charge `weight` to the IP's minute; returns the minute's weight used, or raises."""
-        minute = wall_clock_ms() // 60_000
-        tag = f"{self.prefix}{{ip:{ip}}}"
-        keys = [f"{tag}:ban", f"{tag}:w:{minute}", f"{tag}:over:{minute}"]
         settings = self.settings
-        args = [weight, settings.ip_weight_per_minute, 120, settings.ban_after_refused, settings.ban_s]
-        status, ban_s, used = await self.weigh(keys, args)
-        if status == 2:
-            raise ApiError(-1003, f"Way too much request weight used; IP banned for {ban_s} s.", 418)
-        if status == 1:
-            raise TooMuchWeight(int(used))
-        return int(used)
+        args = [weight, settings.ip_weight_per_minute, WEIGHT_EXPIRE_S, settings.ban_after_refused, settings.ban_s]
+        status, ban_s, used = await self.weigh(self.ip_keys(ip, wall_clock_ms()), args)
+        return ip_weight_used(int(status), int(ban_s), int(used))
 
     async def charge_key(self, request: Request, api_key: ApiKey) -> None:
         """The API key's own minute budget, charged with the request's weight once it is known."""
@@ -141,27 +160,40 @@ class Limiter:
         tag = f"{self.prefix}{{key:{api_key.key}}}"
         keys = [f"{tag}:ban", f"{tag}:w:{minute}", f"{tag}:over:{minute}"]
         weight = getattr(request.state, "weight", 1)
-        args = [weight, self.settings.key_weight_per_minute, 120, 1 << 60, 1]
+        args = [weight, self.settings.key_weight_per_minute, WEIGHT_EXPIRE_S, 1 << 60, 1]
         status, _, _ = await self.weigh(keys, args)
         if status != 0:
             raise ApiError(-1003, "Too much request weight used for this API key; please use the websocket.", 429)
 
     async def charge_orders(self, request: Request, account_id: int, count: int) -> None:
         """Count `count` new orders for the account; 429 -1015 past either window."""
-        now_ms = wall_clock_ms()
-        tag = f"{self.prefix}{{account:{account_id}}}"
-        keys = [f"{tag}:o10s:{now_ms // 10_000}", f"{tag}:o1m:{now_ms // 60_000}"]
-        short, long = await self.count_orders(keys, [count])
+        short, long = await self.count_orders(self.order_keys(account_id, wall_clock_ms()), [count])
         request.state.order_counts = (int(short), int(long))
+        refused = self.too_many_orders(int(short), int(long))
+        if refused is not None:
+            raise refused
+
+    def too_many_orders(self, short: int, long: int) -> ApiError | None:
+        """-1015 if the account's counts (this order's included) are past either window's limit."""
         settings = self.settings
         if short > settings.orders_per_10s:
-            raise ApiError(
+            return ApiError(
                 -1015, f"Too many new orders; current limit is {settings.orders_per_10s} orders per TEN_SECONDS.", 429
             )
         if long > settings.orders_per_minute:
-            raise ApiError(
+            return ApiError(
                 -1015, f"Too many new orders; current limit is {settings.orders_per_minute} orders per MINUTE.", 429
             )
+        return None
+
+
+def ip_weight_used(status: int, ban_s: int, used: int) -> int:
+    """The weigh function's answer for an IP: the weight used, or 418 (banned) or TooMuchWeight."""
+    if status == 2:
+        raise ApiError(-1003, f"Way too much request weight used; IP banned for {ban_s} s.", 418)
+    if status == 1:
+        raise TooMuchWeight(used)
+    return used
 
 
 class TooMuchWeight(Exception):

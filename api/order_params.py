@@ -6,17 +6,18 @@ goodTillDate, client ids match `^[\\.A-Z\\:/a-z0-9_-]{1,36}$`.
 """
 
 import re
-import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from api.decimals import NUMBER
 from api.errors import ApiError, mandatory
-from api.gateway import new_command_id, now_ms
+from api.gateway import IdSource, new_command_id, now_ms
 from api.markets import Market, MarketCatalog
-from api.params import ORDER_ENUM_ERRORS, Boolean, DecimalText, Integer, Params, parse_model
+from api.params import INTEGER, ORDER_ENUM_ERRORS, Boolean, DecimalText, Integer, Params, given_params, parse_model
 from messages.commands import AmendOrder, CancelOrder, PlaceOrder
 from messages.enums import OrderType, SelfTradePrevention, Side, TimeInForce
 
@@ -73,12 +74,74 @@ class NewOrder:
     result: bool  # newOrderRespType RESULT (else ACK)
 
 
+_CLIENT_IDS = IdSource("perpx-{}")
+
+
 def new_client_order_id() -> str:
-    return "perpx-" + uuid.uuid4().hex[:22]
+    """perpx-, then 26 hex digits: this process's random 16 and a counter's 10."""
+    return f"{_CLIENT_IDS.prefix}{next(_CLIENT_IDS.counter) & 0xFF_FFFF_FFFF:010x}"
+
+
+# what quick_new_order_params checks each parameter of a new order against (the model's rules)
+_ENUM_PARAMS: dict[str, type[StrEnum]] = {
+    "side": Side,
+    "timeInForce": TimeInForce,
+    "selfTradePreventionMode": SelfTradePrevention,
+}
+_LITERAL_PARAMS = {
+    "type": ("LIMIT", "MARKET"),
+    "newOrderRespType": ("ACK", "RESULT"),
+    "positionSide": ("BOTH",),
+    "priceMatch": ("NONE",),
+}
+_REQUIRED = ("symbol", "side", "type", "quantity")
+
+
+def quick_new_order_params(given: dict[str, str]) -> NewOrderParams | None:
+    """A well-formed new order's parameters without pydantic's validation (which costs about five
+    times as much); None for anything it is not sure of, which then goes through the model and
+    gets its exact error. Tested against the model on generated parameters."""
+    fields: dict[str, Any] = {}
+    for name, value in given.items():
+        if not isinstance(value, str):
+            return None
+        if name == "symbol":
+            fields[name] = value
+        elif name in ("quantity", "price"):
+            if not NUMBER.fullmatch(value):
+                return None
+            fields[name] = value
+        elif name in _ENUM_PARAMS:
+            try:
+                fields[name] = _ENUM_PARAMS[name](value)
+            except ValueError:
+                return None
+        elif name in _LITERAL_PARAMS:
+            if value not in _LITERAL_PARAMS[name]:
+                return None
+            fields[name] = value
+        elif name == "reduceOnly":
+            lower = value.lower()
+            if lower not in ("true", "false"):
+                return None
+            fields[name] = lower == "true"
+        elif name == "newClientOrderId":
+            if not CLIENT_ID.fullmatch(value):
+                return None
+            fields[name] = value
+        elif name == "goodTillDate":
+            if not INTEGER.fullmatch(value):
+                return None
+            fields[name] = int(value)
+        else:
+            return None
+    if any(name not in fields for name in _REQUIRED):
+        return None
+    return NewOrderParams.model_construct(**fields)
 
 
 def new_order(values: dict[str, str], markets: MarketCatalog, account_id: int, ignore: tuple[str, ...]) -> NewOrder:
-    params = parse_model(NewOrderParams, values, ignore)
+    params = quick_new_order_params(given_params(values, ignore)) or parse_model(NewOrderParams, values, ignore)
     market = markets.must_get(params.symbol)
     size_lots = market.size_lots("quantity", params.quantity)
     order_type = OrderType(params.type)

@@ -109,8 +109,13 @@ class Params(BaseModel):
 M = TypeVar("M", bound=Params)
 
 
+def given_params(values: dict[str, str], ignore: tuple[str, ...] = SIGNED) -> dict[str, str]:
+    """The parameters an endpoint validates: those sent non-empty, less the signing ones."""
+    return {name: value for name, value in values.items() if value != "" and name not in ignore}
+
+
 def parse_model(model: type[M], values: dict[str, str], ignore: tuple[str, ...] = SIGNED) -> M:
-    given = {name: value for name, value in values.items() if value != "" and name not in ignore}
+    given = given_params(values, ignore)
     try:
         return model.model_validate(given)
     except ValidationError as exc:

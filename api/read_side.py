@@ -32,6 +32,7 @@ from api.history import HistoryReader
 from matching.engine import Engine
 from messages.commands import Command
 from messages.events import Event
+from streams.client import CommandClient
 from streams.keys import ShardKeys
 from views.accounts import AccountsView
 from views.engine_state import genesis_engine
@@ -64,7 +65,7 @@ class ReadSide:
         self.own_activity = OwnActivityView()  # each account's recent fills and income
         self.view = ExchangeView(self.metrics, (self.accounts, self.own_activity, *extra), track_depth_diffs=True)
         self.history = history  # the indexer's SQL history (None: live and recent data only)
-        self.follower = AsyncFollower(client, keys, self.view, metrics=self.metrics, genesis=genesis)
+        self.follower = AsyncFollower(client, keys, self.view, metrics=self.metrics, genesis=genesis, lean_tail=True)
         self.listeners: list[BatchListener] = []
         self.reseed_listeners: list[ReseedListener] = []
         self.listener_errors = 0
@@ -137,6 +138,17 @@ class ReadSide:
     async def wait_for_account(self, account_id: int, timeout_s: float) -> bool:
         """Wait until the views show every write `account_id` made through this process."""
         return await self.wait_for_seq(self._account_marks.get(account_id, 0), timeout_s)
+
+    def feed_results(self, commands: CommandClient) -> None:
+        """Resolve `commands`' waiting results from this follower's entries, once the views applied
+        them (so an acknowledged write is already visible to this process's reads). When the
+        follower starts over from a snapshot, results in between may be lost: those waiting get
+        a TimeoutError (execution status unknown) rather than wait out their timeout."""
+        self.follower.core.listeners.append(lambda events: commands.take(events, []))
+        self.follower.core.reply_listeners.append(lambda replies: commands.take([], replies))
+        self.follower.core.seed_listeners.append(
+            lambda _: commands.fail_pending("the api's reader of events started over from a snapshot")
+        )
 
     async def start(self) -> None:
         """Catch up with the stream once (the first reads see the present), then follow it."""

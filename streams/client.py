@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from messages.codec import encode
 from messages.commands import Command
 from messages.events import Event
-from streams.event_batch import EventBatch
+from streams.event_batch import Reply
 from streams.event_reader import EventHub, events_by_seq
 from streams.keys import ShardKeys
 
@@ -27,18 +27,30 @@ def append_command(client: redis.Redis, keys: ShardKeys, command: Command) -> by
     return cast(bytes, client.xadd(keys.commands, {"c": encode(command)}))
 
 
-class CommandClient:
-    """Use as `async with CommandClient(client, keys) as cc: events = await cc.submit(command)`."""
+def _time_out(future: "asyncio.Future[list[Event]]") -> None:
+    if not future.done():
+        future.set_exception(TimeoutError("no result within the timeout"))
 
-    def __init__(self, client: aioredis.Redis, keys: ShardKeys, timeout_s: float = 5.0) -> None:
+
+class CommandClient:
+    """Use as `async with CommandClient(client, keys) as cc: events = await cc.submit(command)`.
+
+    With `own_reader=False` it reads nothing itself: a process that already follows the event
+    stream (the api's read side) hands it every entry's events and replies (`take`), so each
+    entry is read and decoded once, and a result is resolved only after the views applied it.
+    """
+
+    def __init__(
+        self, client: aioredis.Redis, keys: ShardKeys, timeout_s: float = 5.0, own_reader: bool = True
+    ) -> None:
         self.client = client
         self.keys = keys
         self.timeout_s = timeout_s
-        self.hub = EventHub(client, keys)
+        self.hub = EventHub(client, keys) if own_reader else None
         self.pending: dict[str, asyncio.Future[list[Event]]] = {}
         self.task: asyncio.Task[None] | None = None
         self.fetches: set[asyncio.Task[None]] = set()
-        self.queue = self.hub.subscribe()
+        self.queue = self.hub.subscribe() if self.hub is not None else None
 
     async def __aenter__(self) -> "CommandClient":
         await self.start()
@@ -49,9 +61,10 @@ class CommandClient:
 
     async def start(self) -> None:
         """Start listening at the event stream's current end: results of commands submitted from
-        now on cannot be missed."""
-        await self.hub.start()
-        self.task = asyncio.create_task(self._dispatch(), name="command-client")
+        now on cannot be missed. (Fed by `take`, the feeder must be following already.)"""
+        if self.hub is not None:
+            await self.hub.start()
+            self.task = asyncio.create_task(self._dispatch(), name="command-client")
 
     async def stop(self) -> None:
         for task in [self.task, *self.fetches]:
@@ -59,43 +72,73 @@ class CommandClient:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        await self.hub.stop()
+        if self.hub is not None:
+            await self.hub.stop()
 
     async def submit(self, command: Command, timeout_s: float | None = None) -> list[Event]:
         """Append `command` and return its events; TimeoutError if none came within the timeout."""
-        if not command.command_id:
-            raise ValueError("a command awaited by id needs a command_id")
-        future = self.pending.get(command.command_id)
-        if future is None:
-            future = self.pending[command.command_id] = asyncio.get_running_loop().create_future()
+        self.expect(command.command_id)
         try:
             await self.client.xadd(self.keys.commands, {"c": encode(command)})
-            return await asyncio.wait_for(asyncio.shield(future), timeout_s or self.timeout_s)
+        except BaseException:
+            self.forget(command.command_id)
+            raise
+        return await self.result(command.command_id, timeout_s)
+
+    def expect(self, command_id: str) -> None:
+        """Be ready for `command_id`'s result before the command is appended (then it cannot be missed)."""
+        if not command_id:
+            raise ValueError("a command awaited by id needs a command_id")
+        if command_id not in self.pending:
+            self.pending[command_id] = asyncio.get_running_loop().create_future()
+
+    def forget(self, command_id: str) -> None:
+        """The command expected was not appended after all."""
+        self.pending.pop(command_id, None)
+
+    async def result(self, command_id: str, timeout_s: float | None = None) -> list[Event]:
+        """The events of an expected command; TimeoutError if none came within the timeout."""
+        future = self.pending[command_id]
+        # a timer and the future itself rather than wait_for(shield(...)): two tasks' worth less per order
+        timer = asyncio.get_running_loop().call_later(timeout_s or self.timeout_s, _time_out, future)
+        try:
+            return await asyncio.shield(future) if not future.done() else future.result()
         finally:
-            if future.done() or self.pending.get(command.command_id) is future:
-                self.pending.pop(command.command_id, None)
+            timer.cancel()
+            if future.done() or self.pending.get(command_id) is future:
+                self.pending.pop(command_id, None)
+
+    def fail_pending(self, reason: str) -> None:
+        """Those waiting now may have missed their result (the reader fell behind or started over):
+        they get a TimeoutError, the command's execution status unknown."""
+        for future in self.pending.values():
+            if not future.done():
+                future.set_exception(TimeoutError(reason))
 
     async def _dispatch(self) -> None:
+        assert self.hub is not None and self.queue is not None
         while True:
             batch = await self.queue.get()
             if batch is None:  # fell too far behind: those waiting now may have missed their result
-                for future in self.pending.values():
-                    if not future.done():
-                        future.set_exception(TimeoutError("the command client fell behind the event stream"))
+                self.fail_pending("the command client fell behind the event stream")
                 self.queue = self.hub.subscribe()
                 continue
             if self.pending:
-                self._resolve(batch)
+                self.take(batch.events, batch.replies)
 
-    def _resolve(self, batch: EventBatch) -> None:
+    def take(self, events: list[Event], replies: list[Reply]) -> None:
+        """One event entry's events and replies: resolve the commands waiting for them."""
+        if not self.pending:
+            return
         results: dict[str, list[Event]] = {}
-        for event in batch.events:
-            if event.command_id in self.pending:
+        pending = self.pending
+        for event in events:
+            if event.command_id in pending:
                 results.setdefault(event.command_id, []).append(event)
-        for command_id, events in results.items():
-            self._set(command_id, events)
-        for reply in batch.replies:
-            if reply.command_id not in self.pending:
+        for command_id, found in results.items():
+            self._set(command_id, found)
+        for reply in replies:
+            if reply.command_id not in pending:
                 continue
             if reply.count == 0:
                 self._set(reply.command_id, [])

@@ -63,6 +63,11 @@ def entry_fields(encoded_events: bytes | None, replies: list[Reply], covers: byt
     return fields
 
 
+def entry_replies(fields: dict[bytes, bytes]) -> list[Reply]:
+    raw = fields.get(b"r")
+    return _replies_decoder.decode(raw) if raw else []
+
+
 def parse_entry(entry_id: StreamId, fields: dict[bytes, bytes]) -> EventBatch:
     events_raw = fields.get(b"e")
     replies_raw = fields.get(b"r")

@@ -28,8 +28,11 @@ import redis.asyncio as aioredis
 
 from matching.engine import Engine
 from messages.events import Event
+from streams.event_batch import Reply, entry_replies, skip_unusable
 from streams.keys import ShardKeys
-from streams.replies import Entry
+from streams.lean_connection import LeanConnection
+from streams.raw_reader import fields_dict
+from streams.replies import Entry, ReadReply
 from streams.snapshots import Snapshot, SnapshotStore, load_snapshot_async
 from streams.stream_ids import StreamId, format_id, parse_id
 from views.engine_state import UnreadableSnapshot, genesis_engine, restore_engine
@@ -45,6 +48,7 @@ _MAX_DELAY_S = 5.0
 
 RawEntry = tuple[bytes, dict[bytes, bytes]]
 Listener = Callable[[list[Event]], object]
+ReplyListener = Callable[[list[Reply]], object]
 
 
 class FollowedView(Protocol):
@@ -76,6 +80,7 @@ class FollowerCore:
         self.position: StreamId = (0, 0)
         self.started = False
         self.listeners: list[Listener] = []  # called with the events of each entry, once applied
+        self.reply_listeners: list[ReplyListener] = []  # called with each entry's replies (if anyone listens)
         self.seed_listeners: list[Callable[[int], object]] = []  # called with last_seq after each (re)seed
 
     @property
@@ -127,7 +132,22 @@ class FollowerCore:
             if events:
                 for listener in self.listeners:
                     listener(events)
+            if self.reply_listeners and b"r" in fields:
+                try:
+                    replies = entry_replies(fields)
+                except Exception as exc:  # a damaged or newer entry: its replies are lost, not the follower
+                    skip_unusable("views follower", f"the replies of entry {format_id(entry_id)}", exc)
+                    continue
+                for reply_listener in self.reply_listeners:
+                    reply_listener(replies)
         return applied
+
+    def take_new(self, entries: list[RawEntry]) -> int:
+        """`take` the entries after the current position (a read sent before the position moved
+        may bring some again)."""
+        position = self.position
+        fresh = [entry for entry in entries if parse_id(entry[0]) > position]
+        return self.take(fresh) if fresh else 0
 
     def after_position(self) -> str:
         return "(" + format_id(self.position)
@@ -241,6 +261,7 @@ class AsyncFollower:
         from_snapshot: bool = True,
         genesis: Callable[[], Engine] = genesis_engine,
         batch: int = _BATCH,
+        lean_tail: bool = False,
     ) -> None:
         self.client = client
         self.keys = keys
@@ -249,6 +270,8 @@ class AsyncFollower:
         self.from_snapshot = from_snapshot
         self.batch = batch
         self.backoff = Backoff()
+        # the tail's blocking reads on a connection of their own, without redis-py's per-call cost
+        self.tail = LeanConnection.like(client) if lean_tail else None
         self.lock = asyncio.Lock()
         self.task: asyncio.Task[None] | None = None
         self.caught_up = asyncio.Event()  # set after each catch-up that reached the stream's end
@@ -299,22 +322,51 @@ class AsyncFollower:
             raise asyncio.CancelledError from exc
 
     async def run(self, block_ms: int = 1000) -> None:
-        """Follow forever: catch up, then block until the stream has more."""
+        """Follow forever: catch up, then apply what each blocking read brings (one round trip per
+        wake-up). A gap or an error goes back to `catch_up`, which resyncs or backs off."""
         while True:
             await self.catch_up()
             if self.backoff.waiting():
                 await asyncio.sleep(max(0.0, self.backoff.retry_at - time.monotonic()))
                 continue
-            try:
-                await self.client.xread({self.keys.events: format_id(self.core.position)}, count=1, block=block_ms)
-            except (redis.RedisError, OSError) as exc:
-                self._cancelled_during(exc)  # otherwise catch_up meets it again and backs off
+            while True:
+                try:
+                    entries = await self._read_after_position(block_ms)
+                except (redis.RedisError, OSError) as exc:
+                    self._cancelled_during(exc)  # otherwise catch_up meets it again and backs off
+                    break
+                if not entries:
+                    continue
+                async with self.lock:
+                    try:
+                        self.core.take_new(entries)
+                    except SeqGap:
+                        break  # catch_up reads the gap again and resyncs
+                if len(entries) < self.batch:
+                    self.caught_up.set()
+
+    async def _read_after_position(self, block_ms: int) -> list[Entry]:
+        """The entries after the position (up to a batch), waiting up to block_ms for the first."""
+        if self.tail is None:
+            response = cast(
+                ReadReply,
+                await self.client.xread(
+                    {self.keys.events: format_id(self.core.position)}, count=self.batch, block=block_ms
+                ),
+            )
+            return response[0][1] if response else []
+        raw = await self.tail.call(
+            "XREAD", "COUNT", self.batch, "BLOCK", block_ms, "STREAMS", self.keys.events, format_id(self.core.position)
+        )
+        return [(entry_id, fields_dict(fields)) for entry_id, fields in raw[0][1]] if raw else []
 
     def start(self) -> "asyncio.Task[None]":
         self.task = asyncio.create_task(self.run(), name="views-follower")
         return self.task
 
     async def stop(self) -> None:
+        if self.tail is not None:
+            self.tail.close()
         if self.task is None:
             return
         self.task.cancel()

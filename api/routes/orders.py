@@ -14,6 +14,7 @@ from api.gateway import Gateway, new_command_id, now_ms, rejection_of
 from api.keys import TRADE
 from api.markets import MarketCatalog
 from api.openapi import documented
+from api.order_desk import OrderDesk
 from api.order_params import AmendParams, NewOrder, NewOrderParams, OrderRefParams, amend, cancel, new_order
 from api.order_response import amended_order, canceled_order, find, placed_order
 from api.params import SIGNED, Integer, Params, parse_model
@@ -76,9 +77,12 @@ async def check_open_order_cap(request: Request, account_id: int, new_orders: in
 async def post_order(request: Request, signed: Trader) -> JSONResponse:
     order = new_order(signed.params.values, markets_of(request), signed.account_id, SIGNED)
     await check_open_order_cap(request, signed.account_id, 1)
-    await request.app.state.limiter.charge_orders(request, signed.account_id, 1)
-    events = await gateway_of(request).submit_any(order.command)
-    return JSONResponse(placement_result(order, events))
+    desk: OrderDesk = request.app.state.order_desk
+    admission = await desk.admit(order.command, signed.account_id)  # counted and appended in one call
+    request.state.order_counts = admission.order_counts
+    if admission.refused is not None:
+        raise admission.refused
+    return JSONResponse(placement_result(order, await gateway_of(request).result_of(order.command)))
 
 
 @router.put("/order", summary="Modify a resting limit order (TRADE)", openapi_extra=documented(AmendParams))

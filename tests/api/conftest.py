@@ -35,6 +35,7 @@ class Exchange:
     keys: ShardKeys
     client: redis.Redis
     admin: SignedClient
+    engine_pid: int = 0  # the engine service's process (benchmarks watch its CPU time)
 
     def new_key(self, account: int | None = None, read_only: bool = False) -> ApiKey:
         return create_key(self.client, SERVER_KEY, account, permissions_for(read_only))
@@ -121,7 +122,7 @@ def running_exchange(redis_url: str, name: str, limits: str = "") -> Iterator[Ex
     client = redis.Redis.from_url(redis_url)
     engine = start_engine(redis_url, keys, client)
     try:
-        with api_on(redis_url, keys, client, limits) as exchange:
+        with api_on(redis_url, keys, client, limits, engine.process.pid) as exchange:
             yield exchange
     finally:
         engine.stop()
@@ -129,13 +130,15 @@ def running_exchange(redis_url: str, name: str, limits: str = "") -> Iterator[Ex
 
 
 @contextmanager
-def api_on(redis_url: str, keys: ShardKeys, client: redis.Redis, limits: str = "") -> Iterator[Exchange]:
+def api_on(
+    redis_url: str, keys: ShardKeys, client: redis.Redis, limits: str = "", engine_pid: int = 0
+) -> Iterator[Exchange]:
     """An api process on `keys` (an engine already running there) with an admin key; stopped at the end."""
     api, url = start_api(redis_url, keys, limits)
     admin_key = create_key(client, SERVER_KEY, 0, permissions_for(admin=True))
     admin = SignedClient(url, admin_key.key, admin_key.secret)
     try:
-        yield Exchange(url, redis_url, keys, client, admin)
+        yield Exchange(url, redis_url, keys, client, admin, engine_pid)
     finally:
         admin.close()
         stop(api)

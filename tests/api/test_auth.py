@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import httpx
 
 from api.auth import signature_of, signed_payload, without_signature
+from api.key_store import revoke_key
 from api.params import RawParams
 from tests.api.binance_client import ORDER, assert_error
 
@@ -118,4 +119,15 @@ def test_a_key_whose_record_the_server_key_cannot_open_is_unknown(exchange):
     client = exchange.signed(exchange.funded_key())
     exchange.client.hset(KEY_PREFIX + client.key, "secret", "garbage")
     assert_error(client.post("/fapi/v1/order", ORDER), 401, -2015)
+    client.close()
+
+
+def test_a_revoked_key_is_refused_at_once_though_the_api_keeps_keys_in_memory(exchange):
+    """The api caches a verified key for a moment; revoke_key tells it, so the next request fails."""
+    api_key = exchange.funded_key()
+    client = exchange.signed(api_key)
+    for _ in range(3):  # read, then served from memory
+        assert client.request("GET", "/fapi/v2/balance").status_code == 200
+    assert revoke_key(exchange.client, api_key.key)
+    assert_error(client.request("GET", "/fapi/v2/balance"), 401, -2015)
     client.close()

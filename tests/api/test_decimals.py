@@ -47,3 +47,17 @@ def test_average_price_is_displayed_half_even():
     assert format_ratio(36_000_000, 200 * 10, TICK) == "180.000000"  # 36 USDC over 0.200 at 10 micro/tick-lot
     assert format_ratio(1, 3, Decimal("1"), 2) == "0.33"
     assert format_ratio(0, 0, TICK) == "0.000000"
+
+
+def decimal_format(count: int, unit: Decimal) -> str:
+    """The naive reference of format_units: Decimal arithmetic, quantized to the unit's decimals."""
+    unit_places = max(0, -int(unit.normalize().as_tuple().exponent))
+    return str((Decimal(count) * unit).quantize(Decimal(1).scaleb(-unit_places)))
+
+
+@given(
+    st.integers(-(10**18), 10**18),
+    st.sampled_from(["0.01", "0.05", "0.001", "1", "10", "0.000001", "0.25", "0.10", "5"]),
+)
+def test_format_units_in_integers_matches_decimal_arithmetic(count, unit_text):
+    assert format_units(count, Decimal(unit_text)) == decimal_format(count, Decimal(unit_text))

@@ -2,8 +2,9 @@
 
     .venv/bin/pytest tests/api/ws/bench_ws.py -s -q
 
-1. order entry: one /ws-fapi/v1 connection after session.logon sends IOC orders that rest nowhere at
-   1,000 a second; the time from each send to its answer, p50 / p99;
+1. order entry: /ws-fapi/v1 connections after session.logon send IOC orders that rest nowhere, open
+   loop at each rate of PERPX_BENCH_WS_RATES (default 1000,5000,10000) for PERPX_BENCH_WS_DURATION_S
+   (5) seconds; the time from each order's due time to its answer, p50 / p90 / p99 / p99.9 / max;
 2. fan-out: 1,000 subscribers of one trade stream while a taker fills against a resting order;
    messages delivered per second, and the api process's CPU time per message built and per frame.
 """
@@ -11,19 +12,29 @@
 import asyncio
 import json
 import os
-import statistics
 import time
+import uuid
 from collections.abc import Iterator
 
 import psutil
 import pytest
+import redis.asyncio as aioredis
 import websockets
 
+from messages.commands import PlaceOrder
+from messages.enums import OrderType, Side, TimeInForce
+from perpx.bench.ws_orders import bench_market_data, bench_ws_orders, describe, describe_market_data, percentile
+from streams.client import CommandClient
 from tests.api.conftest import Exchange, start_api, stop
 from tests.api.ws.test_ws_api import signed
 
-ORDERS = 3_000
-RATE_PER_S = 1_000
+RATES = [int(r) for r in os.environ.get("PERPX_BENCH_WS_RATES", "1000,5000,10000").split(",")]
+DURATION_S = float(os.environ.get("PERPX_BENCH_WS_DURATION_S", "5"))
+CONNECTIONS = 4
+ENGINE_ORDERS = 2_000
+MD_SUBSCRIBERS = int(os.environ.get("PERPX_BENCH_MD_SUBSCRIBERS", "1000"))
+MD_RATE = int(os.environ.get("PERPX_BENCH_MD_RATE", "100"))
+MD_DURATION_S = 5.0
 SUBSCRIBERS = 1_000
 FILLS = 2_000
 
@@ -44,40 +55,78 @@ def bench_api(exchange: Exchange) -> Iterator[tuple[str, int]]:
 
 
 def test_order_entry_latency(exchange: Exchange, bench_api: tuple[str, int]) -> None:
+    """Open loop at each rate (perpx/bench/ws_orders.py), latency from each order's due time."""
+    url, api_pid = bench_api
+    keys = [exchange.funded_key() for _ in range(CONNECTIONS)]
+    watch = {"api": api_pid, "engine": exchange.engine_pid}
+    results = bench_ws_orders(url, keys, RATES, DURATION_S, price="170.00", quantity="0.1", watch=watch)
+    print(f"\nws order entry, IOC orders over {CONNECTIONS} connections after session.logon:")
+    for result in results:
+        print(describe(result))
+
+
+def test_market_data_delay(exchange: Exchange, bench_api: tuple[str, int]) -> None:
+    """PERPX_BENCH_MD_SUBSCRIBERS (1,000) connections on aaplusdc@trade while IOC buys at
+    PERPX_BENCH_MD_RATE (100) orders/s each fill against one resting sell: the delay from each
+    trade's engine time to its receipt by each subscriber."""
     url, _ = bench_api
-    key = exchange.funded_key()
-
-    async def run() -> list[float]:
-        async with websockets.connect(url + "/ws-fapi/v1", max_size=None, ping_interval=None) as ws:
-            await ws.send(json.dumps({"id": "logon", "method": "session.logon", "params": signed(key, {})}))
-            assert json.loads(await ws.recv())["status"] == 200
-            sent: dict[int, float] = {}
-            latencies: list[float] = []
-
-            async def read() -> None:
-                while len(latencies) < ORDERS:
-                    answer = json.loads(await ws.recv())
-                    assert answer["status"] == 200, answer
-                    latencies.append(time.perf_counter() - sent[answer["id"]])
-
-            reader = asyncio.ensure_future(read())
-            order = {"symbol": "NVDAUSDC", "side": "BUY", "type": "LIMIT", "timeInForce": "IOC", "quantity": "0.1"}
-            start = time.perf_counter()
-            for i in range(ORDERS):
-                delay = start + i / RATE_PER_S - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sent[i] = time.perf_counter()
-                await ws.send(json.dumps({"id": i, "method": "order.place", "params": {**order, "price": "170.00"}}))
-            await reader
-            return latencies
-
-    latencies = sorted(asyncio.run(run()))
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(len(latencies) * 0.99)] * 1000
-    print(
-        f"\nws order entry, {ORDERS} IOC orders at {RATE_PER_S}/s on one connection: p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+    maker, takers = exchange.funded_key("100000000"), [exchange.funded_key("100000000") for _ in range(2)]
+    orders, md = bench_market_data(
+        url, maker, takers, MD_SUBSCRIBERS, MD_RATE, MD_DURATION_S, "AAPLUSDC", "230.00", "0.1"
     )
+    print(f"\nmarket data at {MD_RATE:,} trades/s to {MD_SUBSCRIBERS:,} subscribers:")
+    print(describe(orders))
+    print(describe_market_data(md))
+
+
+def test_engine_round_trip(exchange: Exchange) -> None:
+    """The engine service's share of an order's latency: one IOC order at a time through a
+    CommandClient (XADD, the engine's blocking read wakes, applies, writes its event entry, the
+    client's blocking read wakes), without the api. Then the same open loop at 1,000/s."""
+    account = exchange.funded_key().account_id
+
+    def order(i: int) -> PlaceOrder:
+        return PlaceOrder(
+            f"bench-engine-{uuid.uuid4().hex}-{i}",
+            0,
+            account,
+            "NVDAUSDC",
+            Side.BUY,
+            100,
+            17_000,
+            OrderType.LIMIT,
+            TimeInForce.IOC,
+        )
+
+    async def run() -> tuple[list[float], list[float]]:
+        client = aioredis.Redis.from_url(exchange.redis_url, max_connections=10_000)  # the open loop's XADDs at once
+        async with CommandClient(client, exchange.keys) as commands:
+            for i in range(100):  # warm up
+                await commands.submit(order(i))
+            one_at_a_time = []
+            for i in range(ENGINE_ORDERS):
+                started = time.perf_counter()
+                await commands.submit(order(i))
+                one_at_a_time.append(time.perf_counter() - started)
+            t0 = time.perf_counter()
+
+            async def paced(i: int) -> float:
+                await asyncio.sleep(max(0.0, t0 + i / 1000 - time.perf_counter()))
+                await commands.submit(order(i))
+                return time.perf_counter() - (t0 + i / 1000)
+
+            open_loop = await asyncio.gather(*(paced(i) for i in range(ENGINE_ORDERS)))
+        await client.aclose()
+        return sorted(one_at_a_time), sorted(open_loop)
+
+    one, paced = asyncio.run(run())
+    for name, values in (("one at a time", one), ("1,000/s open loop", paced)):
+        ms = [v * 1000 for v in values]
+        print(
+            f"\nengine round trip (XADD to result, no api), {name}, {len(ms)} IOC orders: "
+            f"p50 {percentile(ms, 0.5):.2f} "
+            f"p90 {percentile(ms, 0.9):.2f} p99 {percentile(ms, 0.99):.2f} max {ms[-1]:.2f} ms"
+        )
 
 
 def test_fan_out(exchange: Exchange, bench_api: tuple[str, int]) -> None:
