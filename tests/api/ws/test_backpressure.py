@@ -17,7 +17,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.api.binance_client import SignedClient
-from tests.api.conftest import Exchange, start_api, stop
+from tests.api.conftest import Exchange, leave_no_orders, start_api, stop
 
 
 def api_with(exchange: Exchange, settings: dict[str, str]) -> tuple[subprocess.Popen, str]:
@@ -85,7 +85,7 @@ def closed_by_server(sock: socket.socket, timeout_s: float, seen: bytearray | No
 
 
 def test_a_slow_consumer_is_cut_off_while_others_keep_receiving(
-    small_queue_api: str, trader: SignedClient, other_trader: SignedClient
+    small_queue_api: str, exchange: Exchange, trader: SignedClient
 ) -> None:
     for symbol, mid in (("NVDAUSDC", 18_000), ("AAPLUSDC", 23_000)):  # deep books: large partial depths
         for level in range(1, 21):
@@ -95,55 +95,53 @@ def test_a_slow_consumer_is_cut_off_while_others_keep_receiving(
     kinds = [f"depth{n}{speed}" for n in ("", "5", "10", "20") for speed in ("", "@100ms", "@500ms")]
     kinds += ["trade", "aggTrade", "bookTicker"]
     streams = "/".join(f"{s}@{kind}" for s in ("nvdausdc", "aaplusdc") for kind in kinds)
+    # buyers enough to stay under the per-account order limit (300 per 10 s) over 600 fills
+    buyers = [exchange.signed(exchange.funded_key()) for _ in range(4)]
     slow = raw_websocket(small_queue_api, f"/stream?streams={streams}", receive_buffer=1024)
-    received = [0] * 100
     stop_readers = threading.Event()
-
-    def read(index: int) -> None:
-        with connect(small_queue_api + "/ws/nvdausdc@trade") as ws:
-            while not stop_readers.is_set():
-                try:
-                    json.loads(ws.recv(timeout=0.2))
-                    received[index] += 1
-                except TimeoutError:
-                    continue
-
-    readers = [threading.Thread(target=read, args=(i,)) for i in range(100)]
-    for reader in readers:
-        reader.start()
-    time.sleep(1.0)
-    fills = 0
-    # enough frames to fill the kernel's buffers on both ends whatever the machine's speed (the
-    # 100 ms and 500 ms depth streams send fewer frames on a slower machine): three times the
-    # 200 fills that sufficed on an idle machine and failed once in four runs at load 11
-    while fills < 600:
-        for symbol, price in (("NVDAUSDC", "180.50"), ("AAPLUSDC", "230.50")):
-            sell = {
-                "symbol": symbol,
-                "side": "SELL",
-                "type": "LIMIT",
-                "timeInForce": "GTC",
-                "quantity": "5",
-                "price": price,
-            }
-            trader.ok("POST", "/fapi/v1/order", sell)
-            for _ in range(5):
-                other_trader.ok(
-                    "POST", "/fapi/v1/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": "1"}
-                )
-                fills += 1
-    time.sleep(1.0)
-    stop_readers.set()
-    for reader in readers:
-        reader.join()
-    nvda_fills = fills // 2
     try:
+        received = [0] * 100
+
+        def read(index: int) -> None:
+            with connect(small_queue_api + "/ws/nvdausdc@trade") as ws:
+                while not stop_readers.is_set():
+                    try:
+                        json.loads(ws.recv(timeout=0.2))
+                        received[index] += 1
+                    except TimeoutError:
+                        continue
+
+        readers = [threading.Thread(target=read, args=(i,)) for i in range(100)]
+        for reader in readers:
+            reader.start()
+        time.sleep(1.0)
+        fills = 0
+        # enough frames to fill the kernel's buffers on both ends whatever the machine's speed (the
+        # 100 ms and 500 ms depth streams send fewer frames on a slower machine): three times the
+        # 200 fills that sufficed on an idle machine and failed once in four runs at load 11
+        while fills < 600:
+            for symbol, price in (("NVDAUSDC", "180.50"), ("AAPLUSDC", "230.50")):
+                sell = {"symbol": symbol, "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "5"}
+                trader.ok("POST", "/fapi/v1/order", {**sell, "price": price})
+                for _ in range(5):
+                    buyers[fills % len(buyers)].ok(
+                        "POST", "/fapi/v1/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": "1"}
+                    )
+                    fills += 1
+        time.sleep(1.0)
+        stop_readers.set()
+        for reader in readers:
+            reader.join()
+        nvda_fills = fills // 2
         seen = bytearray()
         assert closed_by_server(slow, 30, seen), ("the slow consumer was not closed", len(seen))
         assert b"Slow consumer: send queue full; connection closed." in seen
+        assert all(count == nvda_fills for count in received), (nvda_fills, sorted(set(received)))
     finally:
+        stop_readers.set()
         slow.close()
-    assert all(count == nvda_fills for count in received), (nvda_fills, sorted(set(received)))
+        for buyer in buyers:
+            leave_no_orders(buyer)
 
 
 def test_a_client_silent_to_pings_is_closed(fast_ping_api: str) -> None:
