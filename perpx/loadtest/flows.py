@@ -1,0 +1,107 @@
+"""One flow of requests (the normal orders, the flood's malformed messages, the crash's leveraged
+orders ...): its answers, errors by code, fills, and the per-second series the PNG draws.
+
+Times are seconds on the run's monotonic clock (0 at the start of the measured run), so that a
+flow's series line up with every other flow's and with the scenario's events.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from perpx.loadtest.latency import Latency
+
+
+class Recorder(Protocol):
+    def note_sent(self) -> None: ...
+
+    def note_answer(
+        self, intended_s: float, answered_s: float, error_code: str | None, filled: bool = False
+    ) -> None: ...
+
+    def note_failure(self, code: str) -> None: ...
+
+
+@dataclass
+class Second:
+    """What happened within one second of the run."""
+
+    answered: int = 0
+    latency: Latency = field(default_factory=lambda: Latency(significant_figures=2))
+
+
+class Flow:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.latency = Latency()
+        self.sent = 0
+        self.answered = 0  # answers of any kind (an error answer too) within the client's timeout
+        self.accepted = 0  # answers that carry a result
+        self.fills = 0  # fills of this flow's orders (acks that say FILLED or PARTIALLY_FILLED)
+        self.errors: Counter[str] = Counter()  # Binance code ("-2019") or the client's own ("timeout")
+        self.seconds: list[Second] = []
+
+    def note_sent(self) -> None:
+        self.sent += 1
+
+    def note_answer(self, intended_s: float, answered_s: float, error_code: str | None, filled: bool = False) -> None:
+        """An answer, its latency counted from when the request was meant to go (open loop) or
+        went (closed loop): a sender held up by a stall is charged for the stall."""
+        latency_s = max(0.0, answered_s - intended_s)
+        self.latency.record_s(latency_s)
+        self.answered += 1
+        second = self._second(answered_s)
+        second.answered += 1
+        second.latency.record_s(latency_s)
+        if error_code is None:
+            self.accepted += 1
+            self.fills += int(filled)
+        else:
+            self.errors[error_code] += 1
+
+    def note_failure(self, code: str) -> None:
+        """A request that got no answer (timeout, connection lost)."""
+        self.errors[code] += 1
+
+    def note_fill(self) -> None:
+        self.fills += 1
+
+    def _second(self, at_s: float) -> Second:
+        index = max(0, int(at_s))
+        while len(self.seconds) <= index:
+            self.seconds.append(Second())
+        return self.seconds[index]
+
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    def summary(self, elapsed_s: float) -> dict[str, object]:
+        return {
+            "sent": self.sent,
+            "answered": self.answered,
+            "accepted": self.accepted,
+            "orders_per_s": round(self.answered / elapsed_s, 1) if elapsed_s > 0 else 0.0,
+            **self.latency.summary_ms(),
+            "fills": self.fills,
+            "errors": self.error_count(),
+            "errors_by_code": dict(sorted(self.errors.items())),
+        }
+
+
+class Recorders:
+    """Records into several flows at once (the whole run's, and a scenario's phase)."""
+
+    def __init__(self, flows: list[Flow]) -> None:
+        self.flows = flows
+
+    def note_sent(self) -> None:
+        for flow in self.flows:
+            flow.note_sent()
+
+    def note_answer(self, intended_s: float, answered_s: float, error_code: str | None, filled: bool = False) -> None:
+        for flow in self.flows:
+            flow.note_answer(intended_s, answered_s, error_code, filled)
+
+    def note_failure(self, code: str) -> None:
+        for flow in self.flows:
+            flow.note_failure(code)
