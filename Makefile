@@ -8,7 +8,7 @@ ARGS ?=
 # the modules setup.py compiles with mypyc: editing one rebuilds the extension
 COMPILED := $(shell sed -n 's/^ *"\(m[a-z]*\/[a-z_]*\.py\)",$$/\1/p' setup.py)
 # every package mypy --strict checks (tests are not type-checked)
-TYPED := messages matching margin streams ops views oracle funding engine_service api perpx
+TYPED := messages matching margin streams ops views oracle funding engine_service api bots perpx
 
 .PHONY: up test bench lint typecheck build
 

@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "funding": {"messages", "matching", "margin", "streams", "ops", "views"},
     "engine_service": {"messages", "matching", "margin", "streams", "ops"},
     "api": {"messages", "matching", "margin", "streams", "ops", "views", "oracle", "funding"},  # funding: the rate cap
+    "bots": set(),  # clients of the public API only, as an outside trader's program
     "perpx": {
         "messages",
         "matching",
@@ -32,6 +33,7 @@ ALLOWED: dict[str, set[str]] = {
         "funding",
         "engine_service",
         "api",
+        "bots",
     },
 }
 

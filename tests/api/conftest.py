@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -96,17 +97,24 @@ def stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="package")
 def exchange(redis_server) -> Iterator[Exchange]:
-    keys = ShardKeys(f"test{os.getpid()}-api")
-    client = redis.Redis.from_url(redis_server.url)
-    engine = EngineProcess(redis_server.url, keys, snapshot_every=100_000, batch_size=200, kind="margin")
+    with running_exchange(redis_server.url, "api") as started:
+        yield started
+
+
+@contextmanager
+def running_exchange(redis_url: str, name: str, limits: str = "") -> Iterator[Exchange]:
+    """An engine and an api on their own shard of the suite's Redis (tests/bots runs one too)."""
+    keys = ShardKeys(f"test{os.getpid()}-{name}")
+    client = redis.Redis.from_url(redis_url)
+    engine = EngineProcess(redis_url, keys, snapshot_every=100_000, batch_size=200, kind="margin")
     engine.wait_recovered()
     for symbol, ticks in MARKS.items():
         append_command(client, keys, PriceUpdate(f"mark-{symbol}", int(time.time() * 1000), symbol, ticks, ticks))
-    api, url = start_api(redis_server.url, keys)
+    api, url = start_api(redis_url, keys, limits)
     admin_key = create_key(client, SERVER_KEY, 0, permissions_for(admin=True))
     admin = SignedClient(url, admin_key.key, admin_key.secret)
     try:
-        yield Exchange(url, redis_server.url, keys, client, admin)
+        yield Exchange(url, redis_url, keys, client, admin)
     finally:
         admin.close()
         stop(api)
