@@ -16,6 +16,7 @@ from perpx.bench.rest import add_bench_rest_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
 from perpx.keys_cli import add_keys_parser
+from perpx.loadtest.options import add_loadtest_parser
 from perpx.up import add_up_parser
 from views.history.main import add_indexer_parser
 
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_keys_parser(commands)
     add_admin_parser(commands)
     add_bench_rest_parser(commands)
+    add_loadtest_parser(commands)
     add_indexer_parser(commands)
     return parser
 

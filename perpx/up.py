@@ -225,8 +225,11 @@ def offset_to_open_ms(open_in_s: float) -> int:
 
     now_ms = wall_clock_ms()
     open_ms = calendar_around(now_ms).next_start_ms(now_ms, MarketSession.REGULAR)
-    log.info("the oracle's clock is shifted: the open of %s comes in %.0f s", time.strftime(
-        "%Y-%m-%d", time.gmtime(open_ms / 1000)), open_in_s)
+    log.info(
+        "the oracle's clock is shifted: the open of %s comes in %.0f s",
+        time.strftime("%Y-%m-%d", time.gmtime(open_ms / 1000)),
+        open_in_s,
+    )
     return open_ms - now_ms - round(open_in_s * 1000)
 
 

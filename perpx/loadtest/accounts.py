@@ -35,16 +35,16 @@ class Accounts:
         self.local_data_dir = local_data_dir  # the admin key was made there: revoke it there too
         self.made: list[Credentials] = []
 
-    async def funded(self, count: int) -> list[Credentials]:
-        """`count` new accounts, each with a trading key and `usdc` deposited."""
-        made = await asyncio.gather(*(self._one() for _ in range(count)))
+    async def funded(self, count: int, usdc: Decimal | None = None) -> list[Credentials]:
+        """`count` new accounts, each with a trading key and `usdc` (default: --usdc) deposited."""
+        made = await asyncio.gather(*(self._one(usdc or self.usdc) for _ in range(count)))
         self.made += made
         return list(made)
 
-    async def _one(self) -> Credentials:
+    async def _one(self, usdc: Decimal) -> Credentials:
         answer = await self.admin.signed("POST", "/perpx/v1/admin/apiKey")
         credentials = Credentials(int(answer["account"]), str(answer["apiKey"]), str(answer["secretKey"]))
-        await self.admin.deposit(credentials.account, self.usdc)
+        await self.admin.deposit(credentials.account, usdc)
         return credentials
 
     async def close(self) -> None:

@@ -27,6 +27,7 @@ class Second:
     """What happened within one second of the run."""
 
     answered: int = 0
+    accepted: int = 0
     latency: Latency = field(default_factory=lambda: Latency(significant_figures=2))
 
 
@@ -55,6 +56,7 @@ class Flow:
         second.latency.record_s(latency_s)
         if error_code is None:
             self.accepted += 1
+            second.accepted += 1
             self.fills += int(filled)
         else:
             self.errors[error_code] += 1

@@ -42,7 +42,7 @@ class Latency:
         """(percentile, ms) pairs from 0 to 100, denser towards the tail: the percentile spectrum."""
         if self.count == 0:
             return []
-        points: list[tuple[float, float]] = []
-        for item in self.histogram.get_percentile_iterator(5):
-            points.append((float(item.percentile_level_iterated_to), item.value_iterated_to / 1000))
-        return points
+        return [
+            (float(item.percentile_level_iterated_to), item.value_iterated_to / 1000)
+            for item in self.histogram.get_percentile_iterator(5)
+        ]

@@ -9,10 +9,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display needed: the load test may run over ssh
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from perpx.loadtest.flows import Flow  # noqa: E402
-from perpx.loadtest.run import Run  # noqa: E402
+from perpx.loadtest.flows import Flow
+from perpx.loadtest.run import Run
 
 
 def write_report(run: Run, result: dict[str, Any], path: Path) -> None:

@@ -24,7 +24,7 @@ from perpx.loadtest.options import LoadtestOptions
 from perpx.loadtest.pacing import Budget, closed_loop, open_loop
 from perpx.loadtest.progress import Progress
 from perpx.loadtest.run import Run
-from perpx.loadtest.scenarios import SCENARIOS
+from perpx.loadtest.scenarios import SCENARIOS, Scenario
 from perpx.loadtest.summary import print_table, summarize
 from perpx.loadtest.traders import Trader
 
@@ -71,7 +71,7 @@ async def measure(run: Run) -> dict[str, object]:
         ]
         if options.makers:
             run.makers = Makers(options.url, await run.accounts.funded(options.makers), run.symbols, run.marks)
-            run.makers.start()
+            await run.makers.start()
             await asyncio.sleep(MAKERS_WARM_UP_S)
         run.subscribers = Subscribers(options.url, run.symbols, options.subscribers)
         await run.subscribers.connect()
@@ -100,14 +100,12 @@ async def measure(run: Run) -> dict[str, object]:
     return summarize(run, elapsed_s, md, left, findings)
 
 
-def scenario_accounts(scenario: object) -> list[Credentials]:
+def scenario_accounts(scenario: Scenario) -> list[Credentials]:
+    """Accounts a scenario made for itself (the crash's leveraged traders): cleaned up as well."""
     return list(getattr(scenario, "credentials", []))
 
 
-async def measured_run(run: Run, scenario: object) -> float:
-    from perpx.loadtest.scenarios.base import Scenario
-
-    assert isinstance(scenario, Scenario)
+async def measured_run(run: Run, scenario: Scenario) -> float:
     options = run.options
     budget = Budget(options.count)
 

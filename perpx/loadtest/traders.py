@@ -33,6 +33,7 @@ class AckedOrder:
     order_id: int
     status: str
     executed_qty: Decimal
+    final: bool  # an IOC order: what the ack says filled is all that ever will
 
 
 class Trader:
@@ -91,7 +92,9 @@ class Trader:
         executed = Decimal(result.get("executedQty", "0"))
         flow.note_answer(intended_s, answered_s, None, filled=executed > 0)
         status = str(result.get("status", ""))
-        self.acked.append(AckedOrder(self.credentials.account, symbol, int(result["orderId"]), status, executed))
+        self.acked.append(
+            AckedOrder(self.credentials.account, symbol, int(result["orderId"]), status, executed, planned.takes)
+        )
         if status in ("NEW", "PARTIALLY_FILLED") and not planned.takes:
             self.resting.append((symbol, int(result["orderId"])))
             if len(self.resting) > MAX_RESTING:
