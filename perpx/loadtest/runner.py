@@ -97,7 +97,9 @@ async def measure(run: Run) -> dict[str, object]:
     credentials = [t.credentials for t in run.traders] + (run.makers.credentials if run.makers else [])
     left = await cancel_everything(options.url, credentials + scenario_accounts(scenario), run.symbols)
     findings = await scenario.finish()
-    return summarize(run, elapsed_s, md, left, findings)
+    result = summarize(run, elapsed_s, md, left, findings)
+    result["accounts"] = sorted(c.account for c in credentials + scenario_accounts(scenario))
+    return result
 
 
 def scenario_accounts(scenario: Scenario) -> list[Credentials]:

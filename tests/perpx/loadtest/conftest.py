@@ -1,0 +1,52 @@
+"""A real exchange for the load test's tests: `perpx up` over a temporary data directory (Redis,
+engine, oracle, funding, indexer, api), as an operator runs it, once for the package."""
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.perpx.test_up import Up, perpx_up
+
+LIMITS = "orders_per_10s=100000000,orders_per_minute=100000000,ip_weight_per_minute=100000000,key_weight_per_minute=100000000"
+
+
+@pytest.fixture(scope="package")
+def exchange(tmp_path_factory) -> Iterator[Up]:
+    data_dir = tmp_path_factory.mktemp("exchange")
+    with perpx_up(data_dir, "--always-open", PERPX_API_LIMITS=LIMITS) as up:
+        up.wait_for("DEMO keys")  # the engine funded them and the api answers
+        yield up
+
+
+@pytest.fixture
+def data_dir(exchange: Up) -> Path:
+    return Path(re.search(r"data in (\S+)/redis\)", exchange.text()).group(1))
+
+
+def loadtest(exchange: Up, data_dir: Path, *options: str) -> tuple[dict, str]:
+    """`perpx loadtest ... --json` as a process: its JSON object, and everything it printed."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "perpx.cli",
+            "loadtest",
+            "--url",
+            f"http://127.0.0.1:{exchange.api_port}",
+            "--data-dir",
+            str(data_dir),
+            "--json",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.stdout.strip(), done.stderr
+    import json
+
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
