@@ -41,6 +41,8 @@ class Flow:
         self.fills = 0  # fills of this flow's orders (acks that say FILLED or PARTIALLY_FILLED)
         self.errors: Counter[str] = Counter()  # Binance code ("-2019") or the client's own ("timeout")
         self.seconds: list[Second] = []
+        self.first_s: float | None = None  # the earliest intended time answered, the latest answer:
+        self.last_s: float | None = None  # a phase's own span, for its rate
 
     def note_sent(self) -> None:
         self.sent += 1
@@ -50,10 +52,18 @@ class Flow:
         went (closed loop): a sender held up by a stall is charged for the stall."""
         latency_s = max(0.0, answered_s - intended_s)
         self.latency.record_s(latency_s)
+        self._second(answered_s).latency.record_s(latency_s)
+        self.first_s = intended_s if self.first_s is None else min(self.first_s, intended_s)
+        self.note_untimed_answer(answered_s, error_code, filled)
+
+    def note_untimed_answer(self, answered_s: float, error_code: str | None, filled: bool = False) -> None:
+        """An answer not matched to its request (the flood's WebSocket frames): counted, not timed."""
+        self.last_s = answered_s if self.last_s is None else max(self.last_s, answered_s)
+        if self.first_s is None:
+            self.first_s = answered_s
         self.answered += 1
         second = self._second(answered_s)
         second.answered += 1
-        second.latency.record_s(latency_s)
         if error_code is None:
             self.accepted += 1
             second.accepted += 1
@@ -77,7 +87,11 @@ class Flow:
     def error_count(self) -> int:
         return sum(self.errors.values())
 
-    def summary(self, elapsed_s: float) -> dict[str, object]:
+    def summary(self, elapsed_s: float | None = None) -> dict[str, object]:
+        """`elapsed_s`: the run's length, over which the rate is counted; None: the flow's own span
+        (a phase's, from its first intended send to its last answer)."""
+        if elapsed_s is None:
+            elapsed_s = (self.last_s or 0.0) - (self.first_s or 0.0)
         return {
             "sent": self.sent,
             "answered": self.answered,

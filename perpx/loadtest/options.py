@@ -125,7 +125,10 @@ def options_from(args: argparse.Namespace) -> LoadtestOptions:
 
 def run_loadtest(args: argparse.Namespace) -> int:
     import asyncio
+    import logging
 
     from perpx.loadtest.runner import run
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     return asyncio.run(run(options_from(args)))

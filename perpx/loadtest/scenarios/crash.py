@@ -28,7 +28,7 @@ from perpx.loadtest.user_streams import UserStreams
 CRASH = Decimal("0.70")  # the price after the crash, as a share of the price before
 REPOST_S = 2.0
 LEVERAGED = 4
-LEVERAGED_USDC = Decimal(1_000)  # at 20% margin and the highest leverage: a few thousand USDC long each
+LEVERAGED_USDC = Decimal(1_000)  # 80% of it as margin at the highest leverage: liquidated some 5% down
 
 
 class Crash(Scenario):
@@ -60,10 +60,13 @@ class Crash(Scenario):
         for credentials in self.credentials:
             client = RestClient(run.options.url, credentials.key, credentials.secret)
             self.clients.append(client)
-            config = LeveragedConfig(self.symbol, "BUY", margin_pct=20, check_s=0.5, reopen_after_s=None)
+            config = LeveragedConfig(self.symbol, "BUY", margin_pct=80, check_s=0.5, reopen_after_s=None)
             self.bots.append(LeveragedTrader(config, rules, client))
         await asyncio.gather(*(bot.start() for bot in self.bots))
-        self.user_streams = UserStreams(run.options.url, [*self.credentials, *(t.credentials for t in run.traders)])
+        makers = run.makers.credentials if run.makers is not None else []
+        self.user_streams = UserStreams(
+            run.options.url, [*self.credentials, *(t.credentials for t in run.traders), *makers]
+        )
         await self.user_streams.open()
         self.force_task = asyncio.create_task(self.count_force_orders())
         for _ in range(40):  # up to 10 s for the longs to open
@@ -104,6 +107,7 @@ class Crash(Scenario):
             "index_after": str(self.index_after),
             "crash_applied": applied,
             "leveraged_traders": len(self.bots),
+            "leveraged_opened": sum(1 for bot in self.bots if bot.stats.fills),
             "leveraged_liquidated": sum(1 for bot in self.bots if bot.liquidations),
             "force_orders_seen": self.force_orders,
             "account_updates_by_reason": reasons,

@@ -72,12 +72,13 @@ class Flood(Scenario):
 
     async def flood_rest(self) -> None:
         run = self.run
-        requests = itertools.cycle(self.bad_rest_requests())
+        kinds = itertools.count()
         async with httpx.AsyncClient(base_url=run.options.url, timeout=run.options.timeout_s) as http:
             pending: set[asyncio.Task[None]] = set()
             next_s = run.clock.now_s()
             while not run.stop.is_set():
-                method, path, headers, body = next(requests)
+                requests = self.bad_rest_requests()  # signed now: each is wrong as meant, not merely late
+                method, path, headers, body = requests[next(kinds) % len(requests)]
                 task = asyncio.create_task(self.one_rest(http, method, path, headers, body, next_s))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
@@ -114,7 +115,7 @@ class Flood(Scenario):
 
     async def flood_ws(self, index: int, per_s: float) -> None:
         run = self.run
-        frames = itertools.cycle(self.bad_ws_frames())
+        kinds = itertools.count()
         url = ws_base(run.options.url) + "/ws-fapi/v1"
         while not run.stop.is_set():
             try:
@@ -123,7 +124,8 @@ class Flood(Scenario):
                     next_s = run.clock.now_s()
                     try:
                         while not run.stop.is_set():
-                            await socket.send(next(frames))
+                            frames = self.bad_ws_frames()
+                            await socket.send(frames[next(kinds) % len(frames)])
                             self.ws_flow.note_sent()
                             next_s += 1 / per_s
                             await asyncio.sleep(max(0.0, next_s - run.clock.now_s()))
@@ -139,8 +141,7 @@ class Flood(Scenario):
                 answer = msgspec.json.decode(frame)
                 error = answer.get("error") if isinstance(answer, dict) else None
                 code = str(error.get("code")) if isinstance(error, dict) else None
-                now_s = self.run.clock.now_s()
-                self.ws_flow.note_answer(now_s, now_s, code)  # answers are not matched to sends: no latency
+                self.ws_flow.note_untimed_answer(self.run.clock.now_s(), code)  # not matched to its frame
 
 
 def error_code(status: int, content: bytes) -> str | None:

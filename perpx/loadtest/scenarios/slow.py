@@ -42,7 +42,7 @@ class SlowConsumers(Scenario):
         url = streams_url(self.run.options.url, self.busy_streams())
         for i in range(SLOW_CONSUMERS):
             # a small client-side queue and buffer: what is not read backs up into the server's queue
-            socket = await websockets.connect(url, max_size=None, max_queue=1, ping_interval=None)
+            socket = await websockets.connect(url, max_size=None, max_queue=1, ping_interval=None, close_timeout=1)
             raw = socket.transport.get_extra_info("socket")
             if raw is not None:
                 raw.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)
@@ -65,9 +65,12 @@ class SlowConsumers(Scenario):
     async def close(self) -> None:
         for reader in self.readers:
             reader.cancel()
-        for socket in self.sockets:
-            with contextlib.suppress(Exception):
-                await socket.close()
+        await asyncio.gather(*(quietly_close(s) for s in self.sockets))
+
+
+async def quietly_close(socket: Any) -> None:
+    with contextlib.suppress(Exception):
+        await socket.close()
 
 
 async def was_cut_off(socket: Any, within_s: float = 5.0) -> bool:
