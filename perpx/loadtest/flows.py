@@ -19,7 +19,7 @@ class Recorder(Protocol):
         self, intended_s: float, answered_s: float, error_code: str | None, filled: bool = False
     ) -> None: ...
 
-    def note_failure(self, code: str) -> None: ...
+    def note_failure(self, code: str, intended_s: float | None = None, given_up_s: float | None = None) -> None: ...
 
 
 @dataclass
@@ -71,9 +71,15 @@ class Flow:
         else:
             self.errors[error_code] += 1
 
-    def note_failure(self, code: str) -> None:
-        """A request that got no answer (timeout, connection lost)."""
+    def note_failure(self, code: str, intended_s: float | None = None, given_up_s: float | None = None) -> None:
+        """A request that got no answer (timeout, connection lost). A timeout's latency is at least
+        the wait until the client gave up: it is recorded as that, so that the percentiles do not
+        leave out the worst requests (given the times)."""
         self.errors[code] += 1
+        if intended_s is not None and given_up_s is not None:
+            latency_s = max(0.0, given_up_s - intended_s)
+            self.latency.record_s(latency_s)
+            self._second(given_up_s).latency.record_s(latency_s)
 
     def note_fill(self) -> None:
         self.fills += 1
@@ -118,6 +124,6 @@ class Recorders:
         for flow in self.flows:
             flow.note_answer(intended_s, answered_s, error_code, filled)
 
-    def note_failure(self, code: str) -> None:
+    def note_failure(self, code: str, intended_s: float | None = None, given_up_s: float | None = None) -> None:
         for flow in self.flows:
-            flow.note_failure(code)
+            flow.note_failure(code, intended_s, given_up_s)

@@ -81,7 +81,7 @@ class Trader:
         client_id = f"lt{self.credentials.account}-{next(self.client_ids)}"
         planned = plan_order(self.rng, self.marks.rules[symbol], mark, client_id)
         flow.note_sent()
-        answer = await self.request("order.place", planned.params, flow)
+        answer = await self.request("order.place", planned.params, flow, intended_s)
         if answer is None:
             return
         answered_s = self.clock.at_s(answer.answered_ns)
@@ -109,12 +109,14 @@ class Trader:
     async def cancel(self, symbol: str, order_id: int) -> None:
         intended_s = self.clock.now_s()
         self.cancels.note_sent()
-        answer = await self.request("order.cancel", {"symbol": symbol, "orderId": order_id}, self.cancels)
+        answer = await self.request("order.cancel", {"symbol": symbol, "orderId": order_id}, self.cancels, intended_s)
         if answer is not None:
             code = None if answer.error is None else str(answer.error.code)
             self.cancels.note_answer(intended_s, self.clock.at_s(answer.answered_ns), code)
 
-    async def request(self, method: str, params: dict[str, object], flow: Recorder) -> WsAnswer | None:
+    async def request(
+        self, method: str, params: dict[str, object], flow: Recorder, intended_s: float
+    ) -> WsAnswer | None:
         """The answer, or None after recording why there was none (timeout, connection lost)."""
         try:
             if not self.client.connected:
@@ -124,7 +126,7 @@ class Trader:
             future = await self.client.send(method, params)  # type: ignore[arg-type]
             return await asyncio.wait_for(future, self.timeout_s)
         except TimeoutError:
-            flow.note_failure("timeout")
+            flow.note_failure("timeout", intended_s, self.clock.now_s())
         except (ConnectionError, OSError):
             flow.note_failure("connection")
             self.maybe_reconnect()

@@ -15,9 +15,9 @@ import contextlib
 from decimal import Decimal
 
 import httpx
-from bots.leveraged import LeveragedConfig, LeveragedTrader
 
 from bots.errors import ApiError
+from bots.leveraged import LeveragedConfig, LeveragedTrader
 from bots.market_stream import MarketStream
 from bots.rest import RestClient
 from perpx.loadtest.accounts import Credentials

@@ -1,6 +1,8 @@
 """A real exchange for the load test's tests: `perpx up` over a temporary data directory (Redis,
-engine, oracle, funding, indexer, api), as an operator runs it, once for the package."""
+engine, oracle, funding, indexer, api), as an operator runs it, once for the package; its oracle
+trusts a price posted by the admin API (what the crash scenario needs; nothing else posts one)."""
 
+import json
 import re
 import subprocess
 import sys
@@ -17,7 +19,8 @@ LIMITS = "orders_per_10s=100000000,orders_per_minute=100000000,ip_weight_per_min
 @pytest.fixture(scope="package")
 def exchange(tmp_path_factory) -> Iterator[Up]:
     data_dir = tmp_path_factory.mktemp("exchange")
-    with perpx_up(data_dir, "--always-open", PERPX_API_LIMITS=LIMITS) as up:
+    crash_config = Path(__file__).resolve().parents[3] / "perpx" / "loadtest" / "crash_oracle.toml"
+    with perpx_up(data_dir, "--always-open", "--oracle-config", str(crash_config), PERPX_API_LIMITS=LIMITS) as up:
         up.wait_for("DEMO keys")  # the engine funded them and the api answers
         yield up
 
@@ -47,6 +50,4 @@ def loadtest(exchange: Up, data_dir: Path, *options: str) -> tuple[dict, str]:
         timeout=240,
     )
     assert done.stdout.strip(), done.stderr
-    import json
-
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr

@@ -78,3 +78,44 @@ def test_the_kill_scenario_finds_nothing_lost(exchange, data_dir):
     assert findings["verified"] and result["ok"], findings
     assert set(result["phases"]) == {"before_kill", "after_kill"}
     assert result["phases"]["after_kill"]["accepted"] > 0  # orders were accepted again after the restart
+
+
+def test_the_flood_is_refused_and_the_orders_go_on(exchange, data_dir):
+    result, _ = loadtest(
+        exchange,
+        data_dir,
+        *("--scenario", "flood", "--rate", "20", "--duration", "6", "--traders", "2", "--makers", "1"),
+        *("--subscribers", "1", "--symbols", "AAPLUSDC", "--quiet"),
+    )
+    rest, ws = result["flows"]["flood_rest"], result["flows"]["flood_ws"]
+    assert rest["answered"] > 0 and rest["accepted"] == 0 and ws["answered"] > 0 and ws["accepted"] == 0
+    assert all(code.startswith("-") for code in {**rest["errors_by_code"], **ws["errors_by_code"]})  # Binance's
+    assert "-1022" in rest["errors_by_code"] and "-1000" in ws["errors_by_code"]  # a bad signature, not JSON
+    assert set(result["phases"]) == {"before_flood", "during_flood"}
+    assert result["phases"]["during_flood"]["accepted"] > 0 and result["ok"]
+
+
+def test_slow_consumers_are_cut_off(exchange, data_dir):
+    result, _ = loadtest(
+        exchange,
+        data_dir,
+        *("--scenario", "slow", "--rate", "20", "--duration", "6", "--traders", "2", "--makers", "1"),
+        *("--subscribers", "2", "--symbols", "AAPLUSDC", "--quiet"),
+    )
+    findings = result["scenario_findings"]
+    assert findings["slow_consumers"] == 20 and findings["cut_off_by_the_api"] > 0
+    assert result["md_disconnected"] == 0 and result["ok"]  # the normal subscribers stayed
+
+
+def test_a_crash_liquidates_the_leveraged_traders(exchange, data_dir):
+    """Last, on a market of its own: the crashed price stands for 10 s after the run."""
+    result, _ = loadtest(
+        exchange,
+        data_dir,
+        *("--scenario", "crash", "--rate", "10", "--duration", "24", "--traders", "1", "--makers", "1"),
+        *("--subscribers", "1", "--symbols", "TSLAUSDC", "--quiet"),
+    )
+    findings = result["scenario_findings"]
+    assert findings["crash_applied"], findings
+    assert findings["leveraged_opened"] > 0 and findings["leveraged_liquidated"] > 0, findings
+    assert findings["force_orders_seen"] > 0 and result["ok"], findings
