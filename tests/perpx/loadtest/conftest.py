@@ -13,7 +13,10 @@ import pytest
 
 from tests.perpx.test_up import Up, perpx_up
 
-LIMITS = "orders_per_10s=100000000,orders_per_minute=100000000,ip_weight_per_minute=100000000,key_weight_per_minute=100000000"
+LIMITS = ",".join(
+    f"{name}=100000000"
+    for name in ("orders_per_10s", "orders_per_minute", "ip_weight_per_minute", "key_weight_per_minute")
+)
 
 
 @pytest.fixture(scope="package")
