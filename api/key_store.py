@@ -32,9 +32,10 @@ class KeyStore:
         if account_id is None:
             account_id = int(await self.client.incr(NEXT_ACCOUNT))
         else:
-            await self.client.eval(_RAISE_TO, 1, NEXT_ACCOUNT, account_id)  # type: ignore[misc]
+            await self.client.eval(_RAISE_TO, 1, NEXT_ACCOUNT, str(account_id))
         api_key = _new_api_key(account_id, permissions)
-        await self.client.hset(KEY_PREFIX + api_key.key, mapping=key_record(api_key, self.fernet, wall_clock_ms()))  # type: ignore[misc]
+        record = key_record(api_key, self.fernet, wall_clock_ms())
+        await self.client.hset(KEY_PREFIX + api_key.key, mapping=record)  # type: ignore[arg-type]
         return api_key
 
     async def revoke(self, key: str) -> bool:

@@ -27,10 +27,10 @@ class Latency:
     def percentile_ms(self, percentile: float) -> float | None:
         if self.count == 0:
             return None
-        return round(self.histogram.get_value_at_percentile(percentile) / 1000, 3)
+        return round(int(self.histogram.get_value_at_percentile(percentile)) / 1000, 3)
 
     def max_ms(self) -> float | None:
-        return round(self.histogram.get_max_value() / 1000, 3) if self.count else None
+        return round(int(self.histogram.get_max_value()) / 1000, 3) if self.count else None
 
     def summary_ms(self, prefix: str = "") -> dict[str, float | None]:
         """{prefix}p50_ms, p90_ms, p99_ms, p999_ms, max_ms (None when nothing was recorded)."""

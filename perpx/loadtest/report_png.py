@@ -2,6 +2,7 @@
 HdrHistogram plots it: percentile on a 1/(1-p) axis, so the tail gets the room), and throughput over
 time; the scenario's events (the crash, the kill, the open) are marked on the time axes."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ matplotlib.use("Agg")  # no display needed: the load test may run over ssh
 
 import matplotlib.pyplot as plt
 
-from perpx.loadtest.flows import Flow
+from perpx.loadtest.flows import Flow, Second
 from perpx.loadtest.run import Run
 
 
@@ -36,11 +37,12 @@ def write_report(run: Run, result: dict[str, Any], path: Path) -> None:
 
 def draw_latency_over_time(axes: Any, flow: Flow) -> None:
     seconds = [i for i, s in enumerate(flow.seconds) if s.answered]
-    for label, read in (
+    readers: list[tuple[str, Callable[[Second], float | None]]] = [
         ("p50", lambda s: s.latency.percentile_ms(50)),
         ("p99", lambda s: s.latency.percentile_ms(99)),
         ("max", lambda s: s.latency.max_ms()),
-    ):
+    ]
+    for label, read in readers:
         axes.plot(seconds, [read(flow.seconds[i]) for i in seconds], label=label)
     axes.set_title("order to ack latency, per second")
     axes.set_xlabel("run time (s)")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bots.errors import ApiError
+from bots.wire import Params
 from bots.ws_api import WsAnswer, WsApiClient
 from perpx.loadtest.accounts import Credentials
 from perpx.loadtest.clock import RunClock
@@ -114,16 +115,14 @@ class Trader:
             code = None if answer.error is None else str(answer.error.code)
             self.cancels.note_answer(intended_s, self.clock.at_s(answer.answered_ns), code)
 
-    async def request(
-        self, method: str, params: dict[str, object], flow: Recorder, intended_s: float
-    ) -> WsAnswer | None:
+    async def request(self, method: str, params: Params, flow: Recorder, intended_s: float) -> WsAnswer | None:
         """The answer, or None after recording why there was none (timeout, connection lost)."""
         try:
             if not self.client.connected:
                 self.maybe_reconnect()
                 flow.note_failure("disconnected")
                 return None
-            future = await self.client.send(method, params)  # type: ignore[arg-type]
+            future = await self.client.send(method, params)
             return await asyncio.wait_for(future, self.timeout_s)
         except TimeoutError:
             flow.note_failure("timeout", intended_s, self.clock.now_s())

@@ -13,6 +13,8 @@ from perpx.loadtest.scenarios.kill import Kill
 from perpx.loadtest.scenarios.market_open import MarketOpen
 from perpx.loadtest.scenarios.slow import SlowConsumers
 
+__all__ = ["SCENARIOS", "Scenario"]
+
 SCENARIOS: dict[str, type[Scenario]] = {
     "steady": Scenario,
     "crash": Crash,
