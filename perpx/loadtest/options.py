@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streams.connection import DEFAULT_DATA_DIR
 
+DEFAULT_SYMBOLS = "NVDAUSDC,AAPLUSDC,TSLAUSDC,SPYUSDC"
 SCENARIO_NAMES = ("steady", "crash", "open", "flood", "slow", "kill")  # perpx.loadtest.scenarios.SCENARIOS
 
 DESCRIPTION = """\
@@ -37,7 +38,7 @@ class LoadtestOptions:
     duration_s: float | None
     count: int | None
     scenario: str
-    symbols: tuple[str, ...]  # empty: every trading market
+    symbols: tuple[str, ...]  # empty (--symbols ALL): every trading market
     usdc: str
     timeout_s: float
     json: bool
@@ -73,7 +74,11 @@ def add_loadtest_parser(commands: "argparse._SubParsersAction[argparse.ArgumentP
     stop.add_argument("--duration", type=float, metavar="S", help="run this long (default 10 s)")
     stop.add_argument("--count", type=int, metavar="N", help="send this many orders, then stop")
     parser.add_argument("--scenario", choices=SCENARIO_NAMES, default="steady")
-    parser.add_argument("--symbols", default="", help="comma-separated markets to trade (default: every one)")
+    parser.add_argument(
+        "--symbols",
+        default=DEFAULT_SYMBOLS,
+        help=f"comma-separated markets to trade, or ALL (default {DEFAULT_SYMBOLS}: each maker quotes each one)",
+    )
     parser.add_argument("--usdc", default="1000000", help="what each load-test account is funded with")
     parser.add_argument("--timeout", type=float, default=10.0, help="an order unanswered this long is an error")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
@@ -110,7 +115,9 @@ def options_from(args: argparse.Namespace) -> LoadtestOptions:
         duration_s=duration,
         count=args.count,
         scenario=args.scenario,
-        symbols=tuple(s.strip().upper() for s in args.symbols.split(",") if s.strip()),
+        symbols=()
+        if args.symbols.upper() == "ALL"
+        else tuple(s.strip().upper() for s in args.symbols.split(",") if s.strip()),
         usdc=args.usdc,
         timeout_s=args.timeout,
         json=args.json,

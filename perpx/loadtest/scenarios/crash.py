@@ -28,7 +28,7 @@ from perpx.loadtest.user_streams import UserStreams
 CRASH = Decimal("0.70")  # the price after the crash, as a share of the price before
 REPOST_S = 2.0
 LEVERAGED = 4
-LEVERAGED_USDC = Decimal(1_000)  # 80% of it as margin at the highest leverage: liquidated some 5% down
+LEVERAGED_USDC = Decimal(1_000)  # 95% of it as margin at the highest leverage: liquidated some 5% down
 
 
 class Crash(Scenario):
@@ -60,7 +60,7 @@ class Crash(Scenario):
         for credentials in self.credentials:
             client = RestClient(run.options.url, credentials.key, credentials.secret)
             self.clients.append(client)
-            config = LeveragedConfig(self.symbol, "BUY", margin_pct=80, check_s=0.5, reopen_after_s=None)
+            config = LeveragedConfig(self.symbol, "BUY", margin_pct=95, check_s=0.5, reopen_after_s=None)
             self.bots.append(LeveragedTrader(config, rules, client))
         await asyncio.gather(*(bot.start() for bot in self.bots))
         makers = run.makers.credentials if run.makers is not None else []

@@ -1,6 +1,9 @@
 """`perpx loadtest` against a real exchange: short runs at a small rate, their figures consistent
 with each other, a PNG written, and nothing left open by its accounts (as the history says)."""
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -50,12 +53,20 @@ def test_a_short_open_loop_run(exchange, data_dir, tmp_path):
     assert open_orders_in_history(data_dir, result["accounts"]) == 0
 
 
-def test_a_closed_loop_run_for_a_count(exchange, data_dir):
+def test_a_closed_loop_run_for_a_count_with_an_admin_key(exchange, data_dir, tmp_path):
+    """With --admin-key the accounts are made through the admin API alone (no data directory)."""
+    made = subprocess.run(
+        [sys.executable, "-m", "perpx.cli", "keys", "create", "--admin", "--json", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    admin = json.loads(made.stdout)
     result, _ = loadtest(
         exchange,
-        data_dir,
+        tmp_path / "nothing-here",
         *("--closed", "--count", "30", "--traders", "2", "--makers", "0", "--subscribers", "0"),
-        *("--symbols", "NVDAUSDC", "--quiet"),
+        *("--symbols", "NVDAUSDC", "--quiet", "--admin-key", admin["key"], "--admin-secret", admin["secret"]),
     )
     assert result["loop"] == "closed" and result["orders_sent"] == 30
     assert result["orders"] + result["error_count"] >= 30 - result["errors"].get("timeout", 0)
@@ -112,7 +123,7 @@ def test_a_crash_liquidates_the_leveraged_traders(exchange, data_dir):
     result, _ = loadtest(
         exchange,
         data_dir,
-        *("--scenario", "crash", "--rate", "10", "--duration", "24", "--traders", "1", "--makers", "1"),
+        *("--scenario", "crash", "--rate", "10", "--duration", "40", "--traders", "1", "--makers", "1"),
         *("--subscribers", "1", "--symbols", "TSLAUSDC", "--quiet"),
     )
     findings = result["scenario_findings"]
