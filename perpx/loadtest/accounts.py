@@ -7,15 +7,21 @@ directly in its Redis (as `perpx keys create --admin` does) and the rest goes th
 """
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
+
 from api.key_store import create_key, revoke_key
 from api.keys import permissions_for
 from api.server_key import load_server_key
+from bots.errors import ApiError
 from bots.rest import RestClient
 from streams.connection import connect
+
+log = logging.getLogger("perpx.loadtest")
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,10 @@ class Accounts:
     async def close(self) -> None:
         """Revoke every key made (the accounts and their money stay, as the history needs them)."""
         for credentials in self.made:
-            await self.admin.signed("DELETE", "/perpx/v1/admin/apiKey", {"apiKey": credentials.key})
+            try:
+                await self.admin.signed("DELETE", "/perpx/v1/admin/apiKey", {"apiKey": credentials.key})
+            except (ApiError, httpx.TransportError) as error:  # the figures matter more than a key
+                log.warning("could not revoke the key of account %d: %s", credentials.account, error)
         await self.admin.close()
         if self.local_data_dir is not None:
             revoke_local_admin(self.local_data_dir, self.admin_credentials.key)
