@@ -1,6 +1,6 @@
-# Two entry points: `make up` runs the exchange, `make test` runs every check. Both build the
-# virtual environment in .venv on first use (and again whenever pyproject.toml, setup.py or a
-# compiled module changes). `make up ARGS="--always-open"` passes options to `perpx up`.
+# Two entry points: `make up` runs the exchange (`make demo`: with bots trading on it), `make test`
+# runs every check. Both build the virtual environment in .venv on first use (and again whenever
+# pyproject.toml, setup.py or a compiled module changes). `make up ARGS="--always-open"` passes options to `perpx up`.
 PYTHON ?= python3
 VENV ?= .venv
 ARGS ?=
@@ -10,7 +10,7 @@ COMPILED := $(shell sed -n 's/^ *"\(m[a-z]*\/[a-z_]*\.py\)",$$/\1/p' setup.py)
 # every package mypy --strict checks (tests are not type-checked)
 TYPED := messages matching margin streams ops views oracle funding engine_service api bots perpx
 
-.PHONY: up test bench lint typecheck build
+.PHONY: up demo test bench lint typecheck build
 
 $(VENV)/.installed: pyproject.toml setup.py $(COMPILED)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "perpx needs Python 3.11 or newer; this is " + sys.version.split()[0])'
@@ -26,6 +26,9 @@ build: $(VENV)/.installed
 
 up: $(VENV)/.installed
 	$(VENV)/bin/perpx up $(ARGS)
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/perpx demo $(ARGS)
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

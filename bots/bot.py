@@ -45,8 +45,9 @@ class BotStats:
 
 
 class Bot:
-    """Subclasses say what one step does (`step`), how long to wait between steps (`pause_s`), what
-    to do before the first (`prepare`) and after the last (`clean_up`)."""
+    """Subclasses say what one step does (`step`), how long to wait between steps (`pause_s`) and what
+    to do after the last (`clean_up`). What a bot needs first (its leverage set, its positions read)
+    it does in its first step, so that `start` never fails on an exchange that is still starting."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -54,9 +55,6 @@ class Bot:
         self.stopping = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.failures_in_a_row = 0
-
-    async def prepare(self) -> None:
-        """Before the first step (errors here are the caller's to see)."""
 
     async def step(self) -> None:
         raise NotImplementedError
@@ -68,7 +66,6 @@ class Bot:
         return 1.0
 
     async def start(self) -> None:
-        await self.prepare()
         self.task = asyncio.create_task(self.run(), name=self.name)
 
     async def run(self) -> None:

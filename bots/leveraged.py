@@ -4,9 +4,10 @@ It sets the market's highest leverage (or the one asked for), then opens a posit
 order whose initial margin is `margin_pct` % of its available balance, and watches the position.
 When the position shrinks or vanishes without it trading (the exchange liquidated or deleveraged
 it) that is counted as a liquidation and logged; after `reopen_after_s` it opens again. On stop it
-closes what is left with a reduce-only market order.
+closes what is left with reduce-only market orders (a few, if the book is too thin for one).
 """
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from bots.markets import MarketRules
 from bots.rest import RestClient
 
 log = logging.getLogger("perpx.bots.leveraged")
+CLOSE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class LeveragedTrader(Bot):
         self.rest = rest
         self.position = Decimal(0)  # what the trader believes it holds (signed)
         self.liquidations = 0
+        self.leverage_set = False
         self.out_since: float | None = None  # when a liquidation left it flat
 
     @property
@@ -47,10 +50,10 @@ class LeveragedTrader(Bot):
     def pause_s(self) -> float:
         return self.config.check_s
 
-    async def prepare(self) -> None:
-        await self.rest.set_leverage(self.config.symbol, self.leverage)
-
     async def step(self) -> None:
+        if not self.leverage_set:
+            await self.rest.set_leverage(self.config.symbol, self.leverage)
+            self.leverage_set = True
         held = await self.rest.position(self.config.symbol)
         if abs(held) < abs(self.position):
             self.liquidations += 1
@@ -96,8 +99,13 @@ class LeveragedTrader(Bot):
             log.info("%s: opened %s at %sx", self.name, self.position, self.leverage)
 
     async def clean_up(self) -> None:
-        held = await self.rest.position(self.config.symbol)
-        if held != 0:
+        """Close what is left: a reduce-only market order, again while the book was too thin for all of it."""
+        for attempt in range(CLOSE_ATTEMPTS):
+            held = await self.rest.position(self.config.symbol)
+            if held == 0:
+                break
+            if attempt:
+                await asyncio.sleep(0.2 * attempt)  # a maker requoting: let the book fill in again
             await self.rest.place_order(
                 {
                     "symbol": self.config.symbol,
@@ -107,4 +115,4 @@ class LeveragedTrader(Bot):
                     "reduceOnly": True,
                 }
             )
-        self.position = Decimal(0)
+        self.position = await self.rest.position(self.config.symbol)

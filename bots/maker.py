@@ -1,15 +1,18 @@
 """A market maker: a two-sided ladder (bots.ladder) around the mark, cancel-and-replace every step.
 
 Each step reads the reference price (premiumIndex: the mark, or the index) and the position, works
-out the ladder, and replaces only the quotes that moved: their old orders are canceled first and the
-new ones placed after, over REST (DELETE and POST /fapi/v1/batchOrders, in the batches Binance
-allows, the batches in parallel) or over the WebSocket API (every order.cancel, then every
-order.place, in flight at once on one connection). An order that filled before its cancel arrived
-answers -2011 and is simply forgotten. Every `resync_every` steps the open orders are read back: an
-order the maker lost track of (a request that timed out but was executed) is canceled.
+out the ladder, and replaces only the quotes that moved (by `requote_bps` or more, if set): their
+old orders are canceled first and the new ones placed after, over REST (DELETE and POST
+/fapi/v1/batchOrders, in the batches Binance allows, the batches in parallel) or over the WebSocket
+API (every order.cancel, then every order.place, in flight at once on one connection). An order
+that filled before its cancel arrived answers -2011 and is simply forgotten. Every `resync_every`
+steps the open orders are read back: an order the maker lost track of (a request that timed out
+but was executed) is canceled.
 
-`wander_bps` lets the maker's own view drift from the reference (a mean-reverting random walk), so
-that books and trades move when the reference does not, as off-hours when the index follows the book.
+`bias_bps` and `wander_bps` give the maker a view of its own: a standing lean from the reference and
+a mean-reverting random walk around it, so that the book stands at a premium (or discount) that
+funding sees, and books and trades move when the reference does not, as off-hours when the index
+follows the book.
 """
 
 import asyncio
@@ -23,7 +26,7 @@ from typing import Literal
 
 from bots.bot import Bot
 from bots.errors import UNKNOWN_ORDER, ApiError
-from bots.ladder import LadderShape, Quote, ladder
+from bots.ladder import BPS, LadderShape, Quote, ladder
 from bots.markets import MarketRules
 from bots.rest import Json, RestClient
 from bots.wire import Param
@@ -43,8 +46,10 @@ class MakerConfig:
     refresh_s: float = 1.0
     transport: Transport = "rest"
     reference: Literal["mark", "index"] = "mark"
+    bias_bps: int = 0  # a standing lean of the maker's view: its book sits this far above (below) the reference
     wander_bps: int = 0  # the largest step of the maker's own view per refresh; 0: quote the reference
     max_wander_bps: int = 100  # how far that view may stray from the reference
+    requote_bps: int = 0  # a resting quote this close to where it should be stays (0: replaced on any change)
     resync_every: int = 5
     seed: int = 0
 
@@ -80,10 +85,6 @@ class Maker(Bot):
     def pause_s(self) -> float:
         return self.config.refresh_s
 
-    async def prepare(self) -> None:
-        if self.ws is not None and self.config.transport == "ws":
-            await self.ws.ensure_connected()
-
     async def reference_price(self) -> Decimal | None:
         index = await self.rest.premium_index(self.symbol)
         price = Decimal(index["markPrice"] if self.config.reference == "mark" else index["indexPrice"])
@@ -104,16 +105,19 @@ class Maker(Bot):
             return
         position = await self.rest.position(self.symbol)
         self.wander()
-        wanted = {q.slot: q for q in ladder(reference, self.offset_bps, position, self.rules, self.config.shape)}
-        moved = [
-            slot
-            for slot, resting in self.live.items()
-            if slot not in wanted or (wanted[slot].price, wanted[slot].qty) != (resting.price, resting.qty)
-        ]
+        view_bps = self.config.bias_bps + self.offset_bps
+        wanted = {q.slot: q for q in ladder(reference, view_bps, position, self.rules, self.config.shape)}
+        moved = [slot for slot, resting in self.live.items() if slot not in wanted or self.moved(resting, wanted[slot])]
         await self.cancel([self.live.pop(slot).order_id for slot in moved])
         await self.place([q for slot, q in wanted.items() if slot not in self.live])
         if self.stats.steps % self.config.resync_every == self.config.resync_every - 1:
             await self.resync()
+
+    def moved(self, resting: Resting, wanted: Quote) -> bool:
+        """Whether a resting quote is to be replaced: by any change, or past `requote_bps` of its price."""
+        if self.config.requote_bps <= 0:
+            return (resting.price, resting.qty) != (wanted.price, wanted.qty)
+        return abs(resting.price - wanted.price) * BPS >= wanted.price * self.config.requote_bps
 
     # -- orders ------------------------------------------------------------------------------------
 

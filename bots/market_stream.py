@@ -4,6 +4,7 @@ Each message comes with the wall-clock time it was read (`received_ms`, the same
 engine's `T` and the api's `E` in the payload, so their difference is the delay a reader saw).
 """
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -14,6 +15,7 @@ from typing import Any, Self
 import msgspec
 import websockets
 
+from bots.bot import MAX_BACKOFF_S
 from bots.ws_api import ws_base
 
 
@@ -77,8 +79,21 @@ class MarketStream:
             if isinstance(message, dict) and "stream" in message and isinstance(message.get("data"), dict):
                 return MarketMessage(message["stream"], message["data"], received_ns)
 
-    async def messages(self) -> AsyncIterator[MarketMessage]:
-        """Every message until the connection closes."""
-        with contextlib.suppress(websockets.ConnectionClosed):
-            while True:
-                yield await self.receive()
+    async def messages(self, reconnect: bool = False) -> AsyncIterator[MarketMessage]:
+        """Every message until the connection closes; with `reconnect`, across drops (connecting again
+        after 0.1, 0.2, 0.4 ... up to 5 s: what was sent while away is not seen)."""
+        failures = 0
+        while True:
+            try:
+                if self.socket is None:
+                    await self.connect()
+                message = await self.receive()
+            except (websockets.ConnectionClosed, OSError, TimeoutError):
+                await self.close()
+                if not reconnect:
+                    return
+                failures += 1
+                await asyncio.sleep(min(MAX_BACKOFF_S, 0.05 * 2**failures))
+                continue
+            failures = 0
+            yield message

@@ -51,13 +51,11 @@ class Taker(Bot):
         self.ws = ws
         self.random = random.Random(config.seed)
         self.positions: dict[str, Decimal] = {}
+        self.positions_read = False  # read from the exchange at the first step, then every resync_every orders
         self.sent_types: set[str] = set()
 
     def pause_s(self) -> float:
         return self.random.expovariate(self.config.rate_per_s)
-
-    async def prepare(self) -> None:
-        await self.resync()
 
     async def resync(self) -> None:
         rows = await self.rest.position_risk()
@@ -65,6 +63,7 @@ class Taker(Bot):
         for row in rows:
             if row["symbol"] in self.positions:
                 self.positions[row["symbol"]] += Decimal(row["positionAmt"])
+        self.positions_read = True
 
     def side_for(self, symbol: str, price: Decimal) -> str:
         """Random, except past the position limit: then back toward flat."""
@@ -76,6 +75,8 @@ class Taker(Bot):
         return self.random.choice(("BUY", "SELL"))
 
     async def step(self) -> None:
+        if not self.positions_read:
+            await self.resync()
         symbol = self.random.choice(self.config.symbols)
         rules = self.rules[symbol]
         if not rules.trading:

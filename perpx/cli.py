@@ -15,6 +15,7 @@ from perpx.api_main import add_api_parser
 from perpx.bench.rest import add_bench_rest_parser
 from perpx.bench.runner import bench_matching
 from perpx.bench.workload import generate_workload, load_expected, load_workload, write_workload
+from perpx.demo import add_demo_bots_parser
 from perpx.keys_cli import add_keys_parser
 from perpx.loadtest.options import add_loadtest_parser
 from perpx.up import add_up_parser
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_rest_parser(commands)
     add_loadtest_parser(commands)
     add_indexer_parser(commands)
+    add_demo_bots_parser(commands)
     return parser
 
 

@@ -1,6 +1,7 @@
-"""Demo key pairs that `perpx up` prints in the local default setup: two funded accounts, marked demo.
+"""Demo key pairs that `perpx up` prints in the local default setup: two funded accounts, marked demo;
+and the accounts of the demo's bots (`perpx demo`), kept in a list of their own.
 
-Created once per data directory (the list of demo keys is kept in Redis, their secrets encrypted
+Created once per data directory (each list of demo keys is kept in Redis, their secrets encrypted
 like every key's) and funded by Deposit commands with fixed ids, so a restart neither creates
 new accounts nor deposits twice within the engine's idempotence window (and a marker keeps it
 from depositing again after).
@@ -23,33 +24,37 @@ from streams.snapshots import wall_clock_ms
 
 log = logging.getLogger("perpx.up")
 DEMO_KEYS = "perpx:api:demo_keys"  # list of the demo API keys
+BOT_KEYS = "perpx:api:demo_bot_keys"  # list of the demo bots' API keys
 FUNDED = "perpx:api:demo_funded"  # set of demo accounts already funded
 DEMO_ACCOUNTS = 2
 DEMO_USDC = 100_000
 
 
-def ensure_demo_keys(client: redis.Redis, server_key: bytes) -> list[ApiKey]:
+def ensure_demo_keys(
+    client: redis.Redis, server_key: bytes, count: int = DEMO_ACCOUNTS, listed_in: str = DEMO_KEYS
+) -> list[ApiKey]:
+    """The first `count` keys of the list `listed_in`, created (each with a new account) if missing."""
     fernet = Fernet(server_key)
     found = [
         parse_record(k.decode(), cast(dict[bytes, bytes], client.hgetall(KEY_PREFIX + k.decode())), fernet)
-        for k in cast(list[bytes], client.lrange(DEMO_KEYS, 0, -1))
+        for k in cast(list[bytes], client.lrange(listed_in, 0, -1))
     ]
     keys = [k for k in found if k is not None]
-    while len(keys) < DEMO_ACCOUNTS:
+    while len(keys) < count:
         api_key = create_key(client, server_key, None, permissions_for())
-        client.rpush(DEMO_KEYS, api_key.key)
+        client.rpush(listed_in, api_key.key)
         keys.append(api_key)
-    return keys
+    return keys[:count]
 
 
-async def fund(url: str, keys: ShardKeys, accounts: list[int], timeout_s: float = 60.0) -> None:
+async def fund(url: str, keys: ShardKeys, accounts: list[int], timeout_s: float = 60.0, usdc: int = DEMO_USDC) -> None:
     client = aioredis.Redis.from_url(url)
     try:
         async with CommandClient(client, keys, timeout_s=5.0) as commands:
             for account in accounts:
                 if await client.sismember(FUNDED, str(account)):
                     continue
-                command = Deposit(f"demo-deposit-{account}", wall_clock_ms(), account, DEMO_USDC * 1_000_000)
+                command = Deposit(f"demo-deposit-{account}", wall_clock_ms(), account, usdc * 1_000_000)
                 deadline = asyncio.get_running_loop().time() + timeout_s
                 while True:  # the engine may still be starting: the same command id again is safe
                     try:

@@ -8,6 +8,7 @@ is replaced by a free one, and `perpx up` prints where each service answers.
 
 import argparse
 import logging
+import os
 import signal
 import socket
 import threading
@@ -34,6 +35,7 @@ SERVICES = [
 ]
 DEFAULT_API_PORT = 8000
 PID_DIR = "pids"  # under --data-dir: <service>.pid of each running service
+DEMO_FUNDING_SAMPLE_MS = 1000  # the demo's premium samples: the predicted funding rate moves every second
 
 DESCRIPTION = """\
 Run the whole exchange: Redis (embedded under --data-dir unless REDIS_URL is set), then the engine,
@@ -43,9 +45,18 @@ dies is restarted; Ctrl-C stops them in reverse order, then Redis.
 Each service answers /healthz (alive), /readyz (ready, or why not) and /metrics on its health port.
 A default port that is taken is replaced by a free one; the ports in use are printed at start."""
 
+DEMO_DESCRIPTION = """\
+Run the whole exchange (as perpx up) and, once the API answers, bots that trade on it through the
+public API only: a market maker on every market (a two-sided ladder around the mark, half of them
+over REST and half over the WebSocket API), two takers and a leveraged trader. Books, trades,
+candles and funding move within seconds, on a weekday or a Sunday (off-hours the internal index
+follows the book the makers move). The bots' accounts are demo accounts of their own; Ctrl-C
+cancels their orders, then stops the exchange. Without --demo (plain perpx up) nothing trades but people."""
+
 EXAMPLES = """\
 examples:
   perpx up                                   the simulator prices every market, in US market hours
+  perpx demo                                 the same, with bots quoting and trading on every market
   perpx up --always-open                     a demo on a weekend: simulated prices count 24/7
   perpx up --oracle-config oracle.toml       real sources (Pyth, HTTP JSON, CSV replay): see oracle/config.py
   perpx up --funding-sample-interval-ms 1000 --oracle-cadence-ms 500"""
@@ -59,6 +70,22 @@ def add_up_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_up_options(parser)
+    parser.add_argument(
+        "--demo", action="store_true", help="also run bots that make markets and trade on every market (perpx demo)"
+    )
+    parser.set_defaults(run=run_up)
+    demo = commands.add_parser(
+        "demo",
+        help="perpx up --demo: the exchange with market makers and takers trading on every market",
+        description=DEMO_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_up_options(demo)
+    demo.set_defaults(run=run_up, demo=True)
+
+
+def add_up_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="where embedded Redis and the history keep their data"
     )
@@ -109,7 +136,6 @@ def add_up_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]
     )
     api.add_argument("--api-workers", type=int, default=1, help="uvicorn workers of the REST API")
     api.add_argument("--no-demo", action="store_true", help="no demo keys even in the local default setup")
-    parser.set_defaults(run=run_up)
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -176,6 +202,8 @@ def run_up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     if args.oracle_open_in is not None:  # once, here: a restarted oracle keeps the same clock
         args.oracle_clock_offset_ms = offset_to_open_ms(args.oracle_open_in)
+    if args.demo and args.funding_sample_interval_ms is None:
+        args.funding_sample_interval_ms = DEMO_FUNDING_SAMPLE_MS
     specs = []
     for spec in SERVICES:
         port = None
@@ -186,6 +214,13 @@ def run_up(args: argparse.Namespace) -> int:
         specs.append(ServiceSpec(spec.name, service_argv(spec, args, port)))
     api_port = choose_port("127.0.0.1", "api", args.api_port, DEFAULT_API_PORT)
     specs.append(ServiceSpec("api", ("api", "--port", str(api_port), "--workers", str(args.api_workers))))
+    env: dict[str, str] = {}
+    if args.demo:  # last, so that it stops first: the bots cancel their orders while the exchange runs
+        specs.append(ServiceSpec("bots", ("demo-bots", "--api-url", f"http://127.0.0.1:{api_port}")))
+        if "PERPX_API_LIMITS" not in os.environ:
+            from perpx.demo import DEMO_LIMITS
+
+            env["PERPX_API_LIMITS"] = DEMO_LIMITS  # every bot is 127.0.0.1 to the per-IP budget
     if args.redis_port is not None and not port_is_free("127.0.0.1", args.redis_port):
         raise SystemExit(f"perpx up: port {args.redis_port} for redis is taken")
     with redis_url_or_embedded(args.data_dir, args.appendfsync, args.redis_port) as (url, server):
@@ -200,7 +235,12 @@ def run_up(args: argparse.Namespace) -> int:
             write_url_file(args.data_dir, url)  # so that `perpx keys` and `perpx admin` find this Redis
         supervisor = Supervisor(
             specs,
-            {"REDIS_URL": url, SERVER_KEY_ENV: server_key.decode(), "PERPX_DATA_DIR": str(args.data_dir.resolve())},
+            {
+                **env,
+                "REDIS_URL": url,
+                SERVER_KEY_ENV: server_key.decode(),
+                "PERPX_DATA_DIR": str(args.data_dir.resolve()),
+            },
             pid_dir=args.data_dir / PID_DIR,
         )
         try:

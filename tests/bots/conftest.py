@@ -1,6 +1,9 @@
 """A real exchange for the bots (an engine and an api on their own shard, tests/api/conftest.py), and
 clients of it that speak only the public API, as the bots do."""
 
+import asyncio
+import inspect
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -16,6 +19,19 @@ LIMITS = "ip_weight_per_minute=1000000,key_weight_per_minute=1000000,orders_per_
 def exchange(redis_server) -> Iterator[Exchange]:
     with running_exchange(redis_server.url, "bots", LIMITS) as started:
         yield started
+
+
+async def eventually(check, timeout_s: float = 15.0):
+    """The first true answer of `check` (a plain or an async function), polled until the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        assert time.monotonic() < deadline, "not in time"
+        await asyncio.sleep(0.1)
 
 
 async def new_rest(exchange: Exchange, usdc: str = "1000000") -> RestClient:

@@ -13,8 +13,7 @@ from bots.rest import RestClient
 from messages.commands import PriceUpdate
 from streams.client import append_command
 from tests.api.conftest import MARKS, Exchange
-from tests.bots.conftest import clean_up, new_rest
-from tests.bots.test_maker import eventually
+from tests.bots.conftest import clean_up, eventually, new_rest
 
 SHAPE = LadderShape(levels=4, first_bps=10, spacing_bps=10, level_notional=Decimal(3000))
 
@@ -37,13 +36,13 @@ async def test_a_30_percent_fall_liquidates_the_leveraged_long(
     trader = LeveragedTrader(LeveragedConfig("TSLAUSDC", check_s=0.1, reopen_after_s=None), rules, trader_rest)
     await maker.start()
     try:
-        await eventually(lambda: asyncio.sleep(0, len(maker.live) == 2 * SHAPE.levels))
+        await eventually(lambda: len(maker.live) == 2 * SHAPE.levels)
         await trader.start()
-        opened = await eventually(lambda: asyncio.sleep(0, trader.position))
+        opened = await eventually(lambda: trader.position)
         # half of 1,000 USDC as margin at the highest leverage, at about the mark of 400
         assert abs(opened * 400 - 500 * rules.max_leverage) < 500 * rules.max_leverage * Decimal("0.01")
         push_mark(exchange, "TSLAUSDC", MARKS["TSLAUSDC"] * 7 // 10)
-        await eventually(lambda: asyncio.sleep(0, trader.liquidations == 1))
+        await eventually(lambda: trader.liquidations == 1)
         assert trader.position == 0 == await trader_rest.position("TSLAUSDC")
         await asyncio.sleep(0.5)
         assert trader.stats.orders_sent == 1  # stays out: reopen_after_s is None
@@ -61,9 +60,9 @@ async def test_stop_closes_the_position(exchange: Exchange, rest: RestClient, ot
     trader = LeveragedTrader(LeveragedConfig("NVDAUSDC", side="SELL", check_s=0.1), rules, trader_rest)
     await maker.start()
     try:
-        await eventually(lambda: asyncio.sleep(0, len(maker.live) == 2 * SHAPE.levels))
+        await eventually(lambda: len(maker.live) == 2 * SHAPE.levels)
         await trader.start()
-        assert await eventually(lambda: asyncio.sleep(0, trader.position)) < 0
+        assert await eventually(lambda: trader.position) < 0
         await trader.stop()
         assert await trader_rest.position("NVDAUSDC") == 0 and trader.liquidations == 0
         assert await trader_rest.open_orders() == []

@@ -1,8 +1,6 @@
 """The maker against a real exchange: its ladder is the book, takers fill against it, positions and
 balances agree, it carries on through errors, and stop cancels everything it placed."""
 
-import asyncio
-import time
 from decimal import ROUND_CEILING, Decimal
 
 import pytest
@@ -13,19 +11,10 @@ from bots.markets import markets_of
 from bots.rest import RestClient
 from bots.ws_api import WsApiClient
 from tests.api.conftest import Exchange
+from tests.bots.conftest import eventually
 
 MICRO = Decimal("0.000001")
 SHAPE = LadderShape(levels=3, first_bps=10, spacing_bps=10, level_notional=Decimal(2000))
-
-
-async def eventually(check, timeout_s: float = 15.0):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, "not in time"
-        await asyncio.sleep(0.1)
 
 
 def book_of(depth: dict) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]]:
@@ -99,13 +88,13 @@ async def test_a_maker_carries_on_through_refusals_and_a_dead_exchange(exchange:
         rules = markets_of(await refused_rest.exchange_info())["MSTRUSDC"]
         maker = Maker(MakerConfig("MSTRUSDC", SHAPE, refresh_s=0.05), rules, refused_rest)
         await maker.start()
-        await eventually(lambda: asyncio.sleep(0, maker.stats.errors["-2019"] >= 6 * 3))
+        await eventually(lambda: maker.stats.errors["-2019"] >= 6 * 3)
         assert maker.running and maker.stats.orders_placed == 0
         await maker.stop()
     async with RestClient("http://127.0.0.1:9", poor.key, poor.secret, timeout_s=1) as dead:
         maker = Maker(MakerConfig("MSTRUSDC", SHAPE, refresh_s=0.05), rules, dead)
         await maker.start()
-        await eventually(lambda: asyncio.sleep(0, maker.stats.errors["ConnectError"] >= 3))
+        await eventually(lambda: maker.stats.errors["ConnectError"] >= 3)
         assert maker.running
         await maker.stop()  # its clean-up meets the same dead exchange: noted, not raised
         assert not maker.running
@@ -131,3 +120,25 @@ async def test_orders_the_maker_lost_track_of_are_canceled(rest: RestClient, oth
     finally:
         await maker.stop()
     assert [o["orderId"] for o in await maker_rest.open_orders("MSTRUSDC")] == [other["orderId"]]
+
+
+async def test_a_maker_over_the_websocket_api_reconnects(
+    exchange: Exchange, rest: RestClient, other_rest: RestClient
+) -> None:
+    rules = markets_of(await rest.exchange_info())["MSTRUSDC"]
+    ws = WsApiClient(exchange.url, other_rest.key, other_rest.secret)
+    maker = Maker(
+        MakerConfig("MSTRUSDC", SHAPE, refresh_s=0.1, transport="ws", wander_bps=5, seed=3), rules, other_rest, ws
+    )
+    await maker.start()
+    try:
+        await eventually(lambda: len(maker.live) == 2 * SHAPE.levels)
+        first_socket = ws.socket
+        await ws.socket.close()  # the connection drops under the maker
+        placed = maker.stats.orders_placed
+        await eventually(lambda: maker.stats.orders_placed > placed + 6 and ws.socket is not first_socket)
+        assert maker.running and ws.connected
+    finally:
+        await maker.stop()
+        await ws.close()
+    assert await other_rest.open_orders("MSTRUSDC") == []

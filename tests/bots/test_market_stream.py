@@ -36,3 +36,26 @@ async def test_a_trade_reaches_the_subscriber_with_its_delay(
         assert delay is not None and 0 <= delay < 10_000
     await rest.place_order({**sell, "price": Decimal("150.00")})  # flat again
     await other_rest.place_order({"symbol": "MSTRUSDC", "side": "BUY", "type": "MARKET", "quantity": Decimal("1")})
+
+
+async def test_messages_reconnect_after_a_drop(exchange: Exchange, rest: RestClient, other_rest: RestClient) -> None:
+    stream = MarketStream(exchange.url, ["mstrusdc@trade"])
+    messages = stream.messages(reconnect=True)
+    try:
+        await stream.connect()
+        await stream.socket.close()  # dropped, as a network would drop it
+        sell = {"symbol": "MSTRUSDC", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": Decimal("1")}
+
+        async def trade_soon() -> None:
+            await asyncio.sleep(1.0)  # after the reconnection
+            await other_rest.place_order({**sell, "price": Decimal("149.00")})
+            await rest.place_order({"symbol": "MSTRUSDC", "side": "BUY", "type": "MARKET", "quantity": Decimal("1")})
+
+        trading = asyncio.create_task(trade_soon())
+        async with asyncio.timeout(10):
+            message = await anext(messages)
+        await trading
+        assert message.stream == "mstrusdc@trade" and message.data["p"] == "149.00"
+    finally:
+        await messages.aclose()
+        await stream.close()

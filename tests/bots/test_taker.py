@@ -1,7 +1,6 @@
 """Takers against a maker on a real exchange: they fill at a rate over REST and the WebSocket API,
 their positions are the maker's opposite, and a taker past its limit trades back toward flat."""
 
-import asyncio
 from decimal import Decimal
 
 import pytest
@@ -13,8 +12,7 @@ from bots.rest import RestClient
 from bots.taker import Taker, TakerConfig
 from bots.ws_api import WsApiClient
 from tests.api.conftest import Exchange
-from tests.bots.conftest import clean_up, new_rest
-from tests.bots.test_maker import eventually
+from tests.bots.conftest import clean_up, eventually, new_rest
 
 SHAPE = LadderShape(levels=4, first_bps=10, spacing_bps=10, level_notional=Decimal(3000))
 
@@ -31,9 +29,9 @@ async def test_takers_fill_against_the_maker_and_positions_agree(
     taker = Taker(config, rules, taker_rest, ws)
     await maker.start()
     try:
-        await eventually(lambda: asyncio.sleep(0, len(maker.live) == 2 * SHAPE.levels))
+        await eventually(lambda: len(maker.live) == 2 * SHAPE.levels)
         await taker.start()
-        await eventually(lambda: asyncio.sleep(0, taker.stats.fills >= 20))
+        await eventually(lambda: taker.stats.fills >= 20)
         await taker.stop()
         assert taker.stats.errors == {}
         assert {"MARKET", "LIMIT"} <= taker.sent_types
