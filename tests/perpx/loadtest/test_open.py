@@ -1,6 +1,6 @@
 """The open scenario on an exchange of its own, whose oracle's clock reaches the next 09:30 ET open
-40 s after `perpx up` starts (`--oracle-open-in 40`), whatever the day: the load test sees the
-session turn REGULAR and sends its burst then."""
+60 s after `perpx up` starts (`--oracle-open-in 60`: room for a slow start on a busy machine),
+whatever the day: the load test sees the session turn REGULAR and sends its burst then."""
 
 import re
 from pathlib import Path
@@ -10,13 +10,13 @@ from tests.perpx.test_up import perpx_up
 
 
 def test_a_burst_at_the_open(tmp_path):
-    with perpx_up(tmp_path, "--oracle-open-in", "40", PERPX_API_LIMITS=LIMITS) as exchange:
+    with perpx_up(tmp_path, "--oracle-open-in", "60", PERPX_API_LIMITS=LIMITS) as exchange:
         exchange.wait_for("DEMO keys")
         data_dir = Path(re.search(r"data in (\S+)/redis\)", exchange.text()).group(1))
         result, _ = loadtest(
             exchange,
             data_dir,
-            *("--scenario", "open", "--rate", "5", "--duration", "50", "--traders", "2", "--makers", "1"),
+            *("--scenario", "open", "--rate", "5", "--duration", "75", "--traders", "2", "--makers", "1"),
             *("--subscribers", "1", "--symbols", "NVDAUSDC", "--quiet"),
         )
     findings = result["scenario_findings"]
