@@ -44,6 +44,7 @@ class Crash(Scenario):
         self.user_streams: UserStreams | None = None
         self.index_before: Decimal | None = None
         self.index_after: Decimal | None = None
+        self.mark_lowest: Decimal | None = None  # the lowest mark the traders priced from after the crash
 
     @property
     def symbol(self) -> str:
@@ -90,6 +91,9 @@ class Crash(Scenario):
         while not run.stop.is_set():
             with contextlib.suppress(ApiError, httpx.TransportError):
                 await run.accounts.admin.push_price(underlying, crashed)
+            mark = run.marks.marks.get(self.symbol)
+            if mark is not None and (self.mark_lowest is None or mark < self.mark_lowest):
+                self.mark_lowest = mark
             await asyncio.sleep(REPOST_S)
 
     async def finish(self) -> dict[str, object]:
@@ -105,6 +109,7 @@ class Crash(Scenario):
             "market": self.symbol,
             "index_before": str(self.index_before),
             "index_after": str(self.index_after),
+            "mark_lowest": str(self.mark_lowest),
             "crash_applied": applied,
             "leveraged_traders": len(self.bots),
             "leveraged_opened": sum(1 for bot in self.bots if bot.stats.fills),
