@@ -28,7 +28,7 @@ from perpx.loadtest.user_streams import UserStreams
 CRASH = Decimal("0.70")  # the price after the crash, as a share of the price before
 REPOST_S = 2.0
 LEVERAGED = 4
-LEVERAGED_USDC = Decimal(1_000)  # 95% of it as margin at the highest leverage: liquidated some 5% down
+LEVERAGED_USDC = Decimal(200)  # 95% of it as margin at the highest leverage: a position the makers' book can fill
 
 
 class Crash(Scenario):
