@@ -13,6 +13,8 @@ import redis.asyncio as aioredis
 from api.decimals import MICRO, format_micro, parse_decimal, to_units
 from api.errors import ApiError
 from api.gateway import Gateway, new_command_id, now_ms
+from api.key_store import KeyStore
+from api.keys import permissions_for
 from matching.markets import ListingError, spec_from_entry
 from messages.commands import Command, Deposit, ListMarket, SetMarketStatus, Withdraw
 from messages.enums import MarketStatus
@@ -35,6 +37,26 @@ def amount_micro(usdc: str) -> int:
     if micro <= 0:
         raise ApiError(-4003, "Amount less than or equal to zero.")
     return micro
+
+
+async def create_api_key(store: KeyStore, account_id: int | None, read_only: bool) -> dict[str, object]:
+    """A trading (or read-only) key, never an admin one: an admin key is made on the exchange's
+    machine (`perpx keys create --admin`), so a leaked admin key cannot mint more of its kind."""
+    if account_id is not None and account_id <= 0:
+        raise ApiError(-1130, "Data sent for parameter 'account' is not valid: a positive account id.")
+    api_key = await store.create(account_id, permissions_for(read_only))
+    return {
+        "account": api_key.account_id,
+        "apiKey": api_key.key,
+        "secretKey": api_key.secret,
+        "permissions": sorted(api_key.permissions),
+    }
+
+
+async def revoke_api_key(store: KeyStore, key: str) -> dict[str, object]:
+    if not await store.revoke(key):
+        raise ApiError(-2014, "API-key format invalid or no such key.")
+    return {"apiKey": key, "revoked": True}
 
 
 def set_status(symbol: str, status: str) -> SetMarketStatus:

@@ -19,6 +19,18 @@ class WallClock:
         await asyncio.sleep(max(0, ts_ms - self.now_ms()) / 1000)
 
 
+class OffsetClock(WallClock):
+    """The wall clock shifted by a fixed offset: the oracle lives through a session change (the
+    09:30 ET open, say) at a moment the operator chooses, as a load test's `open` scenario needs.
+    Only the oracle's view of the calendar moves: the engine's clock stays Redis's entry ids."""
+
+    def __init__(self, offset_ms: int) -> None:
+        self.offset_ms = offset_ms
+
+    def now_ms(self) -> int:
+        return super().now_ms() + self.offset_ms
+
+
 class SteppedClock:
     """Simulated time that jumps straight to each wake-up: replays a recorded day in milliseconds."""
 

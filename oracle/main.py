@@ -42,6 +42,14 @@ def add_oracle_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     parser.add_argument(
         "--cadence-ms", type=int, metavar="MS", help="publish every market at least this often (default: the settings')"
     )
+    parser.add_argument(
+        "--clock-offset-ms",
+        type=int,
+        default=0,
+        metavar="MS",
+        help="run the oracle's clock this far ahead of (or behind) the wall clock: its sessions, and so "
+        "a market open, come when chosen (`perpx up --oracle-open-in S` sets it)",
+    )
     parser.set_defaults(run=run_oracle)
 
 
@@ -66,7 +74,18 @@ async def _main(url: str, args: argparse.Namespace) -> None:
         args.always_open,
         health_address=(args.health_host, args.health_port),
         cadence_ms=args.cadence_ms,
+        clock=shifted_clock(args.clock_offset_ms),
     )
+
+
+def shifted_clock(offset_ms: int) -> Clock | None:
+    """The wall clock, or one shifted by `offset_ms` (None: serve() takes the wall clock)."""
+    if offset_ms == 0:
+        return None
+    from oracle.clock import OffsetClock
+
+    log.warning("the oracle's clock runs %+d ms from the wall clock", offset_ms)
+    return OffsetClock(offset_ms)
 
 
 async def serve(

@@ -84,6 +84,15 @@ class UsEquityCalendar:
         i = bisect.bisect_right(self._starts_ms, ts_ms) - 1
         return MarketSession.CLOSED if i < 0 else self._sessions[i]
 
+    def next_start_ms(self, ts_ms: int, session: MarketSession) -> int:
+        """When `session` next begins after `ts_ms` (e.g. the next regular open, 09:30 ET)."""
+        i = bisect.bisect_right(self._starts_ms, ts_ms)
+        while i < len(self._starts_ms) and self._sessions[i] is not session:
+            i += 1
+        if i == len(self._starts_ms):
+            raise CalendarRangeError(f"no {session.value} session after {ts_ms} in the calendar")
+        return self._starts_ms[i]
+
     def next_change_ms(self, ts_ms: int) -> int:
         """When the session in force at `ts_ms` ends (the start of the next segment)."""
         i = bisect.bisect_right(self._starts_ms, ts_ms)

@@ -18,6 +18,7 @@ from perpx.bench.workload import generate_workload, load_expected, load_workload
 from perpx.bench.ws_orders import add_bench_ws_parser
 from perpx.demo import add_demo_bots_parser
 from perpx.keys_cli import add_keys_parser
+from perpx.loadtest.options import add_loadtest_parser
 from perpx.up import add_up_parser
 from views.history.main import add_indexer_parser
 
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_admin_parser(commands)
     add_bench_rest_parser(commands)
     add_bench_ws_parser(commands)
+    add_loadtest_parser(commands)
     add_indexer_parser(commands)
     add_demo_bots_parser(commands)
     return parser

@@ -1,6 +1,7 @@
 """Runs services as child processes: their output prefixed with their name, a crashed one restarted
 with backoff, and all stopped in reverse start order (so producers stop before the engine, which
-then snapshots) on Ctrl-C or SIGTERM.
+then snapshots) on Ctrl-C or SIGTERM. With a pid directory, each running child's pid is in
+`<dir>/<service>.pid` (what `perpx loadtest --scenario kill` reads to kill the engine).
 """
 
 import logging
@@ -12,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 from streams.embedded import die_with_parent
@@ -43,10 +45,13 @@ def _pump(name: str, stream: IO[bytes], out: IO[str]) -> None:
 
 
 class Supervisor:
-    def __init__(self, specs: list[ServiceSpec], env: dict[str, str], out: IO[str] = sys.stdout) -> None:
+    def __init__(
+        self, specs: list[ServiceSpec], env: dict[str, str], out: IO[str] = sys.stdout, pid_dir: Path | None = None
+    ) -> None:
         self.specs = specs
         self.env = env
         self.out = out
+        self.pid_dir = pid_dir
         self.children: dict[str, Child] = {}
         self.stopping = threading.Event()
 
@@ -65,6 +70,9 @@ class Supervisor:
         pump.start()
         child = Child(spec, process, time.monotonic(), restarts, pump)
         self.children[spec.name] = child
+        if self.pid_dir is not None:
+            self.pid_dir.mkdir(parents=True, exist_ok=True)
+            pid_file(self.pid_dir, spec.name).write_text(f"{process.pid}\n")
         log.info("started %s (pid %d)", spec.name, process.pid)
         return child
 
@@ -98,6 +106,8 @@ class Supervisor:
         self.stopping.set()
         for spec in reversed(self.specs):
             child = self.children.get(spec.name)
+            if self.pid_dir is not None:
+                pid_file(self.pid_dir, spec.name).unlink(missing_ok=True)
             if child is None or child.process.poll() is not None:
                 continue
             child.process.send_signal(signal.SIGTERM)
@@ -110,3 +120,15 @@ class Supervisor:
             if child.pump is not None:
                 child.pump.join(2)
             log.info("%s stopped (exit %s)", spec.name, child.process.returncode)
+
+
+def pid_file(pid_dir: Path, service: str) -> Path:
+    return pid_dir / f"{service}.pid"
+
+
+def get_service_pid(pid_dir: Path, service: str) -> int | None:
+    """The pid of a service a supervisor runs, or None if it wrote none (not running under one)."""
+    try:
+        return int(pid_file(pid_dir, service).read_text())
+    except (OSError, ValueError):
+        return None

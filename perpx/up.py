@@ -34,6 +34,7 @@ SERVICES = [
     ServiceSpec("indexer", ("indexer",)),
 ]
 DEFAULT_API_PORT = 8000
+PID_DIR = "pids"  # under --data-dir: <service>.pid of each running service
 DEMO_FUNDING_SAMPLE_MS = 1000  # the demo's premium samples: the predicted funding rate moves every second
 
 DESCRIPTION = """\
@@ -113,6 +114,13 @@ def add_up_options(parser: argparse.ArgumentParser) -> None:
         help="demo: the simulator trades and its prices count 24/7, weekends included (otherwise prices move "
         "only in US market sessions, and off-hours the index follows the book)",
     )
+    oracle.add_argument(
+        "--oracle-open-in",
+        type=float,
+        metavar="S",
+        help="load tests: shift the oracle's clock so that the next US regular open (09:30 ET) comes S seconds "
+        "after start (prices and sessions follow the shifted clock; the engine's clock does not move)",
+    )
     oracle.add_argument("--oracle-cadence-ms", type=int, metavar="MS", help="publish every market at least this often")
 
     funding = parser.add_argument_group("funding")
@@ -175,6 +183,8 @@ def service_argv(spec: ServiceSpec, args: argparse.Namespace, health_port: int |
                 argv += [flag, str(Path(value).resolve()) if isinstance(value, Path) else str(value)]
         if args.always_open:
             argv.append("--always-open")
+        if args.oracle_open_in is not None:
+            argv += ["--clock-offset-ms", str(args.oracle_clock_offset_ms)]
     if spec.name == "funding" and args.funding_sample_interval_ms is not None:
         argv += ["--sample-interval-ms", str(args.funding_sample_interval_ms)]
     if spec.name == "funding" and args.demo:  # the premium counts from the first sample of a fresh start
@@ -192,6 +202,8 @@ def run_up(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    if args.oracle_open_in is not None:  # once, here: a restarted oracle keeps the same clock
+        args.oracle_clock_offset_ms = offset_to_open_ms(args.oracle_open_in)
     if args.demo and args.funding_sample_interval_ms is None:
         args.funding_sample_interval_ms = DEMO_FUNDING_SAMPLE_MS
     specs = []
@@ -234,6 +246,7 @@ def run_up(args: argparse.Namespace) -> int:
                 SERVER_KEY_ENV: server_key.decode(),
                 "PERPX_DATA_DIR": str(args.data_dir.resolve()),
             },
+            pid_dir=args.data_dir / PID_DIR,
         )
         try:
             supervisor.start()
@@ -253,6 +266,22 @@ def run_up(args: argparse.Namespace) -> int:
 def is_local_demo(args: argparse.Namespace) -> bool:
     """The local default setup (an embedded Redis) without --no-demo: demo keys are made and served."""
     return redis_url_from_env() is None and not args.no_demo
+
+
+def offset_to_open_ms(open_in_s: float) -> int:
+    """How far to shift the oracle's clock for the next regular open to come `open_in_s` from now."""
+    from messages.enums import MarketSession
+    from oracle.sessions import calendar_around
+    from streams.snapshots import wall_clock_ms
+
+    now_ms = wall_clock_ms()
+    open_ms = calendar_around(now_ms).next_start_ms(now_ms, MarketSession.REGULAR)
+    log.info(
+        "the oracle's clock is shifted: the open of %s comes in %.0f s",
+        time.strftime("%Y-%m-%d", time.gmtime(open_ms / 1000)),
+        open_in_s,
+    )
+    return open_ms - now_ms - round(open_in_s * 1000)
 
 
 def wait_for_api(api_port: int, timeout_s: float = 60.0) -> bool:

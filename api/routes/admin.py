@@ -9,7 +9,7 @@ from api import admin_ops
 from api.auth import Signed, signed_with
 from api.keys import ADMIN
 from api.openapi import documented
-from api.params import DecimalText, Integer, Params, parse_model
+from api.params import Boolean, DecimalText, Integer, Params, parse_model
 
 router = APIRouter(prefix="/perpx/v1/admin", tags=["admin"])
 Admin = Annotated[Signed, Depends(signed_with(ADMIN))]
@@ -18,6 +18,15 @@ Admin = Annotated[Signed, Depends(signed_with(ADMIN))]
 class MoneyParams(Params):
     account: Integer
     amount: DecimalText
+
+
+class NewKeyParams(Params):
+    account: Integer | None = None  # a new account when omitted
+    readOnly: Boolean = False
+
+
+class KeyParams(Params):
+    apiKey: str
 
 
 class StatusParams(Params):
@@ -97,3 +106,19 @@ async def dividend(request: Request, signed: Admin) -> JSONResponse:
     params = parse_model(DividendParams, signed.params.values)
     op = admin_ops.schedule_dividend(params.id, params.symbol, params.effective, params.amount)
     return JSONResponse(await admin_ops.run_oracle_op(request.app.state.redis, request.app.state.shard_keys, op))
+
+
+@router.post(
+    "/apiKey",
+    summary="Create an API key bound to a new or given account (the secret is shown only in this answer)",
+    openapi_extra=documented(NewKeyParams),
+)
+async def create_api_key(request: Request, signed: Admin) -> JSONResponse:
+    params = parse_model(NewKeyParams, signed.params.values)
+    return JSONResponse(await admin_ops.create_api_key(request.app.state.keys, params.account, params.readOnly))
+
+
+@router.delete("/apiKey", summary="Revoke an API key", openapi_extra=documented(KeyParams))
+async def revoke_api_key(request: Request, signed: Admin) -> JSONResponse:
+    params = parse_model(KeyParams, signed.params.values)
+    return JSONResponse(await admin_ops.revoke_api_key(request.app.state.keys, params.apiKey))

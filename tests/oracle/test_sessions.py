@@ -135,3 +135,17 @@ def test_bisect_over_boundaries_agrees_with_the_library_minute_by_minute(
 ) -> None:
     ts_ms = minute * 60_000
     assert calendar.session_at(ts_ms) is naive_session_at(ts_ms, xnys)
+
+
+@pytest.mark.parametrize(
+    ("now", "next_open", "why"),
+    [
+        ("2026-11-29T12:00-05:00", "2026-11-30T09:30-05:00", "a Sunday: Monday's open"),
+        ("2026-11-24T09:30-05:00", "2026-11-25T09:30-05:00", "at the open itself: the next day's"),
+        ("2026-11-26T08:00-05:00", "2026-11-27T09:30-05:00", "Thanksgiving: the Friday's (an early close day)"),
+        ("2026-03-06T16:00-05:00", "2026-03-09T09:30-04:00", "over the spring switch: 09:30 EDT"),
+    ],
+)
+def test_the_next_regular_open(calendar: UsEquityCalendar, now: str, next_open: str, why: str) -> None:
+    """What `perpx up --oracle-open-in` aims the oracle's clock at."""
+    assert calendar.next_start_ms(ms(now), S.REGULAR) == ms(next_open), why

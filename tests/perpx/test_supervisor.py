@@ -4,7 +4,7 @@ import io
 import threading
 import time
 
-from perpx.supervisor import ServiceSpec, Supervisor
+from perpx.supervisor import ServiceSpec, Supervisor, get_service_pid
 
 
 class Lines(io.StringIO):
@@ -22,14 +22,17 @@ def wait_for(predicate, timeout_s: float = 30) -> None:
 def test_a_service_that_dies_is_restarted_and_its_output_prefixed(tmp_path):
     out = Lines()
     dying = ServiceSpec("dies", ("bench", "--workload", str(tmp_path / "missing.csv")))  # exits at once
-    supervisor = Supervisor([dying], {}, out=out)
+    supervisor = Supervisor([dying], {}, out=out, pid_dir=tmp_path / "pids")
     supervisor.start()
     first_pid = supervisor.children["dies"].process.pid
+    assert get_service_pid(tmp_path / "pids", "dies") == first_pid
     watcher = threading.Thread(target=supervisor.watch, kwargs={"poll_s": 0.05}, daemon=True)
     watcher.start()
     wait_for(lambda: supervisor.children["dies"].process.pid != first_pid)
     assert supervisor.children["dies"].restarts == 1
+    assert get_service_pid(tmp_path / "pids", "dies") == supervisor.children["dies"].process.pid  # the new one
     supervisor.stop()
+    assert get_service_pid(tmp_path / "pids", "dies") is None
     watcher.join(5)
     assert any(line.startswith("dies    | ") and "missing.csv" in line for line in out.lines())
 

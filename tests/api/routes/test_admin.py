@@ -3,7 +3,7 @@
 import json
 
 from oracle.admin import PostPrice, ScheduleCashDividend, ScheduleSplit, _decoder, admin_stream
-from tests.api.binance_client import assert_error
+from tests.api.binance_client import SignedClient, assert_error
 
 ORDER = {
     "symbol": "MSTRUSDC",
@@ -97,3 +97,47 @@ def test_oracle_instructions_reach_the_oracle_stream(exchange):
     assert_error(exchange.admin.post("/perpx/v1/admin/split", bad_split), 400, -1130)
     assert_error(exchange.admin.post("/perpx/v1/admin/price", {"underlying": "NVDA", "price": "0"}), 400, -4001)
     assert exchange.client.xlen(stream) == before + 3
+
+
+def test_create_and_revoke_a_key(exchange):
+    """A load test or an operator's tool makes keys over HTTP: a new account, a given one, read-only."""
+    made = exchange.admin.ok("POST", "/perpx/v1/admin/apiKey")
+    assert set(made) == {"account", "apiKey", "secretKey", "permissions"} and made["permissions"] == ["read", "trade"]
+    again = exchange.admin.ok("POST", "/perpx/v1/admin/apiKey")
+    assert again["account"] > made["account"]  # each one a fresh account
+    deposited = exchange.admin.ok("POST", "/perpx/v1/admin/deposit", {"account": made["account"], "amount": "1000"})
+    assert deposited["balance"] == "1000.000000"
+    trader = SignedClient(exchange.url, made["apiKey"], made["secretKey"])
+    try:
+        assert trader.ok("GET", "/fapi/v2/balance")[0]["balance"] == "1000.000000"
+        order = trader.ok("POST", "/fapi/v1/order", ORDER)
+        assert order["status"] == "NEW"
+        reader = exchange.admin.ok("POST", "/perpx/v1/admin/apiKey", {"account": made["account"], "readOnly": "true"})
+        assert (reader["account"], reader["permissions"]) == (made["account"], ["read"])
+        read_only = SignedClient(exchange.url, reader["apiKey"], reader["secretKey"])
+        try:
+            assert [o["orderId"] for o in read_only.ok("GET", "/fapi/v1/openOrders")] == [order["orderId"]]
+            assert_error(read_only.post("/fapi/v1/order", ORDER), 401, -2015)
+        finally:
+            read_only.close()
+        trader.ok("DELETE", "/fapi/v1/allOpenOrders", {"symbol": ORDER["symbol"]})
+        revoked = exchange.admin.request("DELETE", "/perpx/v1/admin/apiKey", {"apiKey": made["apiKey"]})
+        assert revoked.json() == {"apiKey": made["apiKey"], "revoked": True}
+        assert_error(trader.request("GET", "/fapi/v2/balance"), 401, -2015)
+        gone = exchange.admin.request("DELETE", "/perpx/v1/admin/apiKey", {"apiKey": made["apiKey"]})
+        assert_error(gone, 400, -2014)
+    finally:
+        trader.close()
+    assert_error(exchange.admin.post("/perpx/v1/admin/apiKey", {"account": "0"}), 400, -1130)
+    assert_error(exchange.admin.post("/perpx/v1/admin/apiKey", {"readOnly": "maybe"}), 400, -1130)
+    assert_error(trader_key_post(exchange), 401, -2015)
+
+
+def trader_key_post(exchange):
+    """A trading key may not mint keys."""
+    api_key = exchange.funded_key()
+    client = exchange.signed(api_key)
+    try:
+        return client.post("/perpx/v1/admin/apiKey")
+    finally:
+        client.close()
