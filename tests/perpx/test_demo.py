@@ -91,7 +91,7 @@ def test_up_demo_trades_within_seconds_and_stops_clean(tmp_path: Path):
     assert text.index("bots stopped (exit 0)") < text.index("api stopped")
     # the same exchange again, without --demo: the bots' orders are gone and nothing trades
     with perpx_up(tmp_path) as up:
-        until(up, lambda: b"DEMO account" in b"".join(up.lines), 60)
+        until(up, lambda: b"DEMO account" in b"".join(up.lines), 75)  # past wait_for_api's 60 s: its warning shows
         last_trades = {s: trade_ids(up, s) for s in markets}
         books = [get(up, f"/fapi/v1/depth?symbol={s}&limit=5") for s in markets]
         assert all(b["bids"] == [] and b["asks"] == [] for b in books)
